@@ -1,0 +1,33 @@
+"""The schema as typed SQLAlchemy models; importing this package registers every table."""
+
+from portfolio.model.base import Base
+from portfolio.model.campaigns import BudgetLine, Campaign, CampaignDrop, MakeupAction
+from portfolio.model.clients import Client, Contact
+from portfolio.model.deadlines import Deadline, MaterialItem
+from portfolio.model.meetings import Meeting
+from portfolio.model.pipeline import Opportunity
+from portfolio.model.reference import Currency, FxRate, Setting, SlaPolicy
+from portfolio.model.service import ClientRequest, Feedback
+from portfolio.model.team import SalesObjective, TeamMember
+
+__all__ = [
+    "Base",
+    "BudgetLine",
+    "Campaign",
+    "CampaignDrop",
+    "Client",
+    "ClientRequest",
+    "Contact",
+    "Currency",
+    "Deadline",
+    "Feedback",
+    "FxRate",
+    "MakeupAction",
+    "MaterialItem",
+    "Meeting",
+    "Opportunity",
+    "SalesObjective",
+    "Setting",
+    "SlaPolicy",
+    "TeamMember",
+]

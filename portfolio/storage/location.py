@@ -1,0 +1,60 @@
+"""Turning what the user typed for ``--db`` into a SQLAlchemy URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_path
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from portfolio.errors import DatabaseOpenError
+
+APP_NAME = "Portfolio"
+DEFAULT_FILE_NAME = "portfolio.sqlite3"
+
+
+def data_directory() -> Path:
+    """The user's data folder for Portfolio (created on demand by the caller)."""
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_database_path() -> Path:
+    return data_directory() / DEFAULT_FILE_NAME
+
+
+def resolve(target: str | Path | None) -> tuple[URL, Path | None]:
+    """``target`` as a URL, plus the file path when it is an SQLite file.
+
+    A value containing ``://`` is a SQLAlchemy URL (``postgresql+psycopg://...``); anything
+    else is a file path. ``None`` means the default file in the user's data folder.
+    """
+    if target is None:
+        target = default_database_path()
+    text = str(target)
+    if "://" in text:
+        try:
+            url = make_url(text)
+        except ArgumentError:
+            raise DatabaseOpenError(f"{text!r} is not a database URL") from None
+        if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
+            url = url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() == "sqlite":
+            database = url.database or ""
+            path = Path(database).expanduser().resolve() if database else None
+            return url, path
+        if url.get_backend_name() != "postgresql":
+            raise DatabaseOpenError(
+                f"{url.get_backend_name()} databases are not supported (use an SQLite file "
+                "or a postgresql+psycopg:// URL)"
+            )
+        return url, None
+    path = Path(text).expanduser().resolve()
+    return URL.create("sqlite+pysqlite", database=str(path)), path
+
+
+def describe(url: URL, path: Path | None) -> str:
+    """A name for the status bar and messages, never showing a password."""
+    if path is not None:
+        return str(path)
+    return url.render_as_string(hide_password=True)
