@@ -1,0 +1,85 @@
+"""The handful of figures on the Overview page, for the whole book or part of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from portfolio.analytics.dimensions import Scope
+from portfolio.analytics.pipeline import weighted_pipeline
+from portfolio.analytics.risk import satisfaction_points
+from portfolio.analytics.service_levels import sla_compliance
+from portfolio.analytics.variance import VarianceRow, variance_rollup
+from portfolio.model import Client, Deadline, Feedback
+from portfolio.periods import month_of, parse_period
+from portfolio.settings import base_currency
+
+
+@dataclass(frozen=True)
+class Kpis:
+    currency: str
+    #: Spend, year to date, and the full year's outlook against its budget.
+    spend_ytd: VarianceRow | None
+    spend_year: VarianceRow | None
+    revenue_ytd: VarianceRow | None
+    sla_compliance_pct: Decimal | None
+    #: Mean satisfaction over the last 90 days on a 0-100 scale (CSAT and NPS together).
+    satisfaction: Decimal | None
+    weighted_pipeline: int
+    deadlines_next_14_days: int
+    legal_deadlines_next_14_days: int
+
+
+def overview(session: Session, *, today: dt.date, as_of: int, scope: Scope = Scope()) -> Kpis:
+    currency = base_currency(session)
+
+    def total(period_text: str, measure_name: str) -> VarianceRow | None:
+        rollup = variance_rollup(
+            session,
+            by=("year",),
+            period=parse_period(period_text, as_of),
+            as_of=as_of,
+            measure_name=measure_name,
+            scope=scope,
+            currency=currency,
+        )
+        return rollup.totals[0] if rollup.totals else None
+
+    now = dt.datetime.combine(today, dt.time.max)
+    sla = sla_compliance(session, since=now - dt.timedelta(days=90), now=now, scope=scope)
+    points = satisfaction_points(Feedback.kind, Feedback.score)
+    satisfaction_query = (
+        select(func.sum(points), func.count())
+        .join(Client, Client.id == Feedback.client_id)
+        .where(Feedback.received_on.between(today - dt.timedelta(days=90), today))
+    )
+    total_points, readings = session.execute(scope.apply(satisfaction_query)).one()
+    deadline_query = (
+        select(func.count(), func.sum(case((Deadline.legally_required, 1), else_=0)))
+        .join(Client, Client.id == Deadline.client_id)
+        .where(
+            and_(
+                Deadline.due_date.between(today, today + dt.timedelta(days=14)),
+                Deadline.completed_on.is_(None),
+            )
+        )
+    )
+    due, legal = session.execute(scope.apply(deadline_query)).one()
+    pipeline = weighted_pipeline(session, month=month_of(today), scope=scope, currency=currency)
+    return Kpis(
+        currency=currency,
+        spend_ytd=total("ytd", "spend"),
+        spend_year=total("fy", "spend"),
+        revenue_ytd=total("ytd", "revenue"),
+        sla_compliance_pct=sla[0].compliance_pct if sla else None,
+        satisfaction=(Decimal(total_points) / readings).quantize(Decimal("0.1"))
+        if readings
+        else None,
+        weighted_pipeline=sum(row.weighted for row in pipeline),
+        deadlines_next_14_days=due or 0,
+        legal_deadlines_next_14_days=int(legal or 0),
+    )
