@@ -1,0 +1,88 @@
+"""What the commands share: opening the database, reading dates, progress lines."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from portfolio.analytics.dimensions import Scope
+from portfolio.errors import ValidationError
+from portfolio.lookup import find_client, find_member
+from portfolio.periods import last_closed_month, parse_month
+from portfolio.storage import Database, open_database
+
+
+def db_parent() -> argparse.ArgumentParser:
+    """``--db`` for subcommands; SUPPRESS keeps a root-level ``--db`` when not repeated."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="PATH|URL",
+        help="SQLite file or postgresql+psycopg:// URL (default: the file in your data folder)",
+    )
+    return parent
+
+
+def as_of_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--as-of",
+        metavar="YYYY-MM",
+        help="last month with actuals in (default: the month before this one)",
+    )
+    return parent
+
+
+def as_of(args: argparse.Namespace) -> int:
+    if getattr(args, "as_of", None):
+        return parse_month(args.as_of, "--as-of")
+    return last_closed_month(today(args))
+
+
+def today(args: argparse.Namespace) -> dt.date:
+    return dt.date.today()
+
+
+def parse_day(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(field, f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+@contextmanager
+def database(args: argparse.Namespace, *, create: bool = False) -> Iterator[Database]:
+    """The portfolio named by ``--db``; reports never create an empty one by accident."""
+    db = open_database(getattr(args, "db", None), create=create)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def scope_from(session, args: argparse.Namespace) -> Scope:
+    """``--client`` / ``--director`` as a roll-up scope, names checked."""
+    clients: tuple[int, ...] = ()
+    directors: tuple[int, ...] = ()
+    if getattr(args, "client", None):
+        clients = (find_client(session, args.client).id,)
+    if getattr(args, "director", None):
+        directors = (find_member(session, args.director, "account_director").id,)
+    return Scope(client_ids=clients, director_ids=directors)
+
+
+def progress_printer(label: str) -> Callable[[float, str], None] | None:
+    """A one-line progress display on a terminal's stderr; nothing when piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float, message: str) -> None:
+        end = "\n" if fraction >= 1 else ""
+        sys.stderr.write(f"\r\033[K{label}: {fraction:4.0%} {message}{end}")
+        sys.stderr.flush()
+
+    return show
