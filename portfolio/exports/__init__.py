@@ -1,0 +1,1 @@
+"""Files Portfolio writes for people: Excel workbooks (``workbook``) and their parts."""

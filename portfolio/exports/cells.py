@@ -1,0 +1,283 @@
+"""Typed columns and how their values become worksheet XML.
+
+Every cell's type comes from its column, never from its value: a text column always
+writes an inline string, so a client called ``=HYPERLINK(...)``, ``+1``, ``@SUM`` or
+``#N/A`` is stored as those characters and no spreadsheet will ever evaluate it (the
+inference openpyxl applies to plain values would turn ``=...`` into a formula and
+``#N/A`` into an error). Money is written as the exact decimal text of its minor units
+(no binary float on the way), dates and months as date serial numbers, and formulas
+together with their result computed from the database, so a viewer that does not
+recalculate still shows the right figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl.utils import get_column_letter
+
+from portfolio.money import ISO_4217
+
+#: Cell kinds a column can have.
+KINDS = (
+    "text",
+    "money",
+    "count",
+    "decimal",
+    "percent",
+    "date",
+    "month",
+    "datetime",
+    "bool",
+    "formula",
+)
+
+#: Longest text Excel accepts in a cell; longer text would make Excel "repair" the file.
+MAX_TEXT = 32767
+TRUNCATED = " [truncated]"
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
+# Characters that XML 1.0 cannot carry at all, and ones that need escaping. A carriage
+# return is escaped as a character reference: a literal one would be read back as a
+# line feed by every XML parser.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape_text(text: str) -> str:
+    """``text`` as XML character data that reads back as the same string.
+
+    Characters XML cannot hold (NUL and other C0 controls) are replaced by U+FFFD.
+    """
+    if not _SPECIAL.search(text):
+        return text
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\r", "&#13;")
+    return _ILLEGAL.sub("\ufffd", text)
+
+
+def text_element(text: str) -> str:
+    """The ``<t>`` element for ``text``, keeping leading and trailing spaces."""
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - len(TRUNCATED)] + TRUNCATED
+    preserve = text != text.strip() if text else False
+    attribute = ' xml:space="preserve"' if preserve else ""
+    return f"<t{attribute}>{escape_text(text)}</t>"
+
+
+def decimal_text(minor: int, digits: int) -> str:
+    """``123450, 2`` -> ``"1234.50"``: exact, without a float in between."""
+    if not digits:
+        return str(minor)
+    sign = "-" if minor < 0 else ""
+    whole, fraction = divmod(abs(minor), 10**digits)
+    return f"{sign}{whole}.{fraction:0{digits}d}"
+
+
+def date_serial(day: dt.date) -> int:
+    """Excel's serial number for ``day`` (1900 date system; right from March 1900 on)."""
+    return day.toordinal() - _EXCEL_EPOCH
+
+
+def datetime_serial(moment: dt.datetime) -> str:
+    """Serial number with the time of day as a fraction, to the tenth of a millisecond."""
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
+    fraction = (Decimal(seconds) / 86400).quantize(Decimal("1e-10"))
+    return str(date_serial(moment.date()) + fraction)
+
+
+def month_serial(month: int) -> int:
+    """Serial number of the first day of budget month ``YYYYMM``."""
+    return date_serial(dt.date(month // 100, month % 100, 1))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its header, the kind of its cells and how they look.
+
+    ``currency`` (money, and formulas with a money result) is either a fixed ISO code or
+    the index of the row value holding each row's code. A ``formula`` is written with
+    ``{r}`` standing for the row number; the row's value in that column is the result
+    computed by Portfolio, stored as the formula's cached value. ``result`` is the kind
+    of that value (money, percent, count, text).
+    """
+
+    header: str
+    kind: str = "text"
+    width: float = 14.0
+    currency: str | int | None = None
+    signed: bool = False
+    formula: str | None = None
+    result: str = "money"
+    bold: bool = False
+    wrap: bool = False
+    size: int = 11
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+        if self.kind == "formula" and not self.formula:
+            raise ValueError(f"formula column {self.header!r} needs its formula")
+
+    @property
+    def fitted_width(self) -> float:
+        """The width, widened to show the (bold) header in full."""
+        return max(self.width, len(self.header) * 1.15 + 2)
+
+    @property
+    def value_kind(self) -> str:
+        return self.result if self.kind == "formula" else self.kind
+
+
+#: (number format, bold, wrap, font size) -> the workbook's style id for that look.
+StyleLookup = Callable[[str | None, bool, bool, int], int]
+
+
+def _number_format(column: Column, currency: str | None) -> str | None:
+    from portfolio.exports import formats
+
+    kind = column.value_kind
+    if kind == "money":
+        return formats.money(currency or "XXX", signed=column.signed)
+    return {
+        "count": formats.SIGNED_COUNT if column.signed else formats.COUNT,
+        "decimal": formats.DECIMAL,
+        "percent": formats.SIGNED_PERCENT if column.signed else formats.PERCENT,
+        "date": formats.DATE,
+        "month": formats.MONTH,
+        "datetime": formats.DATETIME,
+    }.get(kind)
+
+
+Encoder = Callable[[object, Sequence, str], str]
+
+
+def _style_attribute(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _plain_text(kind: str) -> Callable[[object], str]:
+    """How a value of ``kind`` (anything but money) is spelled in the sheet XML."""
+    if kind in ("text", "count"):
+        return str
+    if kind in ("decimal", "percent"):
+        # Fixed point: str() of a Decimal may use an exponent ("1E+1").
+        return lambda value: format(value, "f")
+    if kind == "date":
+        return lambda value: str(date_serial(value))  # type: ignore[arg-type]
+    if kind == "month":
+        serials: dict[object, str] = {}
+
+        def month(value: object) -> str:
+            text = serials.get(value)
+            if text is None:
+                text = serials[value] = str(month_serial(value))  # type: ignore[arg-type]
+            return text
+
+        return month
+    if kind == "datetime":
+        return datetime_serial  # type: ignore[return-value]
+    if kind == "bool":
+        return lambda value: "1" if value else "0"
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def compile_column(column: Column, letter: str, styles: StyleLookup) -> tuple[Encoder, bool]:
+    """A function ``(value, row, row_number) -> "<c .../>"`` and whether it runs on None."""
+    kind = column.value_kind
+
+    def style_for(currency: str | None) -> str:
+        number_format = _number_format(column, currency)
+        return _style_attribute(styles(number_format, column.bold, column.wrap, column.size))
+
+    styled_text: Callable[[object, Sequence], tuple[str, str]]
+    if kind == "money":
+        by_currency: dict[str, tuple[str, int]] = {}
+
+        def styled_text(value: object, row: Sequence) -> tuple[str, str]:
+            code = column.currency if isinstance(column.currency, str) else row[column.currency]
+            parts = by_currency.get(code)
+            if parts is None:
+                parts = by_currency[code] = (style_for(code), ISO_4217.get(code, 2))
+            return parts[0], decimal_text(value, parts[1])  # type: ignore[arg-type]
+
+    else:
+        fixed = style_for(None)
+        spell = _plain_text(kind)
+
+        def styled_text(value: object, row: Sequence) -> tuple[str, str]:
+            return fixed, spell(value)
+
+    if column.kind == "formula":
+        return _formula_encoder(column, letter, kind, styled_text, style_for), True
+
+    if kind == "text":
+
+        def encode_text(value: object, row: Sequence, r: str) -> str:
+            text = text_element(str(value))
+            return f'<c r="{letter}{r}"{fixed} t="inlineStr"><is>{text}</is></c>'
+
+        return encode_text, False
+
+    kind_attribute = ' t="b"' if kind == "bool" else ""
+
+    def encode_value(value: object, row: Sequence, r: str) -> str:
+        style, text = styled_text(value, row)
+        return f'<c r="{letter}{r}"{style}{kind_attribute}><v>{text}</v></c>'
+
+    return encode_value, False
+
+
+def _formula_encoder(
+    column: Column,
+    letter: str,
+    kind: str,
+    styled_text: Callable[[object, Sequence], tuple[str, str]],
+    style_for: Callable[[str | None], str],
+) -> Encoder:
+    """A formula cell holding Portfolio's result as its cached value.
+
+    A text result, or no result (``None``: an empty text, as ``IF(...,"",...)`` gives),
+    is marked ``t="str"``; a number needs no type.
+    """
+    template = escape_text(column.formula or "").lstrip("=")
+    empty_style = style_for(column.currency if isinstance(column.currency, str) else None)
+
+    def encode_formula(value: object, row: Sequence, r: str) -> str:
+        formula = template.replace("{r}", r)
+        if value is None:
+            return f'<c r="{letter}{r}"{empty_style} t="str"><f>{formula}</f><v></v></c>'
+        style, text = styled_text(value, row)
+        if kind == "text":
+            text = escape_text(text)
+            return f'<c r="{letter}{r}"{style} t="str"><f>{formula}</f><v>{text}</v></c>'
+        return f'<c r="{letter}{r}"{style}><f>{formula}</f><v>{text}</v></c>'
+
+    return encode_formula
+
+
+class RowEncoder:
+    """Turns rows of plain values into ``<row>`` elements for a fixed list of columns."""
+
+    def __init__(self, columns: Sequence[Column], styles: StyleLookup, first_column: int = 1):
+        self.columns = tuple(columns)
+        compiled = [
+            compile_column(column, get_column_letter(first_column + index), styles)
+            for index, column in enumerate(self.columns)
+        ]
+        self._encoders = [encoder for encoder, _ in compiled]
+        self._always = [always for _, always in compiled]
+
+    def encode(self, row: Sequence, number: int) -> str:
+        r = str(number)
+        parts = [f'<row r="{r}">']
+        append = parts.append
+        for encoder, always, value in zip(self._encoders, self._always, row, strict=False):
+            if value is not None or always:
+                append(encoder(value, row, r))
+        append("</row>")
+        return "".join(parts)
