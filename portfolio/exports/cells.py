@@ -69,8 +69,16 @@ def text_element(text: str) -> str:
     return f"<t{attribute}>{escape_text(text)}</t>"
 
 
-def decimal_text(minor: int, digits: int) -> str:
-    """``123450, 2`` -> ``"1234.50"``: exact, without a float in between."""
+def decimal_text(minor: int | Decimal, digits: int) -> str:
+    """``123450, 2`` -> ``"1234.50"``: exact, without a float in between.
+
+    ``minor`` may be a whole ``Decimal`` (PostgreSQL sums big integers as NUMERIC).
+    """
+    if not isinstance(minor, int):
+        whole_units = int(minor)
+        if whole_units != minor:
+            raise ValueError(f"{minor} is not a whole number of minor units")
+        minor = whole_units
     if not digits:
         return str(minor)
     sign = "-" if minor < 0 else ""

@@ -139,8 +139,9 @@ def _measure_values(
 def variance_rows(session: Session, request: WorkbookRequest) -> Iterator[tuple]:
     for client, director, currency, month, *sums_ in stream(session, variance_query(request)):
         closed = month <= request.as_of
-        spend = [value or 0 for value in sums_[:4]]
-        revenue = [value or 0 for value in sums_[4:]]
+        # PostgreSQL sums big integers as NUMERIC: back to whole minor units.
+        spend = [int(value or 0) for value in sums_[:4]]
+        revenue = [int(value or 0) for value in sums_[4:]]
         yield (
             client,
             director,
