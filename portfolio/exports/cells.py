@@ -64,26 +64,31 @@ def text_element(text: str) -> str:
     """The ``<t>`` element for ``text``, keeping leading and trailing spaces."""
     if len(text) > MAX_TEXT:
         text = text[: MAX_TEXT - len(TRUNCATED)] + TRUNCATED
-    preserve = text != text.strip() if text else False
-    attribute = ' xml:space="preserve"' if preserve else ""
-    return f"<t{attribute}>{escape_text(text)}</t>"
+    if text and (text[0].isspace() or text[-1].isspace()):
+        return f'<t xml:space="preserve">{escape_text(text)}</t>'
+    if _SPECIAL.search(text):
+        return f"<t>{escape_text(text)}</t>"
+    return f"<t>{text}</t>"
 
 
 def decimal_text(minor: int | Decimal, digits: int) -> str:
-    """``123450, 2`` -> ``"1234.50"``: exact, without a float in between.
+    """``123450, 2`` -> ``"1234.50"``: exact, by placing the decimal point in the digits.
 
     ``minor`` may be a whole ``Decimal`` (PostgreSQL sums big integers as NUMERIC).
     """
-    if not isinstance(minor, int):
+    if type(minor) is not int:
         whole_units = int(minor)
         if whole_units != minor:
             raise ValueError(f"{minor} is not a whole number of minor units")
         minor = whole_units
     if not digits:
         return str(minor)
-    sign = "-" if minor < 0 else ""
-    whole, fraction = divmod(abs(minor), 10**digits)
-    return f"{sign}{whole}.{fraction:0{digits}d}"
+    if minor < 0:
+        return "-" + decimal_text(-minor, digits)
+    text = str(minor)
+    if len(text) <= digits:
+        text = "0" * (digits + 1 - len(text)) + text
+    return f"{text[:-digits]}.{text[-digits:]}"
 
 
 def date_serial(day: dt.date) -> int:
@@ -231,6 +236,9 @@ def compile_column(column: Column, letter: str, styles: StyleLookup) -> tuple[En
 
         return encode_text, False
 
+    if kind == "money":
+        return _money_encoder(column, letter, style_for), False
+
     kind_attribute = ' t="b"' if kind == "bool" else ""
 
     def encode_value(value: object, row: Sequence, r: str) -> str:
@@ -238,6 +246,22 @@ def compile_column(column: Column, letter: str, styles: StyleLookup) -> tuple[En
         return f'<c r="{letter}{r}"{style}{kind_attribute}><v>{text}</v></c>'
 
     return encode_value, False
+
+
+def _money_encoder(column: Column, letter: str, style_for: Callable[[str | None], str]) -> Encoder:
+    """Money cells, the bulk of a big workbook: the hot path, kept to one call per cell."""
+    by_currency: dict[str, tuple[str, int]] = {}
+    fixed = column.currency if isinstance(column.currency, str) else None
+    index = column.currency if isinstance(column.currency, int) else 0
+
+    def encode_money(value: object, row: Sequence, r: str) -> str:
+        code = fixed or row[index]
+        parts = by_currency.get(code)
+        if parts is None:
+            parts = by_currency[code] = (style_for(code), ISO_4217.get(code, 2))
+        return f'<c r="{letter}{r}"{parts[0]}><v>{decimal_text(value, parts[1])}</v></c>'  # type: ignore[arg-type]
+
+    return encode_money
 
 
 def _formula_encoder(

@@ -229,3 +229,32 @@ def test_client_count_matches(book, workbook_db):
         clients = session.scalar(select(func.count()).select_from(Client))
     db.close()
     assert book["Clients"].max_row - 1 == clients
+
+
+def test_summary_rollups_equal_the_cores_own(cached, workbook_db):
+    rows = [tuple(row) + (None,) * 11 for row in cached["Summary"].iter_rows(values_only=True)]
+    start = next(i for i, row in enumerate(rows) if row[0] == "By account director")
+    db = open_database(workbook_db)
+    with db.session() as session:
+        for measure, offset in (("spend", 1), ("revenue", 6)):
+            rollup = variance_rollup(
+                session,
+                by=("director",),
+                period=Period(202501, 202612, "all"),
+                as_of=AS_OF,
+                measure_name=measure,
+                currency="USD",
+            )
+            want = {row.labels[0]: row for row in rollup.rows}
+            got = {row[0]: row for row in rows[start + 1 : start + 1 + len(want)]}
+            assert set(got) == set(want)
+            for name, row in want.items():
+                budget, outlook, variance = got[name][offset : offset + 3]
+                assert money(budget) == from_minor(row.budget, "USD")
+                assert money(outlook) == from_minor(row.outlook, "USD")
+                assert money(variance) == from_minor(row.variance, "USD")
+                assert got[name][offset + 4] == ("favourable" if row.favourable else "UNFAVOURABLE")
+            total = rows[start + 1 + len(want)]
+            assert total[0] == "Total"
+            assert money(total[offset]) == from_minor(rollup.totals[0].budget, "USD")
+    db.close()
