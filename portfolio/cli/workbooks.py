@@ -8,7 +8,18 @@ import sys
 from portfolio.cli.common import as_of, as_of_parent, database, db_parent, progress_printer, today
 from portfolio.exports.request import workbook_request
 from portfolio.exports.workbook import export_workbook
+from portfolio.imports.importer import (
+    ImportRefusedError,
+    preview_import,
+    run_import,
+    undo_import,
+)
+from portfolio.imports.plan import ImportOptions, ImportPlan
+from portfolio.imports.values import DATE_ORDERS
 from portfolio.jobs import Job
+
+#: Refused rows printed in full; the rest are counted.
+LISTED_PROBLEMS = 50
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,6 +47,41 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     xlsx.set_defaults(run=run_export)
 
+    imports = commands.add_parser(
+        "import",
+        help="read clients, campaigns, budget lines and opportunities from a spreadsheet",
+        description=(
+            "Import a spreadsheet: rows are matched by natural key (client; client and "
+            "campaign; client, campaign and month; client and opportunity), every row is "
+            "validated, and a file with any refused row changes nothing. Nothing is deleted."
+        ),
+    )
+    kinds = imports.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    for kind, what in (("xlsx", "an Excel workbook"), ("csv", "a CSV file")):
+        parser = kinds.add_parser(kind, parents=[db_parent()], help=f"import {what}")
+        parser.add_argument("file", metavar="FILE")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="show what would change; change nothing"
+        )
+        parser.add_argument(
+            "--good-rows-only",
+            action="store_true",
+            help="import the rows that pass even if others are refused",
+        )
+        parser.add_argument(
+            "--date-order",
+            choices=DATE_ORDERS,
+            help="read dates like 03/04/2026 day first (dmy) or month first (mdy)",
+        )
+        parser.add_argument(
+            "--decimal-comma",
+            action="store_true",
+            help="amounts are written 1.234,50 (comma before the decimals)",
+        )
+        parser.set_defaults(run=run_import_command)
+    undo = kinds.add_parser("undo", parents=[db_parent()], help="undo the last import, as one step")
+    undo.set_defaults(run=run_undo)
+
 
 def run_export(args: argparse.Namespace) -> int:
     month = as_of(args)
@@ -57,5 +103,56 @@ def run_export(args: argparse.Namespace) -> int:
         f"{report.rows.get('Budget lines', 0):,} budget lines, {lines:,} rows in all, "
         f"in {report.seconds:.1f} s",
         file=sys.stdout,
+    )
+    return 0
+
+
+def run_import_command(args: argparse.Namespace) -> int:
+    options = ImportOptions(
+        date_order=args.date_order,
+        decimal_comma=args.decimal_comma,
+        good_rows_only=args.good_rows_only,
+    )
+    job = Job(progress_printer("Importing"))
+    with database(args) as db:
+        if args.dry_run:
+            plan = preview_import(db, args.file, options, job, kind=args.import_kind)
+            _print_plan(plan)
+            print("Dry run: nothing was changed.")
+            if plan.problems and not options.good_rows_only:
+                raise ImportRefusedError(plan)
+            return 0
+        try:
+            result = run_import(db, args.file, options, job, kind=args.import_kind)
+        except ImportRefusedError as refused:
+            _print_plan(refused.plan)
+            raise
+    _print_plan(result.plan)
+    if result.applied is None:
+        print("Nothing to change: the portfolio already matches the file.")
+    else:
+        print(
+            f"Imported {result.plan.source}: {result.applied.added:,} added, "
+            f"{result.applied.changed:,} changed (undo with: portfolio import undo)."
+        )
+    return 0
+
+
+def _print_plan(plan: ImportPlan) -> None:
+    print(plan.describe())
+    if plan.problems:
+        print("Refused:")
+        for problem in plan.problems[:LISTED_PROBLEMS]:
+            print(f"  {problem}")
+        if len(plan.problems) > LISTED_PROBLEMS:
+            print(f"  ... and {len(plan.problems) - LISTED_PROBLEMS:,} more")
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    with database(args) as db:
+        undone = undo_import(db, Job(progress_printer("Undoing")))
+    print(
+        f"Undid the import of {undone.source} ({undone.imported_at:%Y-%m-%d %H:%M} UTC): "
+        f"{undone.removed:,} added rows removed, {undone.restored:,} changed rows restored."
     )
     return 0

@@ -110,12 +110,15 @@ def parse_record(
     *,
     base: dict[str, Any] | None = None,
     options: ParseOptions = ParseOptions(),
+    currency: str | None = None,
 ) -> tuple[dict[str, Any], list[ValidationError]]:
     """Parse the fields in ``raw``; return the parsed values and every error found.
 
     ``base`` is the stored record being changed (for the currency of money fields and
     for rules that span fields). Importers use this directly to report all of a row's
-    problems at once; ``create`` and ``update`` raise the first.
+    problems at once; ``create`` and ``update`` raise the first. ``currency`` is the
+    currency of the record's money when the caller already knows it (an importer
+    resolves it for thousands of rows at once); otherwise it is looked up.
     """
     parsed: dict[str, Any] = {}
     errors: list[ValidationError] = []
@@ -139,11 +142,11 @@ def parse_record(
             elif field_spec.kind == "reference":
                 parsed[field_spec.name] = _reference(session, field_spec, value)
             elif field_spec.kind == "money":
-                currency = currency_of(session, spec, {**(base or {}), **parsed})
-                if currency is None:
+                money_currency = currency or currency_of(session, spec, {**(base or {}), **parsed})
+                if money_currency is None:
                     raise field_spec.refuse("cannot be read before the record's currency is known")
                 minor = parse_money(
-                    value, currency, field_spec, decimal_comma=options.decimal_comma
+                    value, money_currency, field_spec, decimal_comma=options.decimal_comma
                 )
                 if field_spec.minimum is not None and minor < field_spec.minimum:
                     raise field_spec.refuse(

@@ -1,0 +1,820 @@
+"""The preview of an import: every row matched, validated by the core, and compared with
+what is stored, before anything is written.
+
+For each sheet the planner finds the header row, maps the columns, and reads the rows
+in batches: each row's fields are parsed by ``portfolio.editing.parse_record`` (so the
+rules are the ones the app's cells apply, and every problem of a row is reported at
+once), its natural key is looked up among the stored records (one query per batch, not
+per row), and the outcome is one of: added, changed (with the previous and new value of
+each changed field), unchanged, a conflict (the row's version moved on since the file
+was exported, so it is not overwritten), or refused with its reasons.
+
+Dates that read two ways (03/04/2026) wait until the whole file is read: if another
+date in it can only be read one way, that decides the file's order (and the preview
+says so); otherwise, without a chosen order, those rows are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from portfolio.editing import ParseOptions, parse_record
+from portfolio.editing.fields import is_blank
+from portfolio.errors import ValidationError
+from portfolio.imports.headers import (
+    CURRENCY,
+    HEADER_SEARCH_ROWS,
+    ORDER,
+    REPORT_TITLES,
+    VERSION,
+    ColumnMap,
+    SheetLayoutError,
+    Target,
+    has_key,
+    key_labels,
+    map_columns,
+    target_for_header,
+    target_for_title,
+)
+from portfolio.imports.sources import Sheet, Source
+from portfolio.imports.values import DATE_ORDERS, AmbiguousDate, order_shown_by, read_temporal
+from portfolio.jobs import Job
+from portfolio.model import Campaign, Client
+from portfolio.money import format_money
+from portfolio.periods import month_key
+
+#: Rows validated and compared per database round trip.
+BATCH = 2000
+#: Changes, conflicts and problems listed in full by ``describe``.
+LISTED = 20
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    #: ``dmy`` or ``mdy`` for dates such as 03/04/2026; ``None`` to refuse those rows
+    #: unless the file itself shows its order.
+    date_order: str | None = None
+    #: Read ``1.234,50`` as one thousand two hundred and thirty-four and a half.
+    decimal_comma: bool = False
+    #: Apply the rows that passed even if others were refused.
+    good_rows_only: bool = False
+
+    def __post_init__(self) -> None:
+        if self.date_order not in (None, *DATE_ORDERS):
+            raise ValidationError("date order", f"{self.date_order!r} is not dmy or mdy")
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    sheet: str
+    row: int
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}, row {self.row}" + (f", {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass(slots=True)
+class RowChange:
+    """A row to add (``row_id`` is None) or change."""
+
+    entity: str
+    sheet: str
+    row: int
+    key: str
+    row_id: int | None
+    #: Added: every value. Changed: the new value of each changed field.
+    values: dict[str, Any]
+    #: Changed: the stored value of each changed field.
+    previous: dict[str, Any]
+    #: Changed: the stored version the change was worked out against.
+    version: int | None
+    #: Added: the parent added by this same import, by name, if any:
+    #: ("client", name) or ("campaign", (client name, campaign name)).
+    pending_parent: tuple | None = None
+    #: The client's name, for a record that belongs to one.
+    client: str | None = None
+    #: The currency of the record's money fields.
+    currency: str | None = None
+
+    @property
+    def is_added(self) -> bool:
+        return self.row_id is None
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    entity: str
+    sheet: str
+    row: int
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}, row {self.row} ({self.key}): {self.reason}"
+
+
+@dataclass
+class EntityCounts:
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    refused: int = 0
+
+
+@dataclass
+class ImportPlan:
+    source: str
+    changes: list[RowChange] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, EntityCounts] = field(default_factory=dict)
+    rows_read: int = 0
+
+    @property
+    def added(self) -> int:
+        return sum(c.added for c in self.counts.values())
+
+    @property
+    def changed(self) -> int:
+        return sum(c.changed for c in self.counts.values())
+
+    @property
+    def refused_rows(self) -> int:
+        return len({(p.sheet, p.row) for p in self.problems})
+
+    def count(self, entity: str) -> EntityCounts:
+        return self.counts.setdefault(entity, EntityCounts())
+
+    def describe(self, listed: int = LISTED) -> str:
+        """The preview as text: counts per kind of record, then what changes."""
+        from portfolio.editing import entity as entity_spec
+
+        lines = [f"{self.source}: {self.rows_read:,} rows read"]
+        for name in ORDER:
+            counts = self.counts.get(name)
+            if counts is None:
+                continue
+            plural = entity_spec(name).plural.lower()
+            lines.append(
+                f"  {plural}: {counts.added:,} added, {counts.changed:,} changed, "
+                f"{counts.unchanged:,} unchanged, {counts.conflicts:,} conflicts, "
+                f"{counts.refused:,} refused"
+            )
+        lines.append("  nothing is deleted: rows missing from the file stay as they are")
+        lines += [f"  note: {note}" for note in self.notes]
+        shown = [c for c in self.changes][:listed]
+        if shown:
+            lines.append("Changes:")
+            for change in shown:
+                lines.append(f"  {_describe_change(change)}")
+            if len(self.changes) > listed:
+                lines.append(f"  ... and {len(self.changes) - listed:,} more")
+        if self.conflicts:
+            lines.append("Conflicts (not applied):")
+            lines += [f"  {conflict}" for conflict in self.conflicts[:listed]]
+            if len(self.conflicts) > listed:
+                lines.append(f"  ... and {len(self.conflicts) - listed:,} more")
+        return "\n".join(lines)
+
+
+def _describe_change(change: RowChange) -> str:
+    from portfolio.editing import entity as entity_spec
+
+    spec = entity_spec(change.entity)
+    where = f"{change.sheet} row {change.row}"
+    if change.is_added:
+        return f"{where}: add {spec.label.lower()} {change.key}"
+    parts = []
+    for name, value in change.values.items():
+        field_spec = spec.field(name)
+        before = _shown(change.previous[name], field_spec.kind, change.currency)
+        after = _shown(value, field_spec.kind, change.currency)
+        parts.append(f"{field_spec.label} {before} -> {after}")
+    return f"{where}: {change.key}: " + "; ".join(parts)
+
+
+def _shown(value: Any, kind: str, currency: str | None) -> str:
+    if value is None:
+        return "(empty)"
+    if kind == "money" and currency:
+        return format_money(value, currency)
+    if kind == "month":
+        return month_key(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# -- the planner --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _ClientRef:
+    id: int | None
+    name: str
+    currency: str
+
+
+@dataclass(slots=True)
+class _Parsed:
+    """A row after parsing, before it is compared with the stored record."""
+
+    number: int
+    values: tuple
+    parsed: dict[str, Any]
+    client: _ClientRef | None
+    campaign_id: int | None
+    campaign_pending: tuple | None
+    version: int | None
+    problems: list[RowProblem]
+
+
+class Planner:
+    """Builds an ``ImportPlan`` from the sheets of a ``Source`` within one session."""
+
+    def __init__(self, session: Session, options: ImportOptions, job: Job) -> None:
+        self.session = session
+        self.options = options
+        self.parse_options = ParseOptions(decimal_comma=options.decimal_comma)
+        self.job = job
+        self.date_order = options.date_order
+        self.order_evidence: dict[str, tuple[str, int, str]] = {}
+        self.deferred: list[tuple[ColumnMap, str, int, tuple]] = []
+        self.deferred_keys: set[tuple] = set()
+        self.seen: dict[tuple, tuple[str, int]] = {}
+        self._load_indexes()
+
+    def _load_indexes(self) -> None:
+        self.clients: dict[str, _ClientRef] = {}
+        self.clients_folded: dict[str, _ClientRef] = {}
+        for ident, name, currency in self.session.execute(
+            select(Client.id, Client.name, Client.currency)
+        ):
+            ref = _ClientRef(ident, name, currency)
+            self.clients[name] = ref
+            self.clients_folded.setdefault(name.casefold(), ref)
+        self.campaigns: dict[tuple[int, str], int] = {}
+        self.campaigns_folded: dict[tuple[int, str], int] = {}
+        for ident, client_id, name in self.session.execute(
+            select(Campaign.id, Campaign.client_id, Campaign.name)
+        ):
+            self.campaigns[(client_id, name)] = ident
+            self.campaigns_folded.setdefault((client_id, name.casefold()), ident)
+        self.pending_clients: dict[str, _ClientRef] = {}
+        self.pending_campaigns: set[tuple[str, str]] = set()
+
+    # -- sheets --------------------------------------------------------------------
+
+    def plan(self, source: Source) -> ImportPlan:
+        plan = ImportPlan(source.path.name, notes=list(source.notes))
+        laid_out: list[tuple[ColumnMap, Sheet]] = []
+        for sheet in source.sheets:
+            try:
+                layout = self._layout(sheet, plan)
+            except SheetLayoutError as error:
+                plan.problems.append(RowProblem(sheet.title, 1, None, str(error)))
+                continue
+            if layout is not None:
+                laid_out.append((layout, sheet))
+        if not laid_out and not plan.problems:
+            plan.problems.append(
+                RowProblem(
+                    source.path.name,
+                    1,
+                    None,
+                    "no sheet with clients, campaigns, budget lines or opportunities "
+                    "(their headers were not found)",
+                )
+            )
+        laid_out.sort(key=lambda item: ORDER.index(item[0].target.entity))
+        for index, (layout, sheet) in enumerate(laid_out):
+            self.job.step(index / (len(laid_out) + 1), f"Reading {sheet.title}")
+            self._plan_sheet(plan, layout, sheet)
+        self._finish_deferred(plan)
+        return plan
+
+    def _layout(self, sheet: Sheet, plan: ImportPlan) -> ColumnMap | None:
+        title_target = target_for_title(sheet.title)
+        reason = REPORT_TITLES.get(sheet.title.strip().casefold())
+        if title_target is None and reason:
+            plan.notes.append(f"sheet {sheet.title!r} is not imported: {reason}")
+            return None
+        for number, values in sheet.rows():
+            if number > HEADER_SEARCH_ROWS:
+                break
+            target = title_target or target_for_header(values)
+            if target is not None and has_key(target, values):
+                layout = map_columns(target, values, number)
+                if layout.ignored:
+                    plan.notes.append(
+                        f"sheet {sheet.title!r}: column(s) "
+                        + ", ".join(repr(h) for h in layout.ignored)
+                        + " are not fields of "
+                        + f"{target.spec.plural.lower()} and were ignored"
+                    )
+                return layout
+        if title_target is not None:
+            raise SheetLayoutError(
+                f"no header row with the columns {key_labels(title_target)} "
+                f"in the first {HEADER_SEARCH_ROWS} rows"
+            )
+        plan.notes.append(
+            f"sheet {sheet.title!r} is not imported: no header row of clients, campaigns, "
+            "budget lines or opportunities was found"
+        )
+        return None
+
+    def _plan_sheet(self, plan: ImportPlan, layout: ColumnMap, sheet: Sheet) -> None:
+        batch: list[tuple[int, tuple]] = []
+        for number, values in sheet.rows(layout.header_row + 1):
+            if all(is_blank(value) for value in values):
+                continue
+            plan.rows_read += 1
+            batch.append((number, values))
+            if len(batch) == BATCH:
+                self._plan_batch(plan, layout, sheet.title, batch)
+                batch = []
+                self.job.check()
+        if batch:
+            self._plan_batch(plan, layout, sheet.title, batch)
+
+    # -- rows ----------------------------------------------------------------------
+
+    def _plan_batch(
+        self, plan: ImportPlan, layout: ColumnMap, title: str, rows: Iterable[tuple[int, tuple]]
+    ) -> None:
+        parsed_rows: list[_Parsed] = []
+        for number, values in rows:
+            try:
+                parsed = self._parse(layout, title, number, values)
+            except AmbiguousDate:
+                self.deferred.append((layout, title, number, values))
+                self._defer_key(layout, values)
+                continue
+            if parsed is not None:
+                parsed_rows.append(parsed)
+        stored = self._stored(layout.target, parsed_rows)
+        for parsed in parsed_rows:
+            self._compare(plan, layout, title, parsed, stored)
+
+    def _cell(self, layout: ColumnMap, values: tuple, role) -> Any:
+        index = layout.index_of(role)
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+    def _parse(self, layout: ColumnMap, title: str, number: int, values: tuple) -> _Parsed | None:
+        target = layout.target
+        spec = target.spec
+        problems: list[RowProblem] = []
+
+        def problem(column: str | None, reason: str) -> None:
+            problems.append(RowProblem(title, number, column, reason))
+
+        raw: dict[str, Any] = {}
+        keys: dict[str, Any] = {}
+        context: dict[str, Any] = {}
+        for index, role in layout.roles.items():
+            value = values[index] if index < len(values) else None
+            if role.kind == "field":
+                raw[role.name] = value
+            elif role.kind == "key":
+                keys[role.name] = value
+            else:
+                context[role.name] = value
+
+        client: _ClientRef | None = None
+        campaign_id: int | None = None
+        campaign_pending: tuple | None = None
+        if "client" in target.key:
+            client = self._client(layout, keys.get("client"), problem)
+            if client is None and self._is_deferred(("client", _text(keys.get("client")))):
+                raise AmbiguousDate("parent deferred")
+        if "campaign" in target.key and client is not None:
+            campaign_id, campaign_pending = self._campaign(
+                layout, client, keys.get("campaign"), problem
+            )
+            if campaign_id is None and campaign_pending is None:
+                key = ("campaign", client.name, _text(keys.get("campaign")))
+                if self._is_deferred(key):
+                    raise AmbiguousDate("parent deferred")
+
+        for name in list(raw):
+            field_spec = spec.field(name)
+            if field_spec.kind in ("date", "datetime", "month"):
+                hint = order_shown_by(raw[name])
+                if hint:
+                    self.order_evidence.setdefault(hint, (title, number, str(raw[name])))
+                try:
+                    raw[name] = read_temporal(raw[name], field_spec, self.date_order)
+                except ValidationError as error:
+                    problem(layout.header_for_field(name), error.reason)
+                    del raw[name]
+
+        version = None
+        if not is_blank(context.get("version")):
+            try:
+                version = int(str(context["version"]).strip().split(".")[0])
+            except ValueError:
+                problem(layout.headers[layout.index_of(VERSION)], "is not a row version number")
+
+        currency = client.currency if client is not None else None
+        given_currency = context.get("currency")
+        if client is not None and not is_blank(given_currency):
+            if str(given_currency).strip().upper() != client.currency:
+                problem(
+                    layout.headers[layout.index_of(CURRENCY)],
+                    f"amounts are in {str(given_currency).strip()} but {client.name} is "
+                    f"billed in {client.currency}; Portfolio does not convert imported amounts",
+                )
+
+        parsed, errors = parse_record(
+            self.session, spec, raw, options=self.parse_options, currency=currency
+        )
+        for error in errors:
+            reason = error.reason
+            if error.field in raw and _decimal_comma_hint(raw[error.field], self.options):
+                reason += " (for 1.234,50 choose the decimal comma)"
+            problem(layout.header_for_field(error.field), reason)
+        return _Parsed(
+            number, values, parsed, client, campaign_id, campaign_pending, version, problems
+        )
+
+    def _client(self, layout: ColumnMap, value: Any, problem) -> _ClientRef | None:
+        name = _text(value)
+        column = layout.header_for_field("client_id")
+        if not name:
+            problem(column, "is required")
+            return None
+        found = (
+            self.clients.get(name)
+            or self.pending_clients.get(name)
+            or self.clients_folded.get(name.casefold())
+            or self.pending_clients.get(name.casefold())
+        )
+        if found is None and not self._is_deferred(("client", name)):
+            problem(column, f"no client named {name!r}")
+        return found
+
+    def _campaign(
+        self, layout: ColumnMap, client: _ClientRef, value: Any, problem
+    ) -> tuple[int | None, tuple | None]:
+        name = _text(value)
+        column = layout.header_for_field("campaign_id")
+        if not name:
+            problem(column, "is required")
+            return None, None
+        if client.id is not None:
+            found = self.campaigns.get((client.id, name)) or self.campaigns_folded.get(
+                (client.id, name.casefold())
+            )
+            if found is not None:
+                return found, None
+        pending = (client.name, name.casefold())
+        if pending in self.pending_campaigns:
+            return None, pending
+        if not self._is_deferred(("campaign", client.name, name)):
+            problem(column, f"{client.name} has no campaign named {name!r}")
+        return None, None
+
+    def _defer_key(self, layout: ColumnMap, values: tuple) -> None:
+        """Remember what a deferred row would add, so its dependants wait too."""
+        target = layout.target
+        if target.entity == "client":
+            name = _text(self._cell(layout, values, next(iter(target.key_roles()))))
+            self.deferred_keys.add(("client", name.casefold()))
+        elif target.entity == "campaign":
+            roles = target.key_roles()
+            client = _text(self._cell(layout, values, roles[0]))
+            name = _text(self._cell(layout, values, roles[1]))
+            found = self.clients.get(client) or self.clients_folded.get(client.casefold())
+            client_name = found.name if found else client
+            self.deferred_keys.add(("campaign", client_name.casefold(), name.casefold()))
+
+    def _is_deferred(self, key: tuple) -> bool:
+        return tuple(part.casefold() if isinstance(part, str) else part for part in key) in (
+            self.deferred_keys
+        )
+
+    # -- comparing with what is stored ---------------------------------------------------
+
+    def _stored(self, target: Target, rows: list[_Parsed]) -> dict[tuple, dict]:
+        """Stored records for the batch's keys, by natural key (names folded)."""
+        spec = target.spec
+        model = spec.model
+        columns = [model.id, model.version, *(getattr(model, name) for name in target.fields)]
+        names = ["id", "version", *target.fields]
+        if target.entity == "client":
+            wanted = {
+                ref.name
+                for row in rows
+                if (ref := self._stored_client(row.parsed.get("name"))) is not None
+            }
+            condition = model.name.in_(wanted)
+            key_of = lambda record: (record["name"].casefold(),)  # noqa: E731
+        elif target.entity in ("campaign", "opportunity"):
+            client_ids = {row.client.id for row in rows if row.client and row.client.id}
+            columns.append(model.client_id)
+            names.append("client_id")
+            condition = model.client_id.in_(client_ids)
+            key_of = lambda record: (record["client_id"], record["name"].casefold())  # noqa: E731
+        else:
+            pairs = {
+                (row.campaign_id, row.parsed["month"])
+                for row in rows
+                if row.campaign_id is not None and row.parsed.get("month") is not None
+            }
+            columns.append(model.campaign_id)
+            names.append("campaign_id")
+            condition = tuple_(model.campaign_id, model.month).in_(pairs)
+            key_of = lambda record: (record["campaign_id"], record["month"])  # noqa: E731
+            wanted = pairs
+        if (
+            target.entity == "client"
+            and not wanted
+            or (target.entity == "budget_line" and not wanted)
+        ):
+            return {}
+        if target.entity in ("campaign", "opportunity") and not client_ids:
+            return {}
+        stored: dict[tuple, dict] = {}
+        for values in self.session.execute(select(*columns).where(condition)):
+            record = dict(zip(names, values, strict=True))
+            stored[key_of(record)] = record
+        return stored
+
+    def _stored_client(self, name: Any) -> _ClientRef | None:
+        if not isinstance(name, str):
+            return None
+        return self.clients.get(name) or self.clients_folded.get(name.casefold())
+
+    def _compare(
+        self,
+        plan: ImportPlan,
+        layout: ColumnMap,
+        title: str,
+        row: _Parsed,
+        stored: dict[tuple, dict],
+    ) -> None:
+        target = layout.target
+        spec = target.spec
+        counts = plan.count(target.entity)
+        problems = row.problems
+        parsed = row.parsed
+
+        def problem(field_name: str | None, reason: str) -> None:
+            column = layout.header_for_field(field_name) if field_name else None
+            problems.append(RowProblem(title, row.number, column, reason))
+
+        key_field = "name" if "name" in target.key else "month"
+        key_value = parsed.get(key_field)
+        key_column = layout.header_for_field(key_field)
+        if key_value is None and not any(p.column == key_column for p in problems):
+            problem(key_field, "is required")
+        if problems or key_value is None:
+            self._refuse(plan, counts, problems)
+            return
+
+        if target.entity == "client":
+            natural = (key_value.casefold(),)
+            shown_key = key_value
+        elif target.entity == "budget_line":
+            natural = (row.campaign_id or row.campaign_pending, key_value)
+            campaign_name = _text(self._cell(layout, row.values, target.key_roles()[1]))
+            shown_key = f"{row.client.name} / {campaign_name} / {month_key(key_value)}"
+        else:
+            natural = (row.client.id or row.client.name, key_value.casefold())
+            shown_key = f"{row.client.name} / {key_value}"
+
+        duplicate_key = (target.entity, *natural)
+        if duplicate_key in self.seen:
+            sheet, first = self.seen[duplicate_key]
+            problem(None, f"the same {spec.label.lower()} as {sheet} row {first}")
+            self._refuse(plan, counts, problems)
+            return
+        self.seen[duplicate_key] = (title, row.number)
+
+        if target.entity == "budget_line":
+            record = stored.get((row.campaign_id, key_value)) if row.campaign_id else None
+        elif target.entity == "client":
+            record = stored.get(natural)
+        else:
+            record = stored.get((row.client.id, key_value.casefold())) if row.client.id else None
+
+        merged = {**(record or {}), **parsed}
+        for rule in spec.rules:
+            for name, message in rule(merged):
+                problem(name, message)
+        if problems:
+            self._refuse(plan, counts, problems)
+            return
+
+        if record is None:
+            self._add(plan, counts, layout, title, row, shown_key)
+            return
+
+        changes = {}
+        table = spec.model.__table__
+        for name, value in parsed.items():
+            if name == key_field and isinstance(value, str):
+                continue  # matched ignoring case: keep the stored spelling
+            if value is None and not table.c[name].nullable:
+                continue  # a blank cell where a value must be: keep the stored one
+            if _differs(value, record.get(name)):
+                changes[name] = value
+        if not changes:
+            counts.unchanged += 1
+            return
+        if row.version is not None and row.version != record["version"]:
+            counts.conflicts += 1
+            plan.conflicts.append(
+                Conflict(
+                    target.entity,
+                    title,
+                    row.number,
+                    shown_key,
+                    f"changed in Portfolio since the file was exported (row version "
+                    f"{record['version']}, the file has {row.version}); not overwritten",
+                )
+            )
+            return
+        counts.changed += 1
+        plan.changes.append(
+            RowChange(
+                target.entity,
+                title,
+                row.number,
+                shown_key,
+                record["id"],
+                changes,
+                {name: record[name] for name in changes},
+                record["version"],
+                client=row.client.name if row.client is not None else None,
+                currency=row.client.currency if row.client is not None else None,
+            )
+        )
+
+    def _add(
+        self,
+        plan: ImportPlan,
+        counts: EntityCounts,
+        layout: ColumnMap,
+        title: str,
+        row: _Parsed,
+        shown_key: str,
+    ) -> None:
+        target = layout.target
+        spec = target.spec
+        if row.version is not None:
+            counts.conflicts += 1
+            plan.conflicts.append(
+                Conflict(
+                    target.entity,
+                    title,
+                    row.number,
+                    shown_key,
+                    "has a row version but is not in Portfolio: it was deleted or renamed "
+                    "since the export, or renamed in the file; not added (clear its row "
+                    "version to add it as a new row)",
+                )
+            )
+            return
+        values = {name: row.parsed.get(name) for name in target.fields}
+        problems = []
+        for name in target.fields:
+            field_spec = spec.field(name)
+            if field_spec.required and values.get(name) is None:
+                problems.append(
+                    RowProblem(title, row.number, layout.header_for_field(name), "is required")
+                )
+        if problems:
+            self._refuse(plan, counts, problems)
+            return
+        pending_parent = None
+        if target.entity == "budget_line":
+            for measure in ("spend", "revenue", "sales"):
+                if values.get(f"{measure}_budget") is None:
+                    values[f"{measure}_budget"] = 0
+                if values.get(f"{measure}_forecast") is None:
+                    values[f"{measure}_forecast"] = values[f"{measure}_budget"]
+            values["campaign_id"] = row.campaign_id
+            if row.campaign_id is None:
+                pending_parent = ("campaign", row.campaign_pending)
+        elif target.entity in ("campaign", "opportunity"):
+            values["client_id"] = row.client.id
+            if row.client.id is None:
+                pending_parent = ("client", row.client.name)
+            if target.entity == "campaign":
+                self.pending_campaigns.add((row.client.name, values["name"].casefold()))
+        else:
+            if values.get("fiscal_year_start") is None:
+                values["fiscal_year_start"] = 1
+            ref = _ClientRef(None, values["name"], values["currency"])
+            self.pending_clients[ref.name] = ref
+            self.pending_clients[ref.name.casefold()] = ref
+        counts.added += 1
+        plan.changes.append(
+            RowChange(
+                target.entity,
+                title,
+                row.number,
+                shown_key,
+                None,
+                values,
+                {},
+                None,
+                pending_parent,
+                client=row.client.name if row.client is not None else None,
+                currency=row.client.currency if row.client is not None else None,
+            )
+        )
+
+    def _refuse(self, plan: ImportPlan, counts: EntityCounts, problems: list[RowProblem]) -> None:
+        counts.refused += 1
+        plan.problems.extend(problems)
+
+    # -- dates that needed the whole file ----------------------------------------------
+
+    def _finish_deferred(self, plan: ImportPlan) -> None:
+        if not self.deferred:
+            return
+        if self.date_order is None and len(self.order_evidence) == 1:
+            ((order, (sheet, number, text)),) = self.order_evidence.items()
+            self.date_order = order
+            reading = "day first" if order == "dmy" else "month first"
+            plan.notes.append(
+                f"dates such as 03/04/2026 were read {reading}, as {text!r} "
+                f"({sheet} row {number}) shows"
+            )
+        deferred, self.deferred = self.deferred, []
+        self.deferred_keys.clear()
+        if self.date_order is None:
+            why = (
+                "the file has dates written both ways"
+                if self.order_evidence
+                else "no date in the file shows which"
+            )
+            for layout, title, number, _values in deferred:
+                plan.problems.append(
+                    RowProblem(
+                        title,
+                        number,
+                        None,
+                        "has a date that reads two ways (day first or month first) and "
+                        f"{why}; choose the date order",
+                    )
+                )
+                plan.count(layout.target.entity).refused += 1
+            return
+        by_layout: dict[int, list] = {}
+        for item in deferred:
+            by_layout.setdefault(id(item[0]), []).append(item)
+        for items in by_layout.values():
+            layout, title = items[0][0], items[0][1]
+            self._plan_batch(
+                plan, layout, title, [(number, values) for _, _, number, values in items]
+            )
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _differs(new: Any, old: Any) -> bool:
+    if isinstance(new, Decimal) and old is not None:
+        return Decimal(old) != new
+    if isinstance(new, dt.datetime) and isinstance(old, dt.datetime):
+        return new.replace(microsecond=0) != old.replace(microsecond=0)
+    return new != old
+
+
+def _decimal_comma_hint(value: Any, options: ImportOptions) -> bool:
+    if options.decimal_comma or not isinstance(value, str):
+        return False
+    from portfolio.editing.fields import parse_decimal_text
+
+    try:
+        parse_decimal_text(value, decimal_comma=True)
+    except Exception:
+        return False
+    return "," in value
+
+
+def plan_import(session: Session, source: Source, options: ImportOptions, job: Job) -> ImportPlan:
+    return Planner(session, options, job).plan(source)
+
+
+def iter_changes(plan: ImportPlan, entity: str) -> Iterator[RowChange]:
+    return (change for change in plan.changes if change.entity == entity)

@@ -1,0 +1,182 @@
+"""Reading the rows of an .xlsx or .csv file, numbered as a spreadsheet shows them.
+
+Both kinds of file become a list of ``Sheet`` objects whose ``rows`` yield ``(row
+number, values)``, re-readable (a header search reads the top, the import reads on).
+Reading is bounded whatever the file declares: at most ``MAX_COLUMNS`` columns are
+read, row numbers stop at Excel's limit, and CSV lines longer than ``MAX_LINE`` are
+refused. The file itself has been checked by ``portfolio.imports.package`` first.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from portfolio.errors import PortfolioError
+from portfolio.imports.package import UnsafeFileError, check_csv, check_workbook
+
+#: Columns read from any sheet: Portfolio's widest has 18.
+MAX_COLUMNS = 256
+#: The last row a spreadsheet can have.
+MAX_ROW = 1_048_576
+#: Longest CSV line accepted (a line of a million empty columns is refused).
+MAX_LINE = 1024 * 1024
+CSV_DELIMITERS = ",;\t|"
+
+
+class SourceError(PortfolioError):
+    pass
+
+
+@dataclass
+class Sheet:
+    title: str
+    _read: object  # a callable(first_row) -> iterator of value tuples, first_row onwards
+
+    def rows(self, first: int = 1) -> Iterator[tuple[int, tuple]]:
+        """``(row number, values)`` from row ``first`` on; blank rows included."""
+        number = first
+        for values in self._read(first):  # type: ignore[operator]
+            if number > MAX_ROW:
+                raise SourceError(f"sheet {self.title!r} goes past row {MAX_ROW:,}")
+            yield number, values
+            number += 1
+
+
+@dataclass
+class Source:
+    path: Path
+    kind: str
+    sheets: list[Sheet]
+    notes: list[str]
+
+
+@contextmanager
+def open_source(path: str | Path, kind: str) -> Iterator[Source]:
+    """The sheets of ``path`` read as ``kind`` (``xlsx`` or ``csv``), checked first."""
+    path = Path(path).expanduser()
+    if kind == "xlsx":
+        with _workbook(path) as source:
+            yield source
+    elif kind == "csv":
+        yield _csv(path)
+    else:
+        raise SourceError(f"cannot import {kind!r} files (use xlsx or csv)")
+
+
+@contextmanager
+def _workbook(path: Path) -> Iterator[Source]:
+    import openpyxl
+
+    check_workbook(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unsupported extensions, default styles
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except UnsafeFileError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a damaged package
+        raise SourceError(f"{path.name} cannot be read as a workbook: {_reason(error)}") from None
+    try:
+        sheets = []
+        for worksheet in book.worksheets:
+            if not hasattr(worksheet, "reset_dimensions"):
+                continue  # a chart sheet
+            # The declared size may be a lie (A1:XFD1048576); read what is there.
+            worksheet.reset_dimensions()
+            sheets.append(Sheet(worksheet.title, _sheet_reader(path, worksheet)))
+        yield Source(path, "xlsx", sheets, [])
+    finally:
+        book.close()
+
+
+def _sheet_reader(path: Path, worksheet):
+    def read(first: int) -> Iterator[tuple]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                yield from worksheet.iter_rows(min_row=first, max_col=MAX_COLUMNS, values_only=True)
+        except (ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as error:
+            raise SourceError(
+                f"{path.name}, sheet {worksheet.title!r} cannot be read: {_reason(error)}"
+            ) from None
+        except Exception as error:
+            if type(error).__module__.startswith(("defusedxml", "xml")):
+                raise SourceError(
+                    f"{path.name}, sheet {worksheet.title!r} has unsafe or broken XML: "
+                    f"{_reason(error)}"
+                ) from None
+            raise
+
+    return read
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:200]
+
+
+def _csv(path: Path) -> Source:
+    check_csv(path)
+    encoding = _encoding(path)
+    notes = [] if encoding == "utf-8-sig" else [f"{path.name} is not UTF-8; read as {encoding}"]
+    with path.open(encoding=encoding, newline="") as handle:
+        sample = handle.read(64 * 1024)
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ","
+
+    def read(first: int) -> Iterator[tuple]:
+        with path.open(encoding=encoding, newline="") as handle:
+            reader = csv.reader(_bounded_lines(handle, path), delimiter=delimiter)
+            try:
+                for number, row in enumerate(reader, 1):
+                    if number >= first:
+                        yield tuple(value if value.strip() else None for value in row[:MAX_COLUMNS])
+            except csv.Error as error:
+                raise SourceError(
+                    f"{path.name}, row {reader.line_num}: not readable as CSV ({error})"
+                ) from None
+            except UnicodeDecodeError:
+                raise SourceError(
+                    f"{path.name}, row {reader.line_num}: characters that are neither UTF-8 "
+                    "nor Windows-1252; save the file as UTF-8 CSV"
+                ) from None
+
+    return Source(path, "csv", [Sheet(path.stem, read)], notes)
+
+
+def _bounded_lines(handle: io.TextIOBase, path: Path) -> Iterator[str]:
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE:
+            raise SourceError(
+                f"{path.name}, line {number} is longer than {MAX_LINE // 1024} KB; "
+                "refused as unsafe"
+            )
+        yield line
+
+
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without a byte order mark), else Windows-1252 as Excel writes it."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(1024 * 1024):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
