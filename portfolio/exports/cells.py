@@ -297,6 +297,7 @@ class RowEncoder:
 
     def __init__(self, columns: Sequence[Column], styles: StyleLookup, first_column: int = 1):
         self.columns = tuple(columns)
+        self.first_column = first_column
         compiled = [
             compile_column(column, get_column_letter(first_column + index), styles)
             for index, column in enumerate(self.columns)

@@ -38,14 +38,27 @@ MAX_ROWS = 1_048_576
 CHUNK = 2000
 
 _HEAD = f'<worksheet xmlns="{SHEET_MAIN_NS}">'.encode()
+#: Room for the sheet's size, written once the rows are known: readers use it to skip a
+#: whole extra pass over the sheet (openpyxl's read-only mode does one without it).
+_DIMENSION_ROOM = len('<dimension ref="A1:XFD1048576"/>') + 8
+
+
+def _dimension(ref: str) -> bytes:
+    text = f'<dimension ref="{ref}"'
+    return (text + " " * (_DIMENSION_ROOM - len(text) - 2) + "/>").encode()
 
 
 class _RawWriter(WorksheetWriter):
-    """Writes the sheet's parts with ``tostring`` and hands its file to the row stream."""
+    """Writes the sheet's parts with ``tostring`` and hands its file to the row stream.
+
+    The sheet's ``<dimension>`` must come second, before the rows, but is only known
+    after them: a padded placeholder is written and overwritten at the end.
+    """
 
     def get_stream(self):
         with open(self.out, "wb") as out:
             out.write(_HEAD)
+            dimension_at = None
             try:
                 while True:
                     element = yield
@@ -53,9 +66,15 @@ class _RawWriter(WorksheetWriter):
                         yield out
                     elif element is not None:
                         out.write(tostring(element))
+                        if dimension_at is None:  # after <sheetPr>, the first part
+                            dimension_at = out.tell()
+                            out.write(_dimension("A1"))
             except GeneratorExit:
                 pass
             out.write(b"</worksheet>")
+            if dimension_at is not None:
+                out.seek(dimension_at)
+                out.write(_dimension(self.ws.used_range))
 
 
 class StreamedSheet(WriteOnlyWorksheet):
@@ -67,6 +86,7 @@ class StreamedSheet(WriteOnlyWorksheet):
     def __init__(self, parent, title: str) -> None:
         super().__init__(parent, title)
         self.row_count = 0
+        self.column_count = 0
         self._styles: dict[tuple[str | None, bool, bool, int], int] = {}
 
     # -- openpyxl hooks -------------------------------------------------------------
@@ -116,6 +136,13 @@ class StreamedSheet(WriteOnlyWorksheet):
     def encoder(self, columns: Sequence[Column], first_column: int = 1) -> RowEncoder:
         return RowEncoder(columns, self.style_id, first_column)
 
+    @property
+    def used_range(self) -> str:
+        """``A1:R1001``: the cells rows were written to (``A1`` for an empty sheet)."""
+        if not self.row_count or not self.column_count:
+            return "A1"
+        return f"A1:{get_column_letter(self.column_count)}{self.row_count}"
+
     def write(
         self,
         encoder: RowEncoder,
@@ -146,6 +173,9 @@ class StreamedSheet(WriteOnlyWorksheet):
         if chunk:
             send("".join(chunk).encode())
         self.row_count = number
+        if written:
+            last_column = encoder.first_column + len(encoder.columns) - 1
+            self.column_count = max(self.column_count, last_column)
         return written
 
     def skip(self, count: int = 1) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from portfolio.editing import EntitySpec, entity
 from portfolio.errors import PortfolioError
@@ -150,6 +151,25 @@ class ColumnMap:
 
     def index_of(self, role: Role) -> int | None:
         return next((i for i, r in self.roles.items() if r == role), None)
+
+    @cached_property
+    def field_columns(self) -> tuple[tuple[int, str], ...]:
+        return tuple((i, r.name) for i, r in self.roles.items() if r.kind == "field")
+
+    @cached_property
+    def other_columns(self) -> dict[str, int]:
+        """Key and context columns by name (client, campaign, version, currency)."""
+        return {r.name: i for i, r in self.roles.items() if r.kind != "field"}
+
+    @cached_property
+    def temporal_fields(self) -> tuple[str, ...]:
+        """Mapped fields holding dates or months, which text may spell many ways."""
+        spec = self.target.spec
+        return tuple(
+            name
+            for _, name in self.field_columns
+            if spec.field(name).kind in ("date", "datetime", "month")
+        )
 
     def header_for_field(self, name: str) -> str:
         for index, role in self.roles.items():

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.editing import ParseOptions, parse_record
@@ -383,55 +383,51 @@ class Planner:
         def problem(column: str | None, reason: str) -> None:
             problems.append(RowProblem(title, number, column, reason))
 
-        raw: dict[str, Any] = {}
-        keys: dict[str, Any] = {}
-        context: dict[str, Any] = {}
-        for index, role in layout.roles.items():
-            value = values[index] if index < len(values) else None
-            if role.kind == "field":
-                raw[role.name] = value
-            elif role.kind == "key":
-                keys[role.name] = value
-            else:
-                context[role.name] = value
+        width = len(values)
+        raw = {name: values[i] if i < width else None for i, name in layout.field_columns}
+        other = {name: values[i] if i < width else None for name, i in layout.other_columns.items()}
 
         client: _ClientRef | None = None
         campaign_id: int | None = None
         campaign_pending: tuple | None = None
         if "client" in target.key:
-            client = self._client(layout, keys.get("client"), problem)
-            if client is None and self._is_deferred(("client", _text(keys.get("client")))):
+            client = self._client(layout, other.get("client"), problem)
+            if client is None and self._is_deferred(("client", _text(other.get("client")))):
                 raise AmbiguousDate("parent deferred")
         if "campaign" in target.key and client is not None:
             campaign_id, campaign_pending = self._campaign(
-                layout, client, keys.get("campaign"), problem
+                layout, client, other.get("campaign"), problem
             )
             if campaign_id is None and campaign_pending is None:
-                key = ("campaign", client.name, _text(keys.get("campaign")))
+                key = ("campaign", client.name, _text(other.get("campaign")))
                 if self._is_deferred(key):
                     raise AmbiguousDate("parent deferred")
 
-        for name in list(raw):
-            field_spec = spec.field(name)
-            if field_spec.kind in ("date", "datetime", "month"):
-                hint = order_shown_by(raw[name])
-                if hint:
-                    self.order_evidence.setdefault(hint, (title, number, str(raw[name])))
-                try:
-                    raw[name] = read_temporal(raw[name], field_spec, self.date_order)
-                except ValidationError as error:
-                    problem(layout.header_for_field(name), error.reason)
-                    del raw[name]
+        for name in layout.temporal_fields:
+            value = raw[name]
+            if not isinstance(value, str):
+                continue  # a real date from the spreadsheet, or blank
+            hint = order_shown_by(value)
+            if hint:
+                self.order_evidence.setdefault(hint, (title, number, value))
+            try:
+                raw[name] = read_temporal(value, spec.field(name), self.date_order)
+            except ValidationError as error:
+                problem(layout.header_for_field(name), error.reason)
+                del raw[name]
 
         version = None
-        if not is_blank(context.get("version")):
+        given_version = other.get("version")
+        if isinstance(given_version, int):
+            version = given_version
+        elif not is_blank(given_version):
             try:
-                version = int(str(context["version"]).strip().split(".")[0])
+                version = int(str(given_version).strip().split(".")[0])
             except ValueError:
                 problem(layout.headers[layout.index_of(VERSION)], "is not a row version number")
 
         currency = client.currency if client is not None else None
-        given_currency = context.get("currency")
+        given_currency = other.get("currency")
         if client is not None and not is_blank(given_currency):
             if str(given_currency).strip().upper() != client.currency:
                 problem(
@@ -453,6 +449,10 @@ class Planner:
         )
 
     def _client(self, layout: ColumnMap, value: Any, problem) -> _ClientRef | None:
+        name = value if type(value) is str else _text(value)
+        found = self.clients.get(name)
+        if found is not None:
+            return found
         name = _text(value)
         column = layout.header_for_field("client_id")
         if not name:
@@ -471,6 +471,10 @@ class Planner:
     def _campaign(
         self, layout: ColumnMap, client: _ClientRef, value: Any, problem
     ) -> tuple[int | None, tuple | None]:
+        if client.id is not None and type(value) is str:
+            found = self.campaigns.get((client.id, value))
+            if found is not None:
+                return found, None
         name = _text(value)
         column = layout.header_for_field("campaign_id")
         if not name:
@@ -531,21 +535,18 @@ class Planner:
             condition = model.client_id.in_(client_ids)
             key_of = lambda record: (record["client_id"], record["name"].casefold())  # noqa: E731
         else:
-            pairs = {
+            wanted = {
                 (row.campaign_id, row.parsed["month"])
                 for row in rows
                 if row.campaign_id is not None and row.parsed.get("month") is not None
             }
             columns.append(model.campaign_id)
             names.append("campaign_id")
-            condition = tuple_(model.campaign_id, model.month).in_(pairs)
+            # By campaign (the unique index's first column), months sorted out here: a
+            # row-value IN list makes SQLite scan the whole table.
+            condition = model.campaign_id.in_({campaign for campaign, _ in wanted})
             key_of = lambda record: (record["campaign_id"], record["month"])  # noqa: E731
-            wanted = pairs
-        if (
-            target.entity == "client"
-            and not wanted
-            or (target.entity == "budget_line" and not wanted)
-        ):
+        if target.entity in ("client", "budget_line") and not wanted:
             return {}
         if target.entity in ("campaign", "opportunity") and not client_ids:
             return {}
@@ -580,9 +581,10 @@ class Planner:
 
         key_field = "name" if "name" in target.key else "month"
         key_value = parsed.get(key_field)
-        key_column = layout.header_for_field(key_field)
-        if key_value is None and not any(p.column == key_column for p in problems):
-            problem(key_field, "is required")
+        if key_value is None:
+            key_column = layout.header_for_field(key_field)
+            if not any(p.column == key_column for p in problems):
+                problem(key_field, "is required")
         if problems or key_value is None:
             self._refuse(plan, counts, problems)
             return
@@ -592,7 +594,7 @@ class Planner:
             shown_key = key_value
         elif target.entity == "budget_line":
             natural = (row.campaign_id or row.campaign_pending, key_value)
-            campaign_name = _text(self._cell(layout, row.values, target.key_roles()[1]))
+            campaign_name = _text(row.values[layout.other_columns["campaign"]])
             shown_key = f"{row.client.name} / {campaign_name} / {month_key(key_value)}"
         else:
             natural = (row.client.id or row.client.name, key_value.casefold())

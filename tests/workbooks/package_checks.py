@@ -123,9 +123,13 @@ def _check_rows(stream, xf_count: int) -> tuple[list[str], list[str]]:
     Returns the first row's inline text and the relationship ids of the sheet's tables.
     """
     last_row = 0
+    widest = 0
+    declared = None
     headers: list[str] = []
     tables: list[str] = []
     for _, element in ElementTree.iterparse(stream):
+        if element.tag == f"{{{NS['m']}}}dimension":
+            declared = element.get("ref").split(":")[-1]
         if element.tag == f"{{{NS['m']}}}tablePart":
             tables.append(element.get(f"{{{NS['r']}}}id"))
         if element.tag != f"{{{NS['m']}}}row":
@@ -139,10 +143,16 @@ def _check_rows(stream, xf_count: int) -> tuple[list[str], list[str]]:
             column = _column_number(match.group(1))
             assert column > last_column, f"cell {cell.get('r')} out of order"
             last_column = column
+            widest = max(widest, column)
             assert int(cell.get("s", "0")) < xf_count, f"unknown style in {cell.get('r')}"
             if number == 1:
                 text = cell.find("m:is/m:t", NS)
                 headers.append(text.text if text is not None else "")
         last_row = number
         element.clear()
+    # The declared size must cover every cell: readers trust it.
+    assert declared is not None, "no <dimension>"
+    if last_row:
+        match = _CELL.match(declared)
+        assert int(match.group(2)) >= last_row and _column_number(match.group(1)) >= widest
     return headers, tables
