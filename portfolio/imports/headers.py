@@ -162,6 +162,11 @@ class ColumnMap:
         return {r.name: i for i, r in self.roles.items() if r.kind != "field"}
 
     @cached_property
+    def money_fields(self) -> frozenset[str]:
+        spec = self.target.spec
+        return frozenset(n for _, n in self.field_columns if spec.field(n).kind == "money")
+
+    @cached_property
     def temporal_fields(self) -> tuple[str, ...]:
         """Mapped fields holding dates or months, which text may spell many ways."""
         spec = self.target.spec

@@ -13,6 +13,7 @@ line of defence.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def check_workbook(path: Path) -> None:
             for member in members:
                 if member.filename.endswith((".xml", ".rels")):
                     _check_prolog(path, archive, member)
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise UnsafeFileError(f"{path.name} is damaged (not a readable zip: {error})") from None
     except (zipfile.LargeZipFile, NotImplementedError, RuntimeError) as error:
         raise UnsafeFileError(f"{path.name} cannot be read: {error}") from None

@@ -436,6 +436,10 @@ class Planner:
                     f"billed in {client.currency}; Portfolio does not convert imported amounts",
                 )
 
+        if "client" in target.key and client is None:
+            # Amounts cannot be read without the client's currency; the missing client
+            # is the row's problem, not each amount.
+            raw = {name: value for name, value in raw.items() if name not in layout.money_fields}
         parsed, errors = parse_record(
             self.session, spec, raw, options=self.parse_options, currency=currency
         )
@@ -585,7 +589,11 @@ class Planner:
             key_column = layout.header_for_field(key_field)
             if not any(p.column == key_column for p in problems):
                 problem(key_field, "is required")
-        if problems or key_value is None:
+        has_parents = target.entity == "client" or (
+            row.client is not None
+            and (target.entity != "budget_line" or row.campaign_id or row.campaign_pending)
+        )
+        if key_value is None or not has_parents:
             self._refuse(plan, counts, problems)
             return
 
@@ -600,13 +608,16 @@ class Planner:
             natural = (row.client.id or row.client.name, key_value.casefold())
             shown_key = f"{row.client.name} / {key_value}"
 
+        # Checked for refused rows too: two rows for one record is a mistake either way.
         duplicate_key = (target.entity, *natural)
         if duplicate_key in self.seen:
             sheet, first = self.seen[duplicate_key]
             problem(None, f"the same {spec.label.lower()} as {sheet} row {first}")
+        else:
+            self.seen[duplicate_key] = (title, row.number)
+        if problems:
             self._refuse(plan, counts, problems)
             return
-        self.seen[duplicate_key] = (title, row.number)
 
         if target.entity == "budget_line":
             record = stored.get((row.campaign_id, key_value)) if row.campaign_id else None

@@ -14,6 +14,7 @@ import csv
 import io
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ def _sheet_reader(path: Path, worksheet):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 yield from worksheet.iter_rows(min_row=first, max_col=MAX_COLUMNS, values_only=True)
-        except (ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as error:
+        except (ValueError, KeyError, TypeError, zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise SourceError(
                 f"{path.name}, sheet {worksheet.title!r} cannot be read: {_reason(error)}"
             ) from None
