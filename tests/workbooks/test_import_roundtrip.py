@@ -246,3 +246,26 @@ def test_a_round_trip_through_libreoffice(demo_file, tmp_path):
     assert (plan.counts["budget_line"].added, plan.counts["budget_line"].changed) == (1, 2)
     assert plan.counts["campaign"].changed == plan.counts["client"].changed == 0
     db.close()
+
+
+def test_cancelling_an_import_changes_nothing(demo_sqlite, tmp_path):
+    from portfolio.jobs import Cancelled, Job
+
+    db = demo_sqlite
+    with db.session() as session:
+        name = _first_client(session).name
+    exported, edited = tmp_path / "client.xlsx", tmp_path / "edited.xlsx"
+    _export_client(db, exported, name)
+    _edit(exported, edited)
+    before = _lines(db, name)
+
+    def on_progress(fraction: float, message: str) -> None:
+        if message.startswith("Applying"):
+            job.cancel()
+
+    job = Job(on_progress)
+    with pytest.raises(Cancelled):
+        run_import(db, edited, OPTIONS, job)
+    assert _lines(db, name) == before
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 0
