@@ -100,7 +100,8 @@ class SlideWriter:
                 Kpi(
                     f"Revenue outlook, {self.s.year.label}",
                     self.money(year.outlook),
-                    f"Budget {self.money(year.budget)}  ·  {pct(year.variance_pct)}",
+                    f"Budget {self.money(year.budget)}  ·  {pct(year.variance_pct)} "
+                    f"{'Favourable' if year.favourable else 'Unfavourable'}",
                     tone_of(year),
                 )
             )
