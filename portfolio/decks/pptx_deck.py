@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from lxml import etree
 from pptx import Presentation
@@ -61,6 +62,7 @@ class PptxDeck:
     def __init__(self, deck: Deck, branding: Branding, book: FontBook) -> None:
         self.deck, self.branding, self.book = deck, branding, book
         self.accent = branding.accent
+        self.footer_tint = theme.tint(self.accent, 0.88)
         self.prs = Presentation()
         self.prs.slide_width = Pt(theme.PAGE_WIDTH)
         self.prs.slide_height = Pt(theme.PAGE_HEIGHT)
@@ -372,7 +374,7 @@ class PptxDeck:
     def _place_table(self, slide, table: Table, rows, widths, top, header_h, is_footer) -> None:
         heights = [self._row_height(r, widths) for r in rows]
         shape = slide.shapes.add_table(
-            len(rows) + 1,
+            1,
             len(table.columns),
             Pt(theme.MARGIN),
             Pt(top),
@@ -384,38 +386,27 @@ class PptxDeck:
         grid.horz_banding = False
         for index, width in enumerate(widths):
             grid.columns[index].width = Pt(width)
-        grid.rows[0].height = Pt(header_h)
-        for index, height in enumerate(heights, start=1):
-            grid.rows[index].height = Pt(height)
-        for col, column in enumerate(table.columns):
-            self._cell(grid.cell(0, col), column.header, column.align, True, "#FFFFFF", theme.INK)
+        # Rows are written as DrawingML directly: the object model costs milliseconds per
+        # cell, and an appendix has thousands. The text is XML-escaped like any other.
+        header = [(c.header, c.align, True, "#FFFFFF", theme.INK) for c in table.columns]
+        xml = [_row_xml(header, header_h)]
         for r, (cells, footer) in enumerate(zip(rows, is_footer, strict=True), start=1):
-            fill = (
-                theme.tint(self.accent, 0.88) if footer else theme.BAND if r % 2 == 0 else "#FFFFFF"
-            )
-            for col, (cell, column) in enumerate(zip(cells, table.columns, strict=True)):
-                self._cell(
-                    grid.cell(r, col),
-                    cell.text,
-                    column.align,
-                    cell.bold,
-                    theme.TONE_COLOURS[cell.tone],
-                    fill,
+            fill = self.footer_tint if footer else theme.BAND if r % 2 == 0 else "#FFFFFF"
+            xml.append(
+                _row_xml(
+                    [
+                        (cell.text, column.align, cell.bold, theme.TONE_COLOURS[cell.tone], fill)
+                        for cell, column in zip(cells, table.columns, strict=True)
+                    ],
+                    heights[r - 1],
                 )
-
-    def _cell(self, cell, text, align, bold, colour, fill) -> None:
-        cell.fill.solid()
-        cell.fill.fore_color.rgb = rgb(fill)
-        cell.margin_left = cell.margin_right = Pt(5)
-        cell.margin_top = cell.margin_bottom = Pt(3)
-        cell.vertical_anchor = MSO_ANCHOR.TOP
-        frame = cell.text_frame
-        frame.word_wrap = True
-        paragraph = frame.paragraphs[0]
-        paragraph.alignment = ALIGN[align]
-        run = paragraph.add_run()
-        run.text = text
-        self._font(run.font, theme.SIZE_TABLE, bold, colour)
+            )
+        tbl = grid._tbl
+        for old in tbl.findall(qn("a:tr")):
+            tbl.remove(old)
+        fragment = etree.fromstring(f'<a:rows xmlns:a="{_A}">{"".join(xml)}</a:rows>')
+        for row in list(fragment):
+            tbl.append(row)
 
     def _chart(self, slide, chart: Chart, x, y, w, h) -> None:
         if chart.caption:
@@ -548,6 +539,33 @@ class PptxDeck:
         core.subject = self.deck.footer
         self.prs.save(str(path))
         return len(self.prs.slides)
+
+
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_ALGN = {"left": "l", "right": "r", "centre": "ctr"}
+
+
+def _row_xml(cells: list[tuple[str, str, bool, str, str]], height: float) -> str:
+    """One ``a:tr``: each cell (text, align, bold, text colour, fill) as in ``_cell``."""
+    out = [f'<a:tr h="{int(Pt(height))}">']
+    for text, align, bold, colour, fill in cells:
+        run = ""
+        if text:
+            run = (
+                f'<a:r><a:rPr lang="en-GB" sz="{int(theme.SIZE_TABLE * 100)}" '
+                f'b="{1 if bold else 0}" dirty="0"><a:solidFill><a:srgbClr '
+                f'val="{colour.lstrip("#")}"/></a:solidFill><a:latin typeface="{FONT}"/>'
+                f"</a:rPr><a:t>{escape(text)}</a:t></a:r>"
+            )
+        out.append(
+            f'<a:tc><a:txBody><a:bodyPr wrap="square"/><a:lstStyle/><a:p>'
+            f'<a:pPr algn="{_ALGN[align]}"/>{run}</a:p></a:txBody>'
+            f'<a:tcPr marL="{int(Pt(5))}" marR="{int(Pt(5))}" marT="{int(Pt(3))}" '
+            f'marB="{int(Pt(3))}" anchor="t"><a:solidFill><a:srgbClr val="{fill.lstrip("#")}"/>'
+            f"</a:solidFill></a:tcPr></a:tc>"
+        )
+    out.append("</a:tr>")
+    return "".join(out)
 
 
 def _lines_on_secondary_axis(graphic, bar_count: int, title: str, number_format: str) -> None:
