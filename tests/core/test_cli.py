@@ -181,3 +181,19 @@ def test_demo_command_writes_a_portfolio(capsys, tmp_path):
     assert code == 0 and "5 clients" in out and target.exists()
     code, _, err = run(capsys, "demo", str(target), "--clients", "5")
     assert code == 1 and "already exists" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "header"),
+    [
+        (["campaigns", "--period", "2026"], "Resp %"),
+        (["sla", "--by", "category"], "Compliance %"),
+        (["pipeline", "--by", "stage"], "Weighted"),
+    ],
+)
+def test_result_and_service_reports(capsys, demo_file, argv, header):
+    code, out, err = run(capsys, *argv, "--db", str(demo_file))
+    assert code == 0, err
+    assert header in out.splitlines()[0]
+    code, out, err = run(capsys, *argv, "--db", str(demo_file), "--format", "json")
+    assert code == 0 and json.loads(out)
