@@ -172,7 +172,7 @@ def draw(chart: Chart, width: float, height: float, book: FontBook) -> Drawing:
         bars.x, bars.y, bars.width, bars.height = plot_x, plot_y, plot_w, plot_h
         bars.data = [[v or 0 for v in _floats(s)] for s in chart.bars]
         top = max([v for row in bars.data for v in row] + [0])
-        top, step = nice_scale(top)
+        top, step = nice_scale(top * 1.04)  # headroom: no bar touches the frame
         _style_value_axis(bars.valueAxis, top, step, chart.value_format, right=False)
         _style_category_axis(bars.categoryAxis, chart.categories)
         bars.groupSpacing = 8
@@ -185,7 +185,7 @@ def draw(chart: Chart, width: float, height: float, book: FontBook) -> Drawing:
             lines = HorizontalLineChart()
             lines.x, lines.y, lines.width, lines.height = plot_x, plot_y, plot_w, plot_h
             lines.data = [[v or 0 for v in _floats(s)] for s in chart.lines]
-            top2, step2 = nice_scale(max([v for row in lines.data for v in row] + [0]))
+            top2, step2 = nice_scale(max([v for row in lines.data for v in row] + [0]) * 1.04)
             lines.categoryAxis.categoryNames = list(chart.categories)
             lines.categoryAxis.visible = False
             lines.categoryAxis.visibleLabels = False
@@ -205,7 +205,11 @@ def draw(chart: Chart, width: float, height: float, book: FontBook) -> Drawing:
         data = [_floats(s) for s in chart.lines]
         lines.data = data
         values = [v for row in data for v in row if v is not None]
-        top = float(chart.y_max) if chart.y_max is not None else nice_scale(max(values + [0]))[0]
+        top = (
+            float(chart.y_max)
+            if chart.y_max is not None
+            else nice_scale(max(values + [0]) * 1.04)[0]
+        )
         step = nice_scale(top)[1] if chart.y_max is None else (1 if top <= 5 else 2)
         _style_value_axis(lines.valueAxis, top, step, chart.value_format, right=False)
         _style_category_axis(lines.categoryAxis, chart.categories)

@@ -476,21 +476,25 @@ class SlideWriter:
                     "lines",
                     tuple(month_label(m).split()[0] for m in months),
                     (),
-                    (
+                    tuple(
                         Series(
-                            f"Sales {this_label}",
-                            tuple(None if v is None else Decimal(v) for v in this_year),
-                            "actual",
-                        ),
-                        Series(
-                            f"Sales {last_label}",
-                            tuple(None if v is None else Decimal(v) for v in last_year),
-                            "previous",
-                        ),
+                            f"Sales {label}",
+                            tuple(None if v is None else Decimal(v) for v in values),
+                            role,
+                        )
+                        for label, values, role in (
+                            (this_label, this_year, "actual"),
+                            (last_label, last_year, "previous"),
+                        )
+                        if any(values)  # a year without sales is left out, not drawn as 0
                     ),
                     y_title="Sales per month",
                     value_format="count",
-                    caption=f"Sales by month, {this_label} against {last_label} (actuals)",
+                    caption=(
+                        f"Sales by month, {this_label} against {last_label} (actuals)"
+                        if any(last_year)
+                        else f"Sales by month, {this_label} (actuals; none in {last_label})"
+                    ),
                 )
             )
         table: Table | None = None
