@@ -14,6 +14,7 @@ from decimal import Decimal
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
 from portfolio.decks import theme
@@ -219,8 +220,6 @@ def draw(chart: Chart, width: float, height: float, book: FontBook) -> Drawing:
             lines.lines[index].strokeWidth = 2
             if _dash(series.role):
                 lines.lines[index].strokeDashArray = _dash(series.role)
-            from reportlab.graphics.widgets.markers import makeMarker
-
             lines.lines[index].symbol = makeMarker("FilledCircle", size=4)
             lines.lines[index].symbol.fillColor = _colour(series.role)
             lines.lines[index].symbol.strokeColor = _colour(series.role)

@@ -127,6 +127,7 @@ class FontBook:
     missing: set[str] = field(default_factory=set)
     fallbacks: list[_Face] = field(default_factory=list)
     _tried: set[str] = field(default_factory=set)
+    _fontconfig_misses: int = 0
     _char_face: dict[str, _Face | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -157,7 +158,14 @@ class FontBook:
             if found is None and (self.system_fallback or self.extra_fonts):
                 candidates = list(self.extra_fonts)
                 if self.system_fallback:
-                    candidates += [*KNOWN_FALLBACKS, *_fontconfig_files(character)]
+                    candidates += KNOWN_FALLBACKS
+                    # Asking fontconfig costs a process; a machine that had nothing for
+                    # three characters will not have anything for the next hundred.
+                    if self._fontconfig_misses < 3:
+                        found_files = _fontconfig_files(character)
+                        candidates += found_files
+                        if not any(p not in self._tried for p in found_files):
+                            self._fontconfig_misses += 1
                 for path in candidates:
                     face = self._load_fallback(path)
                     if face is not None and code in face.covers:

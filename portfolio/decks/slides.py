@@ -32,7 +32,7 @@ from portfolio.decks.outline import (
     TitleSlide,
     Tone,
 )
-from portfolio.model.vocab import PRIORITY, REQUEST_CATEGORY
+from portfolio.model.vocab import CHANNEL, PRIORITY, REQUEST_CATEGORY
 from portfolio.money import format_money, from_minor
 from portfolio.periods import month_key, month_label
 
@@ -913,8 +913,6 @@ def _per(amount: int, units: int) -> int:
 
 
 def _channel(value: str) -> str:
-    from portfolio.model.vocab import CHANNEL
-
     return CHANNEL.label(value)
 
 
