@@ -115,7 +115,7 @@ class KpiTiles(Flowable):
             canvas.setLineWidth(0.5)
             canvas.roundRect(x, 0, tile_w, self.HEIGHT, 4, stroke=1, fill=1)
             tone = theme.TONE_COLOURS[tile.tone]
-            canvas.setFillColor(colors.HexColor(self.accent if tile.tone == "neutral" else tone))
+            canvas.setFillColor(colors.HexColor(theme.MUTED if tile.tone == "neutral" else tone))
             canvas.rect(x, 0, 3, self.HEIGHT, stroke=0, fill=1)
             canvas.setFillColor(colors.HexColor(theme.MUTED))
             draw_runs(

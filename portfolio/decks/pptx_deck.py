@@ -278,7 +278,7 @@ class PptxDeck:
             x = theme.MARGIN + index * (width + gap)
             self._rect(slide, x, top, width, height, theme.BAND, line=theme.RULE)
             tone = theme.TONE_COLOURS[tile.tone]
-            self._rect(slide, x, top, 3, height, self.accent if tile.tone == "neutral" else tone)
+            self._rect(slide, x, top, 3, height, theme.MUTED if tile.tone == "neutral" else tone)
             self._text(
                 slide,
                 x + 12,

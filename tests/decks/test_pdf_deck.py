@@ -8,6 +8,7 @@ from portfolio.analytics.dimensions import Scope
 from portfolio.analytics.summary import client_summary
 from portfolio.analytics.variance import variance_rollup
 from portfolio.decks.content import gather
+from portfolio.decks.options import Branding
 from portfolio.lookup import find_client
 from portfolio.money import format_money
 from portfolio.periods import parse_period
@@ -195,3 +196,36 @@ def test_deck_reads_the_same_figures_on_every_backend(demo, tmp_path):
     assert format_money(spend.actual, "USD") in pages[1]
     assert f"{spend.variance_pct:+.2f}%" in pages[1]
     assert "Variance by campaign" in pages[2]
+
+
+def test_branding_puts_the_firms_logo_and_name_on_the_slides(deck_db, tmp_path):
+    from PIL import Image
+    from pptx import Presentation
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (300, 100), "#8B1E3F").save(logo)
+    for suffix in ("pdf", "pptx"):
+        make_deck(
+            deck_db,
+            SHOWCASE,
+            tmp_path / f"deck.{suffix}",
+            sections=("summary",),
+            branding=Branding(firm="Northwind & Co", accent="#8b1e3f", logo=logo),
+        )
+    reader = PdfReader(tmp_path / "deck.pdf")
+    for page in reader.pages:
+        assert page.images, "the logo is on every page"
+    slides = Presentation(str(tmp_path / "deck.pptx")).slides
+    assert all(any(shape.shape_type == 13 for shape in slide.shapes) for slide in slides)
+
+
+def test_without_a_logo_the_firm_name_is_written(deck_db, tmp_path):
+    make_deck(
+        deck_db,
+        SHOWCASE,
+        tmp_path / "deck.pdf",
+        sections=("summary",),
+        branding=Branding(firm="Northwind <Partners> & Co"),
+    )
+    pages = [squash(page.extract_text()) for page in PdfReader(tmp_path / "deck.pdf").pages]
+    assert all("Northwind <Partners> & Co" in page for page in pages)
