@@ -108,8 +108,9 @@ def _table(
 ) -> None:
     cells = [[shown(r, c) for c in columns] for r in [*records, *footer]]
     widths = [max([len(c.header), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    numeric = ("money", "count", "pct", "percent")
     right: list[Callable[[str, int], str]] = [
-        (str.rjust if c.kind in ("money", "count", "pct", "percent") else str.ljust) for c in columns
+        (str.rjust if c.kind in numeric else str.ljust) for c in columns
     ]
 
     def line(values: Sequence[str]) -> str:
