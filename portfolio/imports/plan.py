@@ -52,6 +52,8 @@ from portfolio.periods import month_key
 
 #: Rows validated and compared per database round trip.
 BATCH = 2000
+#: Share of the progress bar for reading and checking; writing takes the rest.
+PLANNING = 0.9
 #: Changes, conflicts and problems listed in full by ``describe``.
 LISTED = 20
 
@@ -300,8 +302,8 @@ class Planner:
             )
         laid_out.sort(key=lambda item: ORDER.index(item[0].target.entity))
         for index, (layout, sheet) in enumerate(laid_out):
-            self.job.step(index / (len(laid_out) + 1), f"Reading {sheet.title}")
-            self._plan_sheet(plan, layout, sheet)
+            share = PLANNING / len(laid_out)
+            self._plan_sheet(plan, layout, sheet, index * share, share)
         self._finish_deferred(plan)
         return plan
 
@@ -336,8 +338,13 @@ class Planner:
         )
         return None
 
-    def _plan_sheet(self, plan: ImportPlan, layout: ColumnMap, sheet: Sheet) -> None:
+    def _plan_sheet(
+        self, plan: ImportPlan, layout: ColumnMap, sheet: Sheet, start: float, share: float
+    ) -> None:
+        """Plan a sheet's rows; progress runs from ``start`` over ``share`` of the bar."""
         batch: list[tuple[int, tuple]] = []
+        expected = max(sheet.estimated_rows or 0, 1)
+        self.job.step(start, f"Reading {sheet.title}")
         for number, values in sheet.rows(layout.header_row + 1):
             if all(is_blank(value) for value in values):
                 continue
@@ -346,7 +353,8 @@ class Planner:
             if len(batch) == BATCH:
                 self._plan_batch(plan, layout, sheet.title, batch)
                 batch = []
-                self.job.check()
+                done = min(number / expected, 1.0)
+                self.job.step(start + share * done, f"{sheet.title}: {number:,} rows checked")
         if batch:
             self._plan_batch(plan, layout, sheet.title, batch)
 

@@ -40,6 +40,8 @@ class SourceError(PortfolioError):
 class Sheet:
     title: str
     _read: object  # a callable(first_row) -> iterator of value tuples, first_row onwards
+    #: Rows the file says it holds (for progress only; never trusted for reading).
+    estimated_rows: int | None = None
 
     def rows(self, first: int = 1) -> Iterator[tuple[int, tuple]]:
         """``(row number, values)`` from row ``first`` on; blank rows included."""
@@ -90,9 +92,11 @@ def _workbook(path: Path) -> Iterator[Source]:
         for worksheet in book.worksheets:
             if not hasattr(worksheet, "reset_dimensions"):
                 continue  # a chart sheet
+            declared = worksheet.max_row
             # The declared size may be a lie (A1:XFD1048576); read what is there.
             worksheet.reset_dimensions()
-            sheets.append(Sheet(worksheet.title, _sheet_reader(path, worksheet)))
+            estimate = min(declared, MAX_ROW) if declared else None
+            sheets.append(Sheet(worksheet.title, _sheet_reader(path, worksheet), estimate))
         yield Source(path, "xlsx", sheets, [])
     finally:
         book.close()
@@ -152,7 +156,9 @@ def _csv(path: Path) -> Source:
                     "nor Windows-1252; save the file as UTF-8 CSV"
                 ) from None
 
-    return Source(path, "csv", [Sheet(path.stem, read)], notes)
+    lines = max(sample.count("\n"), 1)
+    estimate = int(path.stat().st_size / max(len(sample.encode(encoding)) / lines, 1))
+    return Source(path, "csv", [Sheet(path.stem, read, estimate)], notes)
 
 
 def _bounded_lines(handle: io.TextIOBase, path: Path) -> Iterator[str]:
