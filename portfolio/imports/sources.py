@@ -15,7 +15,7 @@ import io
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,14 +39,15 @@ class SourceError(PortfolioError):
 @dataclass
 class Sheet:
     title: str
-    _read: object  # a callable(first_row) -> iterator of value tuples, first_row onwards
+    #: Reads the value tuples of the rows from a given row number on.
+    _read: Callable[[int], Iterator[tuple]]
     #: Rows the file says it holds (for progress only; never trusted for reading).
     estimated_rows: int | None = None
 
     def rows(self, first: int = 1) -> Iterator[tuple[int, tuple]]:
         """``(row number, values)`` from row ``first`` on; blank rows included."""
         number = first
-        for values in self._read(first):  # type: ignore[operator]
+        for values in self._read(first):
             if number > MAX_ROW:
                 raise SourceError(f"sheet {self.title!r} goes past row {MAX_ROW:,}")
             yield number, values

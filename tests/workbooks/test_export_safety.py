@@ -107,3 +107,15 @@ def test_missing_folder_is_explained(book, tmp_path):
     db, request = book
     with pytest.raises(OutputError, match="does not exist"):
         export_workbook(db, tmp_path / "nowhere" / "book.xlsx", request)
+
+
+def test_more_budget_lines_than_a_sheet_holds_is_refused_before_writing(
+    book, tmp_path, monkeypatch
+):
+    from portfolio.exports import workbook
+
+    db, request = book
+    monkeypatch.setattr(workbook, "MAX_ROWS", 1000)  # the demo has about 8,000 lines
+    with pytest.raises(workbook.WorkbookTooBigError, match="narrow the export"):
+        export_workbook(db, tmp_path / "big.xlsx", request)
+    assert list(tmp_path.iterdir()) == []
