@@ -253,7 +253,8 @@ class Planner:
         self.job = job
         self.date_order = options.date_order
         self.order_evidence: dict[str, tuple[str, int, str]] = {}
-        self.deferred: list[tuple[ColumnMap, str, int, tuple]] = []
+        #: Rows waiting for the file's date order: (layout, sheet, row, values, why).
+        self.deferred: list[tuple[ColumnMap, str, int, tuple, str]] = []
         self.deferred_keys: set[tuple] = set()
         self.seen: dict[tuple, tuple[str, int]] = {}
         self._load_indexes()
@@ -367,8 +368,8 @@ class Planner:
         for number, values in rows:
             try:
                 parsed = self._parse(layout, title, number, values)
-            except AmbiguousDate:
-                self.deferred.append((layout, title, number, values))
+            except AmbiguousDate as waiting:
+                self.deferred.append((layout, title, number, values, str(waiting)))
                 self._defer_key(layout, values)
                 continue
             if parsed is not None:
@@ -401,7 +402,7 @@ class Planner:
         if "client" in target.key:
             client = self._client(layout, other.get("client"), problem)
             if client is None and self._is_deferred(("client", _text(other.get("client")))):
-                raise AmbiguousDate("parent deferred")
+                raise AmbiguousDate(f"belongs to client {_text(other.get('client'))!r}")
         if "campaign" in target.key and client is not None:
             campaign_id, campaign_pending = self._campaign(
                 layout, client, other.get("campaign"), problem
@@ -409,15 +410,15 @@ class Planner:
             if campaign_id is None and campaign_pending is None:
                 key = ("campaign", client.name, _text(other.get("campaign")))
                 if self._is_deferred(key):
-                    raise AmbiguousDate("parent deferred")
+                    raise AmbiguousDate(f"belongs to campaign {key[2]!r}")
 
-        for name in layout.temporal_fields:
-            value = raw[name]
-            if not isinstance(value, str):
-                continue  # a real date from the spreadsheet, or blank
-            hint = order_shown_by(value)
+        texts = [name for name in layout.temporal_fields if isinstance(raw[name], str)]
+        for name in texts:  # all of the row's evidence first: a later read may wait
+            hint = order_shown_by(raw[name])
             if hint:
-                self.order_evidence.setdefault(hint, (title, number, value))
+                self.order_evidence.setdefault(hint, (title, number, raw[name]))
+        for name in texts:
+            value = raw[name]
             try:
                 raw[name] = read_temporal(value, spec.field(name), self.date_order)
             except ValidationError as error:
@@ -787,15 +788,13 @@ class Planner:
                 if self.order_evidence
                 else "no date in the file shows which"
             )
-            for layout, title, number, _values in deferred:
+            for layout, title, number, _values, waiting in deferred:
+                if waiting.startswith("belongs to"):
+                    reason = f"{waiting}, which has a date that reads two ways"
+                else:
+                    reason = f"{waiting!r} reads two ways (day or month first)"
                 plan.problems.append(
-                    RowProblem(
-                        title,
-                        number,
-                        None,
-                        "has a date that reads two ways (day first or month first) and "
-                        f"{why}; choose the date order",
-                    )
+                    RowProblem(title, number, None, f"{reason}: {why}; choose the date order")
                 )
                 plan.count(layout.target.entity).refused += 1
             return
@@ -805,7 +804,7 @@ class Planner:
         for items in by_layout.values():
             layout, title = items[0][0], items[0][1]
             self._plan_batch(
-                plan, layout, title, [(number, values) for _, _, number, values in items]
+                plan, layout, title, [(number, values) for _, _, number, values, _ in items]
             )
 
 

@@ -107,7 +107,11 @@ def test_dates_that_read_two_ways_are_never_guessed(book, tmp_path):
     text = "Client,Campaign,Start,End\n" + f"{client},{first},03/04/2026,05/06/2026\n"
     path = _csv(tmp_path / "dates.csv", text)
     plan = preview_import(db, path, ImportOptions(), kind="csv")
-    assert len(plan.problems) == 1 and "reads two ways" in plan.problems[0].reason
+    assert len(plan.problems) == 1
+    assert plan.problems[0].reason == (
+        "'03/04/2026' reads two ways (day or month first): no date in the file shows "
+        "which; choose the date order"
+    )
     assert plan.problems[0].row == 2
 
     plan = preview_import(db, path, ImportOptions(date_order="dmy"), kind="csv")
@@ -224,3 +228,43 @@ def test_a_title_row_above_the_header_and_blank_rows_are_fine(book, tmp_path):
     plan = preview_import(db, path, ImportOptions())
     assert plan.problems == [] and plan.changed == 2
     assert [change.row for change in plan.changes] == [4, 6]
+
+
+def test_rows_of_a_new_client_wait_for_its_dates_order(book, tmp_path):
+    db, _, _, _ = book
+    with db.session() as session:
+        from portfolio.model import TeamMember
+
+        director = session.scalar(
+            select(TeamMember.name).where(TeamMember.role == "account_director").limit(1)
+        )
+
+    def workbook(end: str) -> Path:
+        book = openpyxl.Workbook()
+        clients = book.active
+        clients.title = "Clients"
+        clients.append(
+            ["Client", "Vertical", "Status", "Director", "Pricing model", "Currency"]
+            + ["Contract start", "Contract end"]
+        )
+        clients.append(
+            ["Orion Health", "Healthcare benefits", "Onboarding", director, "Fixed fee", "USD"]
+            + ["03/04/2026", end]
+        )
+        campaigns = book.create_sheet("Campaigns")
+        campaigns.append(["Client", "Campaign", "Channel", "Status"])
+        campaigns.append(["Orion Health", "Open Enrollment", "Direct mail", "Planned"])
+        path = tmp_path / f"orion-{end.replace('/', '')}.xlsx"
+        book.save(path)
+        return path
+
+    plan = preview_import(db, workbook("02/04/2029"), ImportOptions())
+    reasons = {(p.sheet, p.row): p.reason for p in plan.problems}
+    assert reasons[("Clients", 2)].startswith("'03/04/2026' reads two ways")
+    assert reasons[("Campaigns", 2)].startswith(
+        "belongs to client 'Orion Health', which has a date that reads two ways"
+    )
+    plan = preview_import(db, workbook("30/04/2029"), ImportOptions())
+    assert plan.problems == [] and plan.added == 2
+    client = next(change for change in plan.changes if change.entity == "client")
+    assert client.values["contract_start"] == dt.date(2026, 4, 3)
