@@ -162,6 +162,16 @@ class ColumnMap:
         return {r.name: i for i, r in self.roles.items() if r.kind != "field"}
 
     @cached_property
+    def key_field(self) -> str:
+        """The record's own field in its natural key: its name, or a line's month."""
+        return "name" if "name" in self.target.key else "month"
+
+    @cached_property
+    def field_kinds(self) -> dict[str, str]:
+        spec = self.target.spec
+        return {name: spec.field(name).kind for _, name in self.field_columns}
+
+    @cached_property
     def money_fields(self) -> frozenset[str]:
         spec = self.target.spec
         return frozenset(n for _, n in self.field_columns if spec.field(n).kind == "money")

@@ -47,7 +47,7 @@ from portfolio.imports.sources import Sheet, Source
 from portfolio.imports.values import DATE_ORDERS, AmbiguousDate, order_shown_by, read_temporal
 from portfolio.jobs import Job
 from portfolio.model import Campaign, Client
-from portfolio.money import format_money
+from portfolio.money import exponent, format_money
 from portfolio.periods import month_key
 
 #: Rows validated and compared per database round trip.
@@ -235,6 +235,9 @@ class _Parsed:
 
     number: int
     values: tuple
+    #: The row's field values as given (dates and months already read from text).
+    raw: dict[str, Any]
+    #: The natural key's own field (name or month), parsed.
     parsed: dict[str, Any]
     client: _ClientRef | None
     campaign_id: int | None
@@ -435,7 +438,6 @@ class Planner:
             except ValueError:
                 problem(layout.headers[layout.index_of(VERSION)], "is not a row version number")
 
-        currency = client.currency if client is not None else None
         given_currency = other.get("currency")
         if client is not None and not is_blank(given_currency):
             if str(given_currency).strip().upper() != client.currency:
@@ -445,21 +447,42 @@ class Planner:
                     f"billed in {client.currency}; Portfolio does not convert imported amounts",
                 )
 
-        if "client" in target.key and client is None:
+        key_field = layout.key_field
+        key_raw = {key_field: raw[key_field]} if key_field in raw else {}
+        parsed, errors = parse_record(self.session, spec, key_raw, options=self.parse_options)
+        for error in errors:
+            problem(layout.header_for_field(error.field), error.reason)
+        raw.pop(key_field, None)
+        return _Parsed(
+            number, values, raw, parsed, client, campaign_id, campaign_pending, version, problems
+        )
+
+    def _parse_fields(
+        self,
+        layout: ColumnMap,
+        title: str,
+        row: _Parsed,
+        fields: dict[str, Any],
+    ) -> dict[str, Any]:
+        """``fields`` of ``row`` parsed by the core; their problems go on the row."""
+        if not fields:
+            return {}
+        if row.client is None and "client" in layout.target.key:
             # Amounts cannot be read without the client's currency; the missing client
             # is the row's problem, not each amount.
-            raw = {name: value for name, value in raw.items() if name not in layout.money_fields}
+            fields = {n: v for n, v in fields.items() if n not in layout.money_fields}
+        currency = row.client.currency if row.client is not None else None
         parsed, errors = parse_record(
-            self.session, spec, raw, options=self.parse_options, currency=currency
+            self.session, layout.target.spec, fields, options=self.parse_options, currency=currency
         )
         for error in errors:
             reason = error.reason
-            if error.field in raw and _decimal_comma_hint(raw[error.field], self.options):
+            if error.field in fields and _decimal_comma_hint(fields[error.field], self.options):
                 reason += " (for 1.234,50 choose the decimal comma)"
-            problem(layout.header_for_field(error.field), reason)
-        return _Parsed(
-            number, values, parsed, client, campaign_id, campaign_pending, version, problems
-        )
+            row.problems.append(
+                RowProblem(title, row.number, layout.header_for_field(error.field), reason)
+            )
+        return parsed
 
     def _client(self, layout: ColumnMap, value: Any, problem) -> _ClientRef | None:
         name = value if type(value) is str else _text(value)
@@ -592,7 +615,7 @@ class Planner:
             column = layout.header_for_field(field_name) if field_name else None
             problems.append(RowProblem(title, row.number, column, reason))
 
-        key_field = "name" if "name" in target.key else "month"
+        key_field = layout.key_field
         key_value = parsed.get(key_field)
         if key_value is None:
             key_column = layout.header_for_field(key_field)
@@ -603,6 +626,7 @@ class Planner:
             and (target.entity != "budget_line" or row.campaign_id or row.campaign_pending)
         )
         if key_value is None or not has_parents:
+            self._parse_fields(layout, title, row, row.raw)  # report all its problems
             self._refuse(plan, counts, problems)
             return
 
@@ -624,9 +648,6 @@ class Planner:
             problem(None, f"the same {spec.label.lower()} as {sheet} row {first}")
         else:
             self.seen[duplicate_key] = (title, row.number)
-        if problems:
-            self._refuse(plan, counts, problems)
-            return
 
         if target.entity == "budget_line":
             record = stored.get((row.campaign_id, key_value)) if row.campaign_id else None
@@ -634,6 +655,22 @@ class Planner:
             record = stored.get(natural)
         else:
             record = stored.get((row.client.id, key_value.casefold())) if row.client.id else None
+
+        # A cell that holds exactly the stored value needs no parsing: the core would
+        # read it back as that value. Everything else is parsed and validated.
+        fields = row.raw
+        if record is not None:
+            currency = row.client.currency if row.client is not None else None
+            kinds = layout.field_kinds
+            fields = {
+                name: value
+                for name, value in fields.items()
+                if not same_as_stored(kinds[name], value, record.get(name), currency)
+            }
+        parsed = row.parsed = {**parsed, **self._parse_fields(layout, title, row, fields)}
+        if problems:
+            self._refuse(plan, counts, problems)
+            return
 
         merged = {**(record or {}), **parsed}
         for rule in spec.rules:
@@ -806,6 +843,36 @@ class Planner:
             self._plan_batch(
                 plan, layout, title, [(number, values) for _, _, number, values, _ in items]
             )
+
+
+def same_as_stored(kind: str, value: Any, stored: Any, currency: str | None) -> bool:
+    """Whether a spreadsheet value certainly is the stored one, without parsing it.
+
+    Only numbers, dates and blanks are judged here; text always goes to the core. A
+    number equals a stored amount when it is the float nearest to it (``stored / 100``
+    is correctly rounded, and so is the spreadsheet's decimal text), which is exactly
+    when the core's ``parse_money`` would read it as that amount.
+    """
+    if value is None:
+        return stored is None
+    if stored is None or isinstance(value, str):
+        return False
+    number = type(value) in (int, float)
+    if kind == "money":
+        return number and currency is not None and value == stored / 10 ** exponent(currency)
+    if kind in ("count", "integer"):
+        return number and value == stored
+    if kind == "bool":
+        return type(value) is bool and value == stored
+    if kind == "month":
+        return isinstance(value, dt.date) and value.year * 100 + value.month == stored
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            return value.time() == dt.time() and value.date() == stored
+        return isinstance(value, dt.date) and value == stored
+    if kind == "datetime":
+        return isinstance(value, dt.datetime) and value.replace(microsecond=0) == stored
+    return False
 
 
 def _text(value: Any) -> str:
