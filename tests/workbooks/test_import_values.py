@@ -90,3 +90,29 @@ def test_header_matching_ignores_case_spacing_and_units():
     assert target_for_header(["Account", "Vertical", "Currency"]).entity == "client"
     # A report that merely names clients is not a client list.
     assert target_for_header(["Client", "Spend variance"]) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "stored", "currency", "same"),
+    [
+        ("money", 1234.56, 123456, "USD", True),
+        ("money", 1500, 150000, "USD", True),
+        ("money", 1234.57, 123456, "USD", False),
+        ("money", 0.1 + 0.2, 30, "USD", False),  # left to the core, which reads it as 0.30
+        ("money", "1234.56", 123456, "USD", False),  # text always goes to the core
+        ("money", 1500, 1500, "JPY", True),
+        ("money", None, None, "USD", True),
+        ("money", None, 5, "USD", False),
+        ("count", 7, 7, None, True),
+        ("month", dt.datetime(2026, 7, 1), 202607, None, True),
+        ("date", dt.datetime(2026, 7, 1, 9, 30), dt.date(2026, 7, 1), None, False),
+        ("date", dt.datetime(2026, 7, 1), dt.date(2026, 7, 1), None, True),
+        ("bool", True, True, None, True),
+        ("bool", 1, True, None, False),
+        ("choice", "Email", "email", None, False),
+    ],
+)
+def test_cells_equal_to_the_stored_value_are_recognised(kind, value, stored, currency, same):
+    from portfolio.imports.plan import same_as_stored
+
+    assert same_as_stored(kind, value, stored, currency) is same
