@@ -13,7 +13,7 @@ a ``QThreadPool`` and handing each result back on the GUI thread):
 
 Usage from another feature::
 
-    runner = window.jobs
+    runner = window.jobs  # a JobRunner on the open portfolio's worker pool
     runner.start("Exporting workbook", lambda job: export(db, path, job=job),
                  on_done=lambda result: window.statusBar().showMessage(f"Wrote {path}"))
 
@@ -62,6 +62,7 @@ class Lane(QObject):
         self._pool = pool
         self._queue: deque[_Task] = deque()
         self._running: _Task | None = None
+        self._stopped = False
         self._finished.connect(self._deliver)
 
     @property
@@ -80,8 +81,13 @@ class Lane(QObject):
     def clear(self) -> None:
         self._queue.clear()
 
+    def stop(self) -> None:
+        """Start nothing more (the database is closing); the running task still finishes."""
+        self._stopped = True
+        self._queue.clear()
+
     def _next(self) -> None:
-        if self._running is not None or not self._queue:
+        if self._stopped or self._running is not None or not self._queue:
             return
         task = self._running = self._queue.popleft()
         self._pool.start(lambda: self._run(task))
@@ -140,9 +146,12 @@ class JobRunner(QObject):
     #: (title, message) when a job ends: finished, cancelled or failed.
     finished = Signal(str, str)
 
-    def __init__(self, pool: QThreadPool, parent_widget: QWidget | None = None) -> None:
+    def __init__(
+        self, make_lane: Callable[[QObject], Lane], parent_widget: QWidget | None = None
+    ) -> None:
+        """``make_lane(owner)`` gives a lane on the portfolio's pool (``Workspace.lane``)."""
         super().__init__(parent_widget)
-        self._pool = pool
+        self._make_lane = make_lane
         self._parent = parent_widget
         self._lanes: list[Lane] = []
         #: The job running now, if any (tests and callers may cancel it).
@@ -181,7 +190,7 @@ class JobRunner(QObject):
                     dialog.setLabelText(f"{title}\n{message}")
 
             progress.changed.connect(show)
-        lane = Lane(self._pool, self)
+        lane = self._make_lane(self)
         self._lanes.append(lane)
         self.current = job
         self.dialog = dialog

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.workspace = workspace
         self.settings = workspace.settings
-        self.jobs = JobRunner(workspace.pool, self)
+        self.jobs = JobRunner(workspace.lane, self)
         self.pages: dict[str, Page] = {}
         self._history: list[str] = []
         self.setWindowTitle(f"Portfolio - {workspace.database.name}")
@@ -504,4 +504,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_settings()
         super().closeEvent(event)
-        QTimer.singleShot(0, self.workspace.close)
+        if event.isAccepted():
+            self.workspace.close()

@@ -9,6 +9,7 @@ what it shows.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -56,7 +57,9 @@ class Workspace(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(3)
+        self.pool.setMaxThreadCount(4)
+        self._lanes: weakref.WeakSet[Lane] = weakref.WeakSet()
+        self.closed = False
 
     @property
     def today(self) -> dt.date:
@@ -70,7 +73,9 @@ class Workspace(QObject):
         return list_definition(name, self.context)
 
     def lane(self, parent: QObject) -> Lane:
-        return Lane(self.pool, parent)
+        lane = Lane(self.pool, parent)
+        self._lanes.add(lane)
+        return lane
 
     def read(self, function: Callable[[Session], T]) -> T:
         """Run a short read on this thread (small lookups for editors and dialogs)."""
@@ -100,8 +105,14 @@ class Workspace(QObject):
         self.changed.emit(frozenset(touched))
 
     def close(self) -> None:
+        """Stop the lanes, wait for running reads, close the database (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
+        for lane in list(self._lanes):
+            lane.stop()
         self.pool.clear()
-        self.pool.waitForDone(10_000)
+        self.pool.waitForDone(30_000)
         self.database.close()
 
 

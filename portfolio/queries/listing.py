@@ -254,17 +254,23 @@ class ListQuery:
     def sort(self) -> tuple[tuple[str, bool], ...]:
         return self.state.sort or self.definition.default_sort
 
-    def order_by(self) -> list[ColumnElement]:
-        """Sort keys, empty values last either way, the row id last for a total order."""
+    def order_by(self, *, reverse: bool = False) -> list[ColumnElement]:
+        """Sort keys, empty values last either way, the row id last for a total order.
+
+        ``reverse`` gives the exact mirror (the last row first), so the end of a long
+        sorted list is read as the start of its mirror instead of past a huge OFFSET.
+        """
         clauses: list[ColumnElement] = []
         for key, descending in self.sort:
             column = self.definition.column(key)
             sort_by = (
                 column.sort_expression if column.sort_expression is not None else column.expression
             )
-            expression = sort_by.desc() if descending else sort_by.asc()
-            clauses.append(expression.nulls_last() if column.nullable else expression)
-        clauses.append(self.base_id.asc())
+            expression = sort_by.desc() if descending != reverse else sort_by.asc()
+            if column.nullable:
+                expression = expression.nulls_first() if reverse else expression.nulls_last()
+            clauses.append(expression)
+        clauses.append(self.base_id.desc() if reverse else self.base_id.asc())
         return clauses
 
     def conditions(self) -> list[ColumnElement[bool]]:
@@ -342,18 +348,22 @@ class ListQuery:
             .where(*self.conditions())
         )
 
-    def ids(self) -> Select:
-        """Every matching row id in display order."""
+    def ids(self, *, reverse: bool = False) -> Select:
+        """Every matching row id in display order (or its mirror)."""
         return (
             select(self.base_id)
             .select_from(self._narrowing_source())
             .where(*self.conditions())
-            .order_by(*self.order_by())
+            .order_by(*self.order_by(reverse=reverse))
         )
 
-    def page(self, offset: int, limit: int) -> Select:
-        """Rows ``offset`` to ``offset + limit`` in display order, in ``RowLayout``."""
-        chosen = self.ids().limit(limit).offset(offset)
+    def page(self, offset: int, limit: int, *, from_end: bool = False) -> Select:
+        """Rows ``offset`` to ``offset + limit`` in display order, in ``RowLayout``.
+
+        With ``from_end`` the offset counts back from the last row: ``page(0, 200,
+        from_end=True)`` is the last 200 rows, still in display order.
+        """
+        chosen = self.ids(reverse=from_end).limit(limit).offset(offset)
         return (
             select(*self._row_columns())
             .select_from(self._full_source())
@@ -401,8 +411,11 @@ class ListQuery:
 # -- running them ---------------------------------------------------------------------
 
 
-def fetch_page(connection: Any, query: ListQuery, offset: int, limit: int) -> list[tuple]:
-    return [tuple(row) for row in connection.execute(query.page(offset, limit))]
+def fetch_page(
+    connection: Any, query: ListQuery, offset: int, limit: int, *, from_end: bool = False
+) -> list[tuple]:
+    statement = query.page(offset, limit, from_end=from_end)
+    return [tuple(row) for row in connection.execute(statement)]
 
 
 def fetch_count(connection: Any, query: ListQuery) -> int:

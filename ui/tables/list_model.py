@@ -30,7 +30,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush
 
 from portfolio.errors import PortfolioError, ValidationError
 from portfolio.queries.listing import (
@@ -46,9 +45,8 @@ from portfolio.queries.listing import (
 )
 from portfolio.queries.pickers import describe
 from ui.editing.commands import EditStep
-from ui.icons import icon
+from ui.icons import brush, icon
 from ui.tables.formatting import display, edit_text, unfavourable
-from ui.theme import colours
 from ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
@@ -60,6 +58,33 @@ RAW_ROLE = Qt.ItemDataRole.UserRole + 3
 CURRENCY_ROLE = Qt.ItemDataRole.UserRole + 4
 
 LOADING = "…"
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+EDIT = int(Qt.ItemDataRole.EditRole)
+ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+DECORATION = int(Qt.ItemDataRole.DecorationRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+HANDLED = frozenset(
+    {
+        DISPLAY,
+        EDIT,
+        ALIGN,
+        FOREGROUND,
+        DECORATION,
+        TOOLTIP,
+        ACCESSIBLE,
+        int(ROW_ID_ROLE),
+        int(KEYS_ROLE),
+        int(RAW_ROLE),
+        int(CURRENCY_ROLE),
+    }
+)
+NO_FLAGS = Qt.ItemFlag.NoItemFlags
+READ_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+EDITABLE_FLAGS = READ_FLAGS | Qt.ItemFlag.ItemIsEditable
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 
 class ListModel(QAbstractTableModel):
@@ -102,6 +127,7 @@ class ListModel(QAbstractTableModel):
         self.last_refusal: tuple[int, int, str] | None = None
         self._fast = workspace.lane(self)
         self._slow = workspace.lane(self)
+        self._totals_lane = workspace.lane(self)
         self._layout = self._query.layout
         self._first = self._layout.first_column
         spec = None
@@ -109,6 +135,10 @@ class ListModel(QAbstractTableModel):
             from portfolio.editing import entity
 
             spec = entity(self.definition.entity)
+        self._column_count = len(self.columns)
+        self._alignment = [RIGHT if c.is_number else LEFT for c in self.columns]
+        #: Display texts already formatted, by (row, column); cleared with the pages.
+        self._shown: dict[tuple[int, int], str] = {}
         self._editable = [
             bool(spec and c.field and spec.field(c.field).editable) for c in self.columns
         ]
@@ -131,7 +161,8 @@ class ListModel(QAbstractTableModel):
 
     @property
     def idle(self) -> bool:
-        return self._ready and not self._fast.busy and not self._slow.busy
+        lanes = (self._fast, self._slow, self._totals_lane)
+        return self._ready and not any(lane.busy for lane in lanes)
 
     def set_state(self, state: ViewState) -> None:
         self.reload(state)
@@ -153,6 +184,7 @@ class ListModel(QAbstractTableModel):
         query = ListQuery(self.definition, state if state is not None else self.state)
         self._fast.clear()
         self._slow.clear()
+        self._totals_lane.clear()
         engine = self.workspace.database.engine
 
         def work() -> tuple[int, list[tuple]]:
@@ -178,6 +210,7 @@ class ListModel(QAbstractTableModel):
             self.beginResetModel()
         self._query = query
         self._count = count
+        self._shown = {}
         self._pages = OrderedDict({0: first})
         self._ids = None
         self._wanted = []
@@ -193,13 +226,6 @@ class ListModel(QAbstractTableModel):
 
     def _load_extras(self, generation: int, query: ListQuery, count: int) -> None:
         engine = self.workspace.database.engine
-        if self.definition.has_totals:
-
-            def totals() -> list[Totals]:
-                with engine.connect() as connection:
-                    return fetch_totals(connection, query)
-
-            self._slow.submit(totals, lambda found: self._set_totals(generation, found))
         if count > self.OFFSET_LIMIT:
 
             def ids() -> Any:
@@ -207,6 +233,13 @@ class ListModel(QAbstractTableModel):
                     return fetch_ids(connection, query)
 
             self._slow.submit(ids, lambda found: self._set_ids(generation, found))
+        if self.definition.has_totals:
+
+            def totals() -> list[Totals]:
+                with engine.connect() as connection:
+                    return fetch_totals(connection, query)
+
+            self._totals_lane.submit(totals, lambda found: self._set_totals(generation, found))
 
     def _set_totals(self, generation: int, found: list[Totals]) -> None:
         if generation == self._generation:
@@ -240,12 +273,18 @@ class ListModel(QAbstractTableModel):
         del self._wanted[: -self.WANTED_LIMIT]
         self._fetch_next()
 
+    def _deep(self, page_number: int) -> bool:
+        """Too far from either end to reach by OFFSET cheaply (it needs the id list)."""
+        first = page_number * self.PAGE_SIZE
+        return (
+            first + self.PAGE_SIZE > self.OFFSET_LIMIT and self._count - first > self.OFFSET_LIMIT
+        )
+
     def _fetch_next(self) -> None:
         if self._fast.busy or not self._wanted:
             return
         for page_number in reversed(self._wanted):
-            deep = (page_number + 1) * self.PAGE_SIZE > self.OFFSET_LIMIT
-            if deep and self._ids is None:
+            if self._ids is None and self._deep(page_number):
                 continue  # waits for the id list
             self._wanted.remove(page_number)
             self._fetch(page_number)
@@ -258,8 +297,15 @@ class ListModel(QAbstractTableModel):
         engine = self.workspace.database.engine
         size = self.PAGE_SIZE
 
+        count = self._count
+        near_end = page_number * size >= self.OFFSET_LIMIT
+
         def work() -> list[tuple]:
             with engine.connect() as connection:
+                if ids is None and near_end:
+                    first = page_number * size
+                    last = min(first + size, count)
+                    return fetch_page(connection, query, count - last, last - first, from_end=True)
                 if ids is None:
                     return fetch_page(connection, query, page_number * size, size)
                 chosen = list(ids[page_number * size : (page_number + 1) * size])
@@ -275,6 +321,7 @@ class ListModel(QAbstractTableModel):
             return
         self._pages[page_number] = rows
         self._pages.move_to_end(page_number)
+        self._forget_texts(page_number)
         while len(self._pages) > self.CACHE_PAGES:
             oldest = next(iter(self._pages))
             if oldest == page_number:
@@ -302,6 +349,13 @@ class ListModel(QAbstractTableModel):
                     found = fetch_rows(connection, self._query, chosen)
                     rows_found = [found[i] for i in chosen if i in found]
                 self._pages[page_number] = rows_found
+                self._forget_texts(page_number)
+
+    def _forget_texts(self, page_number: int) -> None:
+        first = page_number * self.PAGE_SIZE
+        last = first + self.PAGE_SIZE
+        for key in [key for key in self._shown if first <= key[0] < last]:
+            del self._shown[key]
 
     @property
     def cached_pages(self) -> int:
@@ -335,12 +389,12 @@ class ListModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self._editable[index.column()] and self._cached(index.row()) is not None:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        column = index.column()
+        if not 0 <= column < self._column_count:
+            return NO_FLAGS
+        if self._editable[column] and self._cached(index.row()) is not None:
+            return EDITABLE_FLAGS
+        return READ_FLAGS
 
     def _cached(self, row: int) -> tuple | None:
         """The row if it is in memory; never asks for a fetch (``flags`` must stay cheap)."""
@@ -348,47 +402,47 @@ class ListModel(QAbstractTableModel):
         offset = row % self.PAGE_SIZE
         return page[offset] if page is not None and offset < len(page) else None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self._count:
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Called for every role of every visible cell on each paint: leave early for the
+        # roles this model does not answer, and keep the work per call small.
+        if role not in HANDLED:
             return None
-        column_number = index.column()
-        if not 0 <= column_number < len(self.columns):
+        row, column_number = index.row(), index.column()
+        if not (0 <= row < self._count and 0 <= column_number < self._column_count):
             return None
-        record = self._record(index.row())
+        if role == ALIGN:
+            return self._alignment[column_number]
+        record = self._record(row)
         if record is None:
-            if role == Qt.ItemDataRole.DisplayRole and column_number == 0:
-                return LOADING
-            return None
+            return LOADING if role == DISPLAY and column_number == 0 else None
         column = self.columns[column_number]
         value = record[self._first + column_number]
+        if role == DISPLAY:
+            key = (row, column_number)
+            text = self._shown.get(key)
+            if text is None:
+                if len(self._shown) > 20_000:
+                    self._shown.clear()
+                text = self._shown[key] = display(column, value, record[2])
+            return text
+        if role == FOREGROUND or role == DECORATION:
+            if value is None or not (column.higher_is_better is not None or column.alerts):
+                return None
+            if unfavourable(column, value):
+                return brush("unfavourable") if role == FOREGROUND else icon("unfavourable")
+            if column.alerts and value in column.alerts:
+                return brush("warning") if role == FOREGROUND else icon("warning")
+            return None
         currency = record[2]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return display(column, value, currency)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == EDIT:
             return edit_text(column, value, currency)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column.is_number:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if unfavourable(column, value):
-                return QBrush(colours().unfavourable)
-            if column.alerts and value in column.alerts:
-                return QBrush(colours().warning)
-            return None
-        if role == Qt.ItemDataRole.DecorationRole:
-            if unfavourable(column, value):
-                return icon("unfavourable")
-            if column.alerts and value in column.alerts:
-                return icon("warning")
-            return None
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == TOOLTIP or role == ACCESSIBLE:
             text = display(column, value, currency)
             if unfavourable(column, value):
                 return f"{text} (unfavourable)"
-            if role == Qt.ItemDataRole.ToolTipRole and self.last_refusal is not None:
-                row, col, reason = self.last_refusal
-                if (row, col) == (index.row(), column_number):
+            if role == TOOLTIP and self.last_refusal is not None:
+                refused_row, refused_column, reason = self.last_refusal
+                if (refused_row, refused_column) == (row, column_number):
                     return f"Not saved: {reason}"
             return text
         if role == ROW_ID_ROLE:
@@ -465,6 +519,8 @@ class ListModel(QAbstractTableModel):
                 if record[0] in fresh:
                     page[offset] = fresh[record[0]]
                     row = page_number * self.PAGE_SIZE + offset
+                    for column in range(self._column_count):
+                        self._shown.pop((row, column), None)
                     self.dataChanged.emit(
                         self.index(row, 0), self.index(row, len(self.columns) - 1)
                     )
@@ -477,4 +533,4 @@ class ListModel(QAbstractTableModel):
                 with engine.connect() as connection:
                     return fetch_totals(connection, query)
 
-            self._slow.submit(totals, lambda found: self._set_totals(generation, found))
+            self._totals_lane.submit(totals, lambda found: self._set_totals(generation, found))

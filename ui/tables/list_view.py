@@ -71,8 +71,10 @@ class ListPanel(QWidget):
         settings_key: str | None = None,
         drills: bool = False,
         hidden: tuple[str, ...] = (),
+        autoload: bool = True,
         parent: QWidget | None = None,
     ) -> None:
+        """``autoload``: run the query when first shown (else the owner calls ``reload``)."""
         super().__init__(parent)
         self.hidden_by_default = hidden
         self.workspace = workspace
@@ -80,7 +82,7 @@ class ListPanel(QWidget):
         self.settings_key = settings_key or list_name
         self.drills = drills
         self.scope_labels: dict[str, str] = {}
-        self._stale = True
+        self._stale = autoload
         saved_sort = self._saved_sort()
         if saved_sort and not state.sort:
             state = ViewState(saved_sort, state.filter_text, state.scope, state.columns)

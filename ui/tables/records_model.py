@@ -14,12 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush
 
 from portfolio.model.vocab import Vocabulary
-from ui.icons import icon
+from ui.icons import brush, icon
 from ui.tables.formatting import display, unfavourable
-from ui.theme import colours
 
 Index = QModelIndex | QPersistentModelIndex
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -112,9 +110,9 @@ class RecordsModel(QAbstractTableModel):
         alert = bool(field.alerts) and value in field.alerts
         if role == Qt.ItemDataRole.ForegroundRole:
             if bad:
-                return QBrush(colours().unfavourable)
+                return brush("unfavourable")
             if alert:
-                return QBrush(colours().warning)
+                return brush("warning")
             return None
         if role == Qt.ItemDataRole.DecorationRole:
             if bad:
