@@ -49,7 +49,8 @@ class TotalsFooter(QFrame):
                 for column in self.columns
                 if column.key in total.sums
             )
-            parts.append(f"{total.currency or 'Total'} ({total.count:,} rows): {sums}")
+            name = f"Total {total.currency}" if total.currency else "Total"
+            parts.append(f"{name} ({total.count:,} rows): {sums}")
         return "\n".join(parts) or "No rows"
 
     def _lines(self) -> int:

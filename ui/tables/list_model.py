@@ -115,6 +115,7 @@ class ListModel(QAbstractTableModel):
         self.definition = workspace.definition(list_name)
         self.columns: tuple[ListColumn, ...] = self.definition.columns
         self._query = ListQuery(self.definition, state)
+        self._wanted_state = state
         self._count = 0
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
         self._ids: Any = None
@@ -147,7 +148,8 @@ class ListModel(QAbstractTableModel):
 
     @property
     def state(self) -> ViewState:
-        return self._query.state
+        """The state asked for last (shown once its rows are in; see ``query``)."""
+        return self._wanted_state
 
     @property
     def query(self) -> ListQuery:
@@ -182,6 +184,7 @@ class ListModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         query = ListQuery(self.definition, state if state is not None else self.state)
+        self._wanted_state = query.state
         self._fast.clear()
         self._slow.clear()
         self._totals_lane.clear()
