@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from portfolio.errors import PortfolioError
 from portfolio.storage import Database, open_database
 from portfolio.storage.location import data_directory
+from ui import refcount_guard
 from ui.settings import Settings
 from ui.theme import apply_theme, follow_system
 
@@ -33,6 +34,7 @@ def application() -> QApplication:
         app.setApplicationDisplayName("Portfolio")
         apply_theme(app)
         follow_system(app)
+        refcount_guard.install(app)
     return app
 
 

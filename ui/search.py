@@ -85,7 +85,6 @@ class QuickSearch(QDialog):
         self.results.clear()
         for hit in hits:
             item = QListWidgetItem(icon(ICONS[hit.kind]), f"{hit.title}\n{hit.detail}")
-            item.setData(Qt.ItemDataRole.UserRole, hit)
             item.setToolTip(hit.detail)
             self.results.addItem(item)
         if hits:
@@ -121,8 +120,7 @@ class QuickSearch(QDialog):
             self._activate(item)
 
     def _activate(self, item: QListWidgetItem) -> None:
-        hit: Hit = item.data(Qt.ItemDataRole.UserRole)
-        self.open_hit(hit)
+        self.open_hit(self.hits[self.results.row(item)])
 
     def open_hit(self, hit: Hit) -> None:
         self.accept()

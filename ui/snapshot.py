@@ -37,9 +37,12 @@ def wait_until(condition, timeout: float = TIMEOUT_S) -> bool:
     """Let Qt work until ``condition()`` holds (data loaded on worker lanes), or time out."""
     from PySide6.QtWidgets import QApplication
 
+    from ui import refcount_guard
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         QApplication.processEvents()
+        refcount_guard.top_up()
         if condition():
             for _ in range(5):
                 QApplication.processEvents()
@@ -79,9 +82,25 @@ def run_snapshot(args: argparse.Namespace) -> int:
         finally:
             window.close()
             window.workspace.close()
+            dispose(window)
     for path in written:
         print(path)
     return 0
+
+
+def dispose(window) -> None:
+    """Delete the window's Qt objects now, while Python is still whole.
+
+    Left to interpreter shutdown, PySide 6 can free some of them in an order that
+    crashes the process after the work is done; deleting them first avoids that.
+    """
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
 
 
 def render_all(window, out: Path) -> list[Path]:
@@ -138,7 +157,8 @@ def snapshot_search(window, target: Path) -> Path:
     dialog.move(window.geometry().center() - dialog.rect().center())
     dialog.edit.setText("bank")
     dialog.search()
-    wait_until(lambda: not dialog.busy and bool(dialog.hits), 60)
+    wait_until(lambda: not dialog.busy, 60)
     path = save(dialog, target)
     dialog.close()
+    window.search_dialog = dialog  # deleted with the window, not when this returns
     return path

@@ -130,7 +130,7 @@ def clients(context: ListContext) -> ListDefinition:
         ),
         (
             _name("name", "Client", Client.name, field="name", width=30),
-            _choice("vertical", "Vertical", Client.vertical, VERTICAL, field="vertical", width=22),
+            _choice("vertical", "Vertical", Client.vertical, VERTICAL, field="vertical", width=28),
             _choice("status", "Status", Client.status, CLIENT_STATUS, field="status", width=10),
             _name("director", "Account director", Director.name, field="director_id", width=20),
             _name("rep", "Account rep", Rep.name, field="rep_id", width=20, nullable=True),

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from portfolio.storage import open_database
 from tests.conftest import TODAY, copy_demo
@@ -17,9 +18,11 @@ from tests.conftest import TODAY, copy_demo
 
 @pytest.fixture(scope="session", autouse=True)
 def themed(qapp):
+    from ui import refcount_guard
     from ui.theme import apply_theme
 
     apply_theme(qapp)
+    refcount_guard.install(qapp)
     return qapp
 
 
@@ -63,3 +66,13 @@ def loaded(qtbot, model, timeout: int = 20_000):
     """Wait until a list model has its rows, totals and id list."""
     qtbot.waitUntil(lambda: model.idle, timeout=timeout)
     return model
+
+
+def get(index, role=Qt.ItemDataRole.DisplayRole):
+    """A cell's data through the Python model (not ``index.data()``).
+
+    PySide 6.12 returns an empty QVariant to Python as an uncounted None: every
+    ``index.data()`` that finds nothing lowers None's reference count, and enough of
+    them (a polling loop) crash the interpreter on exit.
+    """
+    return index.model().data(index, role)

@@ -210,3 +210,32 @@ def test_snapshot_writes_a_png_of_every_view(tmp_path, portfolio_file, qtbot):
     colours_seen = {image.pixel(x, y) for x in range(0, 1440, 37) for y in range(0, 900, 29)}
     assert len(colours_seen) > 10, "a real picture, not a blank window"
     assert not list(out.glob(".*partial"))
+
+
+def test_snapshot_of_an_empty_portfolio_exits_cleanly(tmp_path):
+    """Regression: the process crashed on exit (PySide freeing a dropped dialog late)."""
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "empty.sqlite3"
+    open_database(target).close()
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(root / "main.py"),
+            "snapshot",
+            "--db",
+            str(target),
+            "--out",
+            str(tmp_path / "shots"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(list((tmp_path / "shots").glob("*.png"))) == 10

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portfolio.model import BudgetLine, Campaign
 from portfolio.queries.budget_grid import ROWS
 from tests.conftest import AS_OF
+from tests.ui.conftest import get
 
 
 def full_campaign(database) -> Campaign:
@@ -66,7 +67,7 @@ def test_paste_an_excel_block_is_one_action(qtbot, window, workspace):
     assert workspace.undo_stack.count() == 1
     assert "Paste 6 cells" in window.undo_action.text()
     variance = grid.model.index(row("spend", "variance"), len(months) - 1)
-    assert variance.data()  # the worked-out rows follow
+    assert get(variance)  # the worked-out rows follow
     window.undo_action.trigger()
     restored = lines(database, campaign.id)
     assert [restored[m].spend_budget for m in months[:3]] == [

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portfolio.model import BudgetLine, Campaign, Client, Opportunity
 from portfolio.storage import open_database
 from tests.conftest import AS_OF
-from tests.ui.conftest import loaded
+from tests.ui.conftest import get, loaded
 
 
 def closed_line(database) -> BudgetLine:
@@ -42,7 +42,7 @@ def row_of(panel, line_id: int) -> int:
     return next(
         row
         for row in range(panel.model.rowCount())
-        if panel.model.index(row, 0).data(ROW_ID_ROLE) == line_id
+        if get(panel.model.index(row, 0), ROW_ID_ROLE) == line_id
     )
 
 
@@ -72,20 +72,20 @@ def test_edit_a_budget_cell_see_the_variance_move_undo_and_find_the_original(
     row = row_of(panel, line.id)
     actual = model.index(row, model.column_of("spend_actual"))
     variance = model.index(row, model.column_of("spend_variance"))
-    before = variance.data(RAW_ROLE)
+    before = get(variance, RAW_ROLE)
     assert before == line.spend_actual - line.spend_budget
 
     type_into(qtbot, panel, actual, "12,345.67")
 
     assert stored(database, line.id, "spend_actual") == 1_234_567
-    assert variance.data(RAW_ROLE) == 1_234_567 - line.spend_budget
-    assert variance.data(RAW_ROLE) != before
+    assert get(variance, RAW_ROLE) == 1_234_567 - line.spend_budget
+    assert get(variance, RAW_ROLE) != before
     assert window.undo_action.isEnabled()
     assert "Edit Spend actual of" in window.undo_action.text()
 
     window.undo_action.trigger()
     assert stored(database, line.id, "spend_actual") == line.spend_actual
-    qtbot.waitUntil(lambda: variance.data(RAW_ROLE) == before, timeout=10_000)
+    qtbot.waitUntil(lambda: get(variance, RAW_ROLE) == before, timeout=10_000)
     assert "Edit Spend actual" in window.redo_action.text()
     window.redo_action.trigger()
     assert stored(database, line.id, "spend_actual") == 1_234_567
@@ -111,14 +111,14 @@ def test_bad_input_is_refused_at_the_cell_with_the_reason(qtbot, window, workspa
     model = panel.model
     row = row_of(panel, line.id)
     index = model.index(row, model.column_of("spend_actual"))
-    shown = index.data()
+    shown = get(index)
 
     type_into(qtbot, panel, index, "12.345")
     assert panel.balloon.isVisible()
     assert "more than 2 decimal places" in panel.balloon.text()
     assert "Spend actual" in panel.balloon.text()
-    assert index.data() == shown
-    assert "Not saved" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert get(index) == shown
+    assert "Not saved" in get(index, Qt.ItemDataRole.ToolTipRole)
 
     for typed, reason in (("abc", "is not an amount"), ("-5", "cannot be negative")):
         assert not model.setData(index, typed)
@@ -260,7 +260,7 @@ def test_duplicate_makes_a_named_copy(qtbot, window, workspace):
     panel = window.show_page("campaigns").primary_panel()
     model = loaded(qtbot, panel.model)
     panel.select_row(0)
-    name = model.index(0, model.column_of("name")).data()
+    name = get(model.index(0, model.column_of("name")))
     panel.duplicate_selected()
     with workspace.database.session() as session:
         assert session.scalar(select(func.count()).where(Campaign.name == f"{name} (copy)")) == 1

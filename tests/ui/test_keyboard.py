@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTableView
 from sqlalchemy import select
 
 from portfolio.model import Client
-from tests.ui.conftest import loaded
+from tests.ui.conftest import get, loaded
 
 
 def shortcut(window, text: str):
@@ -79,7 +79,7 @@ def test_copy_puts_tab_separated_rows_with_headers_on_the_clipboard(qtbot, windo
     lines = text.splitlines()
     assert lines[0].split("\t")[:3] == ["Client", "Vertical", "Status"]
     assert len(lines) == 3
-    assert lines[1].split("\t")[0] == model.index(0, 0).data()
+    assert lines[1].split("\t")[0] == get(model.index(0, 0))
     assert "Fiscal" not in lines[0], "hidden columns are not copied"
 
 
@@ -94,7 +94,7 @@ def test_copy_keeps_amounts_plain_for_spreadsheets(qtbot, window):
     text = panel.copy_selection()
     header, value = text.splitlines()
     assert header == "Spend budget"
-    assert value == model.index(0, column).data(Qt.ItemDataRole.EditRole)
+    assert value == get(model.index(0, column), Qt.ItemDataRole.EditRole)
     assert "," not in value and value.replace(".", "").isdigit()
 
 

@@ -11,6 +11,7 @@ from portfolio.model import MakeupAction
 from portfolio.money import format_money
 from portfolio.periods import parse_period
 from tests.conftest import AS_OF, TODAY
+from tests.ui.conftest import get
 
 
 def test_overview_tiles_are_the_core_figures(qtbot, window, workspace):
@@ -155,7 +156,7 @@ def test_deadlines_show_their_materials(qtbot, window):
     page = window.show_page("deadlines")
     qtbot.waitUntil(page.ready, timeout=30_000)
     deadlines = page.deadlines
-    first = deadlines.model.index(0, deadlines.model.column_of("state")).data()
+    first = get(deadlines.model.index(0, deadlines.model.column_of("state")))
     assert first == "Overdue"
     deadlines.table.setCurrentIndex(deadlines.model.index(0, 0))
     qtbot.waitUntil(lambda: page.materials.model.state.scope != (("deadline_id", 0),))

@@ -74,9 +74,6 @@ def monthly_chart(
         unit_prefix=prefix,
         unit_suffix=suffix,
         open_from=open_from,
-        note=(
-            f"Full year: outlook {money(running_outlook)} vs budget {money(running_budget)}. "
-            f"Outlook = actuals to {month_label(as_of)}, then forecast."
-        ),
+        note=f"Full year: outlook {money(running_outlook)} vs budget {money(running_budget)}",
         summary=summary,
     )

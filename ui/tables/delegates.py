@@ -38,6 +38,10 @@ from ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
 
+#: Item data of a combo's empty choice. Not ``None``: PySide 6.12 hands an empty
+#: QVariant back to Python as a None it does not count, so every such read would
+#: lower None's reference count until the interpreter dies on exit.
+BLANK = ""
 #: An empty date: the editor's minimum shows as blank.
 BLANK_DATE = QDate(1900, 1, 1)
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "PLN", "INR")
@@ -87,14 +91,14 @@ def make_editor(
     elif kind == "choice" and spec.vocabulary is not None:
         combo = QComboBox(parent)
         if not spec.required:
-            combo.addItem("", None)
+            combo.addItem("", BLANK)
         for value, label in spec.vocabulary.choices:
             combo.addItem(label, value)
         editor = combo
     elif kind == "person":
         combo = QComboBox(parent)
         if not spec.required:
-            combo.addItem("", None)
+            combo.addItem("", BLANK)
         for _, name in workspace.read(lambda session: people(session, spec.role)):
             combo.addItem(name, name)
         combo.setEditable(True)
@@ -156,7 +160,7 @@ def set_editor_value(editor: QWidget, value: Any) -> None:
             editor.setDate(QDate(value.year, value.month, value.day))
         return
     if isinstance(editor, QComboBox):
-        index = editor.findData(value)
+        index = editor.findData(BLANK if value is None else value)
         if index < 0 and value is not None:
             index = editor.findText(str(value))
         if index < 0 and isinstance(value, bool):
@@ -188,10 +192,11 @@ def editor_value(editor: QWidget) -> Any:
         if editor.isEditable():
             text = editor.currentText().strip()
             index = editor.findText(text, Qt.MatchFlag.MatchFixedString)
-            if index >= 0 and editor.itemData(index) is not None:
+            if index >= 0 and editor.itemData(index) != BLANK:
                 return editor.itemData(index)
             return text or None
-        return editor.currentData()
+        value = editor.currentData()
+        return None if value == BLANK else value
     if isinstance(editor, QPlainTextEdit):
         return editor.toPlainText()
     if isinstance(editor, QLineEdit):
@@ -213,10 +218,8 @@ class FieldDelegate(QStyledItemDelegate):
         spec = model.field_spec(index.column()) if hasattr(model, "field_spec") else None
         if spec is None:
             return super().createEditor(parent, option, index)
-        from ui.tables.list_model import CURRENCY_ROLE
-
         editor = make_editor(
-            spec, parent, self.workspace, currency=index.data(CURRENCY_ROLE), inline=True
+            spec, parent, self.workspace, currency=model.currency_at(index.row()), inline=True
         )
         editor.setAutoFillBackground(True)
         return editor
@@ -225,7 +228,9 @@ class FieldDelegate(QStyledItemDelegate):
         if editor.property("field_kind") is None:
             super().setEditorData(editor, index)
             return
-        set_editor_value(editor, index.data(Qt.ItemDataRole.EditRole))
+        # Ask the Python model directly (see BLANK for why not ``index.data()``).
+        model = index.model()
+        set_editor_value(editor, model.data(index, Qt.ItemDataRole.EditRole))
 
     def setModelData(  # noqa: N802
         self, editor: QWidget, model: QAbstractItemModel, index: Index

@@ -8,7 +8,7 @@ Different currencies get a line each: they are never added together.
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QTableView
 
 from portfolio.queries.listing import ListColumn, Totals
@@ -36,7 +36,29 @@ class TotalsFooter(QFrame):
         self.totals = totals
         self._set_height()
         self.setToolTip(self.describe())
+        self._fit_columns()
         self.update()
+
+    def _fit_columns(self) -> None:
+        """Widen a column whose total does not fit (a few strings, not the table's rows)."""
+        if not self.totals:
+            return
+        font = self.font()
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        header = self.table.horizontalHeader()
+        for number, column in enumerate(self.columns):
+            texts = [
+                ("▼ " if unfavourable(column, total.sums[column.key]) else "")
+                + display(column, total.sums[column.key], total.currency)
+                for total in self.totals
+                if column.key in total.sums
+            ]
+            if not texts:
+                continue
+            wanted = max(metrics.horizontalAdvance(text) for text in texts) + 14
+            if wanted > header.sectionSize(number):
+                header.resizeSection(number, wanted)
 
     def describe(self) -> str:
         """The totals in words (tooltip and accessibility)."""

@@ -36,7 +36,7 @@ def display(column: ListColumn, value: Any, currency: str | None) -> str:
         number = Decimal(value)
         if column.is_variance:
             return f"{number:+.1f}%" if number else "0.0%"
-        return f"{number.normalize():f}%"
+        return f"{number:.0f}%" if number == number.to_integral_value() else f"{number:.2f}%"
     if kind == "month":
         return month_key(value)
     if kind == "datetime":

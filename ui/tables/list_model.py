@@ -458,6 +458,15 @@ class ListModel(QAbstractTableModel):
             return currency
         return None
 
+    def currency_at(self, row: int) -> str | None:
+        record = self._cached(row)
+        return None if record is None else record[2]
+
+    def value(self, row: int, column_number: int) -> Any:
+        """The stored value of a cell if its row is in memory (no fetch)."""
+        record = self._cached(row)
+        return None if record is None else record[self._first + column_number]
+
     def row_id(self, row: int) -> int | None:
         record = self._cached(row)
         return None if record is None else record[0]

@@ -48,7 +48,7 @@ from ui.icons import icon
 from ui.tables.balloon import Balloon
 from ui.tables.delegates import FieldDelegate
 from ui.tables.footer import TotalsFooter
-from ui.tables.list_model import CURRENCY_ROLE, ListModel
+from ui.tables.list_model import ListModel
 from ui.workspace import Workspace
 
 FILTER_DELAY_MS = 300
@@ -427,7 +427,7 @@ class ListPanel(QWidget):
                 index = self.model.index(row, number)
                 column = self.definition.columns[number]
                 role = Qt.ItemDataRole.EditRole if column.is_number else Qt.ItemDataRole.DisplayRole
-                value = index.data(role)
+                value = self.model.data(index, role)
                 cells.append(
                     "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
                 )
@@ -572,4 +572,4 @@ class ListPanel(QWidget):
         )
 
     def currency_at(self, row: int) -> str | None:
-        return self.model.index(row, 0).data(CURRENCY_ROLE)
+        return self.model.currency_at(row)

@@ -131,6 +131,7 @@ class RecordsModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.fields):
+            self._sort = None  # back to the order the rows were given in (from next load)
             return
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)

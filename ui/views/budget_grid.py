@@ -47,6 +47,8 @@ from ui.theme import colours
 from ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
+#: The campaign chooser's "all campaigns" item (ids start at 1; never None, see BLANK).
+ALL_CAMPAIGNS = 0
 KIND_LABELS = {
     "budget": "budget",
     "forecast": "forecast",
@@ -359,7 +361,7 @@ class BudgetGridPanel(QWidget):
         campaigns = self.workspace.read(lambda s: campaigns_of(s, client_id))
         self.campaign.blockSignals(True)
         self.campaign.clear()
-        self.campaign.addItem("All campaigns (sums, read only)", None)
+        self.campaign.addItem("All campaigns (sums, read only)", ALL_CAMPAIGNS)
         for found_id, name in campaigns:
             self.campaign.addItem(name, found_id)
         index = self.campaign.findData(campaign_id) if campaign_id is not None else 0
@@ -368,7 +370,7 @@ class BudgetGridPanel(QWidget):
         self._load()
 
     def select_campaign(self, campaign_id: int | None) -> None:
-        index = self.campaign.findData(campaign_id)
+        index = self.campaign.findData(ALL_CAMPAIGNS if campaign_id is None else campaign_id)
         if index >= 0:
             self.campaign.setCurrentIndex(index)
 
@@ -382,7 +384,8 @@ class BudgetGridPanel(QWidget):
     def _load(self) -> None:
         if self.client_id is None:
             return
-        self.model.load(self.client_id, self.campaign.currentData(), self.year_ending)
+        chosen = self.campaign.currentData()
+        self.model.load(self.client_id, chosen or None, self.year_ending)
         grid = self.model.grid
         if grid is not None:
             self.year_label.setText(f"  {grid.year.label}  ")
@@ -403,7 +406,7 @@ class BudgetGridPanel(QWidget):
         for column in range(self.model.columnCount()):
             texts = [str(self.model.headerData(column, Qt.Orientation.Horizontal))]
             texts += [
-                str(self.model.index(row, column).data() or "")
+                str(self.model.data(self.model.index(row, column)) or "")
                 for row in range(self.model.rowCount())
             ]
             width = max(metrics.horizontalAdvance(text) for text in texts)
@@ -513,7 +516,7 @@ class BudgetGridPanel(QWidget):
                 for row in range(r.top(), r.bottom() + 1)
             ]
         for row, left, right in spans:
-            value = model.index(row, left).data(Qt.ItemDataRole.EditRole)
+            value = model.data(model.index(row, left), Qt.ItemDataRole.EditRole)
             for column in range(left + 1, right + 1):
                 cells.append((row, column, value))
         if not cells:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from portfolio.editing import entity
 from portfolio.editing.history import as_input
 from portfolio.editing.operations import record_of
+from portfolio.model.vocab import MEASURE
 from portfolio.money import format_money
 from portfolio.periods import month_label
 from portfolio.queries.listing import ViewState
@@ -322,7 +323,7 @@ class ClientPage(Page):
             [
                 {
                     "group": item.campaign or item.client,
-                    "measure": item.measure,
+                    "measure": MEASURE.label(item.measure),
                     "currency": item.currency,
                     "shortfall": item.shortfall,
                     "shortfall_pct": item.shortfall_pct,

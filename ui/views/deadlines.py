@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from portfolio.queries.listing import ViewState
-from ui.tables.list_model import ROW_ID_ROLE
 from ui.tables.list_view import ListPanel
 from ui.views.page import Page
 from ui.workspace import Workspace
@@ -63,10 +62,11 @@ class DeadlinesPage(Page):
     def _selected(self, current, _previous=None) -> None:
         if not current.isValid():
             return
-        deadline_id = current.data(ROW_ID_ROLE)
+        model = self.deadlines.model
+        deadline_id = model.row_id(current.row())
         if deadline_id is None:
             return
-        title = self.deadlines.model.index(current.row(), self.deadlines.model.column_of("title"))
-        self.materials_title.setText(f"<b>Materials</b> for {title.data() or 'this deadline'}")
-        self.materials.scope_labels = {"deadline_id": f"Deadline: {title.data()}"}
+        title = model.value(current.row(), model.column_of("title")) or "this deadline"
+        self.materials_title.setText(f"<b>Materials</b> for {title}")
+        self.materials.scope_labels = {"deadline_id": f"Deadline: {title}"}
         self.materials.model.set_state(self.materials.model.state.scoped(deadline_id=deadline_id))

@@ -30,7 +30,7 @@ from portfolio.money import format_money
 from portfolio.periods import month_label, parse_period
 from portfolio.queries.lists import DUE_SOON_DAYS
 from portfolio.queries.pickers import people
-from ui.tables.records_model import RECORD_ROLE, Field, RecordsModel
+from ui.tables.records_model import Field, RecordsModel
 from ui.views.kpi_tile import KpiTile
 from ui.views.page import Page
 from ui.workspace import Workspace
@@ -118,7 +118,7 @@ class OverviewPage(Page):
         self.book = QComboBox()
         self.book.setAccessibleName("Whose book")
         self.book.setMinimumWidth(220)
-        self.book.addItem("Whole book (all directors)", None)
+        self.book.addItem("Whole book (all directors)", 0)
         for member_id, name in workspace.read(lambda s: people(s, "account_director")):
             self.book.addItem(name, member_id)
         self.book.currentIndexChanged.connect(lambda _i: self.load())
@@ -311,12 +311,12 @@ class OverviewPage(Page):
         self.as_of_label.setText(self._as_of_text())
 
     def _open_risk(self, index) -> None:
-        record = index.data(RECORD_ROLE)
+        record = self.risk_model.record(index.row())
         if record:
             self.navigate.emit("client", {"client_id": record["client_id"]})
 
     def _open_director(self, index) -> None:
-        record = index.data(RECORD_ROLE)
+        record = self.director_model.record(index.row())
         if record:
             self.navigate.emit(
                 "team", {"member_id": record["director_id"], "role": "account_director"}

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from portfolio.periods import month_label, parse_period
 from ui.tables.list_view import ListPanel
-from ui.tables.records_model import RECORD_ROLE, Field, RecordsModel
+from ui.tables.records_model import Field, RecordsModel
 from ui.views.overview import table
 from ui.views.page import Page
 from ui.workspace import Workspace
@@ -124,7 +124,7 @@ class TeamPage(Page):
         self.lane.submit(work, show, lambda error: self.caption.setText(f"Could not load: {error}"))
 
     def _open(self, index) -> None:
-        record = index.data(RECORD_ROLE)
+        record = self.model.record(index.row())
         if record:
             self.navigate.emit(
                 "team", {"member_id": record["director_id"], "role": "account_director"}

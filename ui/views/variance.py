@@ -38,7 +38,7 @@ from ui.editing.commands import create_step
 from ui.editing.record_dialog import RecordDialog
 from ui.icons import icon
 from ui.tables.list_view import ListPanel
-from ui.tables.records_model import RECORD_ROLE, Field, RecordsModel
+from ui.tables.records_model import Field, RecordsModel
 from ui.views.overview import table
 from ui.views.page import Page
 from ui.workspace import Workspace
@@ -391,7 +391,7 @@ class VariancePage(Page):
 
     def selection(self) -> Selection | None:
         index = self.rollup_view.currentIndex()
-        record = index.data(RECORD_ROLE) if index.isValid() else None
+        record = self.rollup_model.record(index.row()) if index.isValid() else None
         if record is None:
             return None
         return Selection(
@@ -464,11 +464,11 @@ class VariancePage(Page):
         record = None
         index = self.recovery_view.currentIndex()
         if index.isValid():
-            record = index.data(RECORD_ROLE)
+            record = self.recovery_model.record(index.row())
             amount, first = record["uncovered"] or record["shortfall"], record["first_month"]
         else:
             index = self.rollup_view.currentIndex()
-            record = index.data(RECORD_ROLE) if index.isValid() else None
+            record = self.rollup_model.record(index.row()) if index.isValid() else None
             if record is not None:
                 amount, first = record["shortfall"], add_months(self.workspace.as_of, 1)
         if record is None or record.get("client_id") is None:
