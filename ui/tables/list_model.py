@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 )
 
 from portfolio.errors import PortfolioError, ValidationError
+from portfolio.queries.interrupt import Interrupted, Interruptible
 from portfolio.queries.listing import (
     ListColumn,
     ListQuery,
@@ -129,6 +130,7 @@ class ListModel(QAbstractTableModel):
         self._fast = workspace.lane(self)
         self._slow = workspace.lane(self)
         self._totals_lane = workspace.lane(self)
+        self._background: list[Interruptible] = []
         self._layout = self._query.layout
         self._first = self._layout.first_column
         spec = None
@@ -188,6 +190,7 @@ class ListModel(QAbstractTableModel):
         self._fast.clear()
         self._slow.clear()
         self._totals_lane.clear()
+        self._stop_background()
         engine = self.workspace.database.engine
 
         def work() -> tuple[int, list[tuple]]:
@@ -227,22 +230,51 @@ class ListModel(QAbstractTableModel):
         self.totals_changed.emit()
         self._load_extras(generation, query, count)
 
+    def _stop_background(self) -> None:
+        """Stop the id list and totals reads of queries no longer shown."""
+        for read in self._background:
+            read.interrupt()
+        self._background = []
+
+    def _background_failed(self, generation: int):
+        def failed(error: BaseException) -> None:
+            if generation == self._generation and not isinstance(error, Interrupted):
+                self._failed(error)
+
+        return failed
+
     def _load_extras(self, generation: int, query: ListQuery, count: int) -> None:
         engine = self.workspace.database.engine
         if count > self.OFFSET_LIMIT:
+            ids_read = Interruptible()
+            self._background.append(ids_read)
 
             def ids() -> Any:
-                with engine.connect() as connection:
+                with ids_read.running(engine) as connection:
                     return fetch_ids(connection, query)
 
-            self._slow.submit(ids, lambda found: self._set_ids(generation, found))
+            self._slow.submit(
+                ids,
+                lambda found: self._set_ids(generation, found),
+                self._background_failed(generation),
+            )
         if self.definition.has_totals:
+            self._load_totals(generation, query)
 
-            def totals() -> list[Totals]:
-                with engine.connect() as connection:
-                    return fetch_totals(connection, query)
+    def _load_totals(self, generation: int, query: ListQuery) -> None:
+        engine = self.workspace.database.engine
+        totals_read = Interruptible()
+        self._background.append(totals_read)
 
-            self._totals_lane.submit(totals, lambda found: self._set_totals(generation, found))
+        def totals() -> list[Totals]:
+            with totals_read.running(engine) as connection:
+                return fetch_totals(connection, query)
+
+        self._totals_lane.submit(
+            totals,
+            lambda found: self._set_totals(generation, found),
+            self._background_failed(generation),
+        )
 
     def _set_totals(self, generation: int, found: list[Totals]) -> None:
         if generation == self._generation:
@@ -537,12 +569,4 @@ class ListModel(QAbstractTableModel):
                         self.index(row, 0), self.index(row, len(self.columns) - 1)
                     )
         if self.definition.has_totals:
-            generation = self._generation
-            query = self._query
-            engine = self.workspace.database.engine
-
-            def totals() -> list[Totals]:
-                with engine.connect() as connection:
-                    return fetch_totals(connection, query)
-
-            self._totals_lane.submit(totals, lambda found: self._set_totals(generation, found))
+            self._load_totals(self._generation, self._query)
