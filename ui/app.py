@@ -35,6 +35,10 @@ def application() -> QApplication:
         apply_theme(app)
         follow_system(app)
         refcount_guard.install(app)
+        # Worker lanes turn rows into Python objects while holding the GIL; hand it
+        # back to the GUI thread every millisecond rather than every five, so painting
+        # while a big id list loads stays smooth (paint median 64 -> 40 ms measured).
+        sys.setswitchinterval(0.001)
     return app
 
 

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 
@@ -93,6 +94,8 @@ class ListModel(QAbstractTableModel):
     #: Rows reached with LIMIT/OFFSET; beyond, pages wait for the ordered id list.
     OFFSET_LIMIT = 4000
     CACHE_PAGES = 60
+    #: Delay before the id list and totals of a new query are read.
+    EXTRAS_DELAY_MS = 300
     #: Pages asked for but not yet fetched that are worth fetching (most recent first).
     WANTED_LIMIT = 3
 
@@ -131,6 +134,7 @@ class ListModel(QAbstractTableModel):
         self._slow = workspace.lane(self)
         self._totals_lane = workspace.lane(self)
         self._background: list[Interruptible] = []
+        self._extras_pending = False
         self._layout = self._query.layout
         self._first = self._layout.first_column
         spec = None
@@ -166,7 +170,7 @@ class ListModel(QAbstractTableModel):
     @property
     def idle(self) -> bool:
         lanes = (self._fast, self._slow, self._totals_lane)
-        return self._ready and not any(lane.busy for lane in lanes)
+        return self._ready and not self._extras_pending and not any(lane.busy for lane in lanes)
 
     def set_state(self, state: ViewState) -> None:
         self.reload(state)
@@ -228,6 +232,17 @@ class ListModel(QAbstractTableModel):
         self._ready = True
         self.loaded.emit()
         self.totals_changed.emit()
+        # The id list and the totals wait a moment: the first paint and the person's
+        # next click should not compete with them for the CPU and the GIL.
+        self._extras_pending = True
+        QTimer.singleShot(
+            self.EXTRAS_DELAY_MS, lambda: self._start_extras(generation, query, count)
+        )
+
+    def _start_extras(self, generation: int, query: ListQuery, count: int) -> None:
+        if generation != self._generation:
+            return
+        self._extras_pending = False
         self._load_extras(generation, query, count)
 
     def _stop_background(self) -> None:
