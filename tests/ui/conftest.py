@@ -26,6 +26,14 @@ def themed(qapp):
     return qapp
 
 
+@pytest.fixture(autouse=True)
+def quick_extras(monkeypatch):
+    """Totals and id lists wait 300 ms to leave the first paint alone; tests need not."""
+    from ui.tables.list_model import ListModel
+
+    monkeypatch.setattr(ListModel, "EXTRAS_DELAY_MS", 10)
+
+
 @pytest.fixture
 def settings(tmp_path: Path):
     from ui.settings import Settings
