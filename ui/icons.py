@@ -64,7 +64,10 @@ class _SvgEngine(QIconEngine):
 
 @lru_cache(maxsize=256)
 def _icon(name: str, colour: str) -> QIcon:
-    text = icon_path(name).read_text(encoding="utf-8")
+    try:
+        text = icon_path(name).read_text(encoding="utf-8")
+    except OSError:
+        return QIcon()  # an install without resources/ shows text, never fails
     source = text.replace("currentColor", colour).encode("utf-8")
     disabled = text.replace("currentColor", "#9aa0a6").encode("utf-8")
     return QIcon(_SvgEngine(source, disabled))

@@ -239,3 +239,28 @@ def test_snapshot_of_an_empty_portfolio_exits_cleanly(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert len(list((tmp_path / "shots").glob("*.png"))) == 10
+
+
+def test_new_portfolio_and_open_recent_replace_the_window(qtbot, portfolio_file, tmp_path):
+    from ui.app import open_window
+    from ui.settings import Settings
+
+    settings = Settings.in_file(tmp_path / "user.ini")
+    first = open_window(str(portfolio_file), settings=settings)
+    qtbot.addWidget(first)
+    created = tmp_path / "new.sqlite3"
+    first.open_requested.emit(f"new:{created}")
+    qtbot.waitUntil(lambda: not first.isVisible())
+    assert created.exists()
+    assert str(created) in settings.recent_files()
+    assert str(portfolio_file) in settings.recent_files()
+    first.workspace.close()
+    second = next(w for w in qtbot_widgets() if getattr(w, "workspace", None) and w.isVisible())
+    assert second.workspace.database.path == created.resolve()
+    second.close()
+
+
+def qtbot_widgets():
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.topLevelWidgets()
