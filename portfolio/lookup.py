@@ -28,7 +28,7 @@ def find_client(session: Session, name: str) -> Client:
     exact = session.execute(select(Client).where(Client.name == name)).scalar()
     if exact is not None:
         return exact
-    names = dict(session.execute(select(Client.name, Client.id)).tuples().all())
+    names = dict(session.execute(select(Client.name, Client.id)).all())
     return session.get_one(Client, _match("client", name, names))
 
 
@@ -36,6 +36,6 @@ def find_member(session: Session, name: str, role: str | None = None) -> TeamMem
     query = select(TeamMember.name, TeamMember.id)
     if role:
         query = query.where(TeamMember.role == role)
-    names = dict(session.execute(query).tuples().all())
+    names = dict(session.execute(query).all())
     kind = role.replace("_", " ") if role else "team member"
     return session.get_one(TeamMember, _match(kind, name, names))

@@ -29,6 +29,7 @@ TODAY = dt.date(2026, 11, 23)
 AS_OF = 202610
 DEMO = DemoSpec(clients=40, seed=7, today=TODAY)
 
+ROOT_DIR = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("PORTFOLIO_TEST_PG_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 

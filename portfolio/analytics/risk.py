@@ -139,12 +139,7 @@ def _clients(session: Session, scope: Scope) -> dict[int, tuple[str, str]]:
         .join(Director, Director.id == Client.director_id)
         .where(Client.status.in_(ACTIVE_STATUSES))
     )
-    if scope.client_ids:
-        query = query.where(Client.id.in_(scope.client_ids))
-    if scope.director_ids:
-        query = query.where(Client.director_id.in_(scope.director_ids))
-    if scope.verticals:
-        query = query.where(Client.vertical.in_(scope.verticals))
+    query = scope.apply(query)
     return {client_id: (name, director) for client_id, name, director in session.execute(query)}
 
 

@@ -141,7 +141,7 @@ def client_summary(
     scope = Scope(client_ids=(client.id,))
     year = fiscal_year_of(as_of, client.fiscal_year_start)
     ytd = Period(year.first, min(as_of, year.last), f"YTD {month_label(as_of)}")
-    people = dict(session.execute(select(TeamMember.id, TeamMember.name)).tuples().all())
+    people = dict(session.execute(select(TeamMember.id, TeamMember.name)).all())
 
     def total(period: Period, measure_name: str) -> VarianceRow | None:
         rollup = variance_rollup(

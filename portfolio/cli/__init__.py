@@ -15,11 +15,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from portfolio import __version__
-from portfolio.cli import demo, reports
+from portfolio.cli import book_reports, deck, demo, reports
 from portfolio.errors import PortfolioError
 
 #: Modules that add subcommands; each has ``register(subparsers)`` and sets ``run``.
-COMMAND_MODULES = [demo, reports]
+COMMAND_MODULES = [demo, reports, book_reports, deck]
 
 Launcher = Callable[[argparse.Namespace], int]
 

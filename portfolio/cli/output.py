@@ -23,7 +23,7 @@ FORMATS = ("table", "csv", "json")
 class Column:
     key: str
     header: str
-    #: text | money | count | pct | bool | list
+    #: text | money | count | pct (a signed change) | percent (a share) | bool | list
     kind: str = "text"
     #: For money: the record key holding the currency code (None means a count).
     currency_key: str = "currency"
@@ -37,7 +37,7 @@ def plain(record: dict, column: Column) -> Any:
     if column.kind == "money":
         currency = record.get(column.currency_key)
         return str(from_minor(value, currency)) if currency else value
-    if column.kind == "pct":
+    if column.kind in ("pct", "percent"):
         return str(value)
     if column.kind == "list":
         return list(value)
@@ -48,7 +48,7 @@ def shown(record: dict, column: Column) -> str:
     """The value as a person reads it in the table."""
     value = record.get(column.key)
     if value is None:
-        return "-" if column.kind in ("money", "count", "pct") else ""
+        return "-" if column.kind in ("money", "count", "pct", "percent") else ""
     if column.kind == "money":
         currency = record.get(column.currency_key)
         return format_money(value, currency) if currency else f"{value:,}"
@@ -56,6 +56,8 @@ def shown(record: dict, column: Column) -> str:
         return f"{value:,}"
     if column.kind == "pct":
         return f"{value:+.2f}%" if isinstance(value, Decimal) else str(value)
+    if column.kind == "percent":
+        return f"{value:.2f}%" if isinstance(value, Decimal) else str(value)
     if column.kind == "bool":
         return "yes" if value else "no"
     if column.kind == "list":
@@ -106,8 +108,9 @@ def _table(
 ) -> None:
     cells = [[shown(r, c) for c in columns] for r in [*records, *footer]]
     widths = [max([len(c.header), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    numeric = ("money", "count", "pct", "percent")
     right: list[Callable[[str, int], str]] = [
-        (str.rjust if c.kind in ("money", "count", "pct") else str.ljust) for c in columns
+        (str.rjust if c.kind in numeric else str.ljust) for c in columns
     ]
 
     def line(values: Sequence[str]) -> str:

@@ -66,39 +66,40 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-_MONEY_TEXT = re.compile(r"^[+-]?[\d.,' \u00a0\u202f]*\d[\d.,' \u00a0\u202f]*$")
+_MONEY_TEXT = re.compile(r"^[\d.,' ]*\d[\d.,' ]*$")
+_CURRENCY_MARKS = "$€£¥₹₩₽"
 
 
 def parse_decimal_text(text: str, *, decimal_comma: bool = False) -> Decimal:
     """``"$1,234.50"``, ``"(1,234.50)"``, ``"1.234,50 €"`` (with ``decimal_comma``) -> Decimal.
 
     Currency symbols and codes around the number are dropped; grouping separators are
-    removed only where they group thousands, so ``"1,5"`` is not silently read as 15.
+    accepted only where they group thousands, so ``"1,5"`` is not silently read as 15.
+    One sign at most: a leading or trailing minus, or accounting parentheses.
     """
-    raw = text.strip()
+    raw = text.replace("\u00a0", " ").replace("\u202f", " ").strip()
     negative = False
     if raw.startswith("(") and raw.endswith(")"):
         negative, raw = True, raw[1:-1].strip()
-    raw = re.sub(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$", "", raw)  # ISO code before or after
-    raw = raw.strip("$€£¥₹₩₽zł ").strip()
-    if raw.endswith("-"):
-        negative, raw = True, raw[:-1]
-    if raw.startswith("-"):
-        negative, raw = not negative if negative else True, raw[1:]
-    elif raw.startswith("+"):
-        raw = raw[1:]
-    raw = raw.replace("\u00a0", " ").replace("\u202f", " ").strip()
-    if not raw or not _MONEY_TEXT.match(raw):
+    raw = re.sub(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$", "", raw).strip()  # ISO code
+    raw = raw.replace("zł", "").strip(_CURRENCY_MARKS + " ")
+    signs = 0
+    if raw[:1] in ("-", "+"):
+        signs, negative = signs + 1, negative or raw[0] == "-"
+        raw = raw[1:].strip(_CURRENCY_MARKS + " ")
+    if raw[-1:] == "-":
+        signs, negative = signs + 1, True
+        raw = raw[:-1].strip()
+    if signs > 1 or (signs and text.strip().startswith("(")) or not _MONEY_TEXT.match(raw):
         raise InvalidOperation(text)
     decimal_mark, group_mark = (",", ".") if decimal_comma else (".", ",")
     whole, _, fraction = raw.rpartition(decimal_mark) if decimal_mark in raw else (raw, "", "")
-    if decimal_mark in fraction or group_mark in fraction:
+    if decimal_mark in fraction or group_mark in fraction or " " in fraction:
         raise InvalidOperation(text)
     groups = re.split(rf"[{re.escape(group_mark)}' ]", whole)
     if len(groups) > 1 and (not groups[0] or any(len(g) != 3 for g in groups[1:])):
         raise InvalidOperation(text)
-    digits = "".join(groups) + ("." + fraction if fraction else "")
-    value = Decimal(digits)
+    value = Decimal("".join(groups) + ("." + fraction if fraction else ""))
     return -value if negative else value
 
 

@@ -37,7 +37,8 @@ def resolve(target: str | Path | None) -> tuple[URL, Path | None]:
             url = make_url(text)
         except ArgumentError:
             raise DatabaseOpenError(f"{text!r} is not a database URL") from None
-        if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
+        if url.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+            # psycopg 3 is the driver we ship; SQLAlchemy's default differs by version.
             url = url.set(drivername="postgresql+psycopg")
         if url.get_backend_name() == "sqlite":
             database = url.database or ""

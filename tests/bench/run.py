@@ -24,6 +24,7 @@ from tests.bench.common import Figure  # noqa: E402
 SECTIONS = {
     "core": "tests.bench.core_bench",
     "ui": "tests.bench.ui_bench",
+    "deck": "tests.bench.deck_bench",
 }
 
 

@@ -1,0 +1,155 @@
+"""Reports on results and service: campaign results, SLA compliance, the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from portfolio.analytics.campaign_results import campaign_results
+from portfolio.analytics.pipeline import weighted_pipeline
+from portfolio.analytics.service_levels import sla_compliance
+from portfolio.cli.common import as_of, as_of_parent, database, db_parent, scope_from
+from portfolio.cli.output import FORMATS, Column, emit
+from portfolio.model.vocab import CHANNEL
+from portfolio.periods import month_key, month_of, parse_period
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    shared = [db_parent(), as_of_parent()]
+    campaigns = commands.add_parser(
+        "campaigns", parents=shared, help="campaign results: response rate, cost per sale, ROI"
+    )
+    campaigns.add_argument("--period", default="ytd")
+    campaigns.add_argument("--client", metavar="NAME")
+    campaigns.add_argument("--director", metavar="NAME")
+    campaigns.add_argument("--format", choices=FORMATS, default="table")
+    campaigns.set_defaults(run=run_campaigns)
+
+    sla = commands.add_parser("sla", parents=shared, help="SLA compliance of client requests")
+    sla.add_argument(
+        "--by", choices=("total", "client", "director", "category"), default="director"
+    )
+    sla.add_argument("--days", type=int, default=90, help="look-back window (default 90)")
+    sla.add_argument("--format", choices=FORMATS, default="table")
+    sla.set_defaults(run=run_sla)
+
+    pipeline = commands.add_parser(
+        "pipeline", parents=shared, help="open opportunities, weighted by probability"
+    )
+    pipeline.add_argument(
+        "--by", choices=("total", "client", "director", "stage"), default="director"
+    )
+    pipeline.add_argument("--currency")
+    pipeline.add_argument("--format", choices=FORMATS, default="table")
+    pipeline.set_defaults(run=run_pipeline)
+
+
+def run_campaigns(args: argparse.Namespace) -> int:
+    month = as_of(args)
+    with database(args) as db, db.session() as session:
+        period = parse_period(args.period, month)
+        results = campaign_results(
+            session, period=period, as_of=month, scope=scope_from(session, args)
+        )
+    records = [
+        {
+            "client": r.client,
+            "campaign": r.campaign,
+            "channel": CHANNEL.label(r.channel),
+            "currency": r.currency,
+            "pieces": r.pieces,
+            "responses": r.responses,
+            "response_rate_pct": r.response_rate,
+            "sales": r.sales,
+            "spend": r.spend,
+            "revenue": r.revenue,
+            "cost_per_response": r.cost_per_response,
+            "cost_per_sale": r.cost_per_sale,
+            "roi_pct": r.roi_pct,
+            "persistency_pct": r.persistency_pct,
+        }
+        for r in results
+    ]
+    columns = [
+        Column("client", "Client"),
+        Column("campaign", "Campaign"),
+        Column("channel", "Channel"),
+        Column("currency", "Cur"),
+        Column("pieces", "Pieces", "count"),
+        Column("responses", "Responses", "count"),
+        Column("response_rate_pct", "Resp %", "percent"),
+        Column("sales", "Sales", "count"),
+        Column("spend", "Spend", "money"),
+        Column("revenue", "Revenue", "money"),
+        Column("cost_per_response", "Cost/resp", "money"),
+        Column("cost_per_sale", "Cost/sale", "money"),
+        Column("roi_pct", "ROI %", "pct"),
+        Column("persistency_pct", "Persist %", "percent"),
+    ]
+    note = f"{period.label}, actuals to {month_key(month)}."
+    emit(records, columns, args.format, sys.stdout, note=note)
+    return 0
+
+
+def run_sla(args: argparse.Namespace) -> int:
+    now = dt.datetime.now().replace(microsecond=0)
+    with database(args) as db, db.session() as session:
+        rows = sla_compliance(
+            session, since=now - dt.timedelta(days=args.days), now=now, by=args.by
+        )
+    records = [
+        {
+            "group": row.group,
+            "due": row.due,
+            "met": row.met,
+            "breached": row.breached,
+            "compliance_pct": row.compliance_pct,
+            "open_overdue": row.open_overdue,
+            "escalated": row.escalated,
+        }
+        for row in rows
+    ]
+    columns = [
+        Column("group", "Group"),
+        Column("due", "Due", "count"),
+        Column("met", "Met", "count"),
+        Column("breached", "Breached", "count"),
+        Column("compliance_pct", "Compliance %", "percent"),
+        Column("open_overdue", "Open overdue", "count"),
+        Column("escalated", "Escalated", "count"),
+    ]
+    emit(
+        records,
+        columns,
+        args.format,
+        sys.stdout,
+        note=f"Requests due in the last {args.days} days.",
+    )
+    return 0
+
+
+def run_pipeline(args: argparse.Namespace) -> int:
+    with database(args) as db, db.session() as session:
+        rows = weighted_pipeline(
+            session, month=month_of(dt.date.today()), by=args.by, currency=args.currency
+        )
+    records = [
+        {
+            "group": r.group,
+            "currency": r.currency,
+            "count": r.count,
+            "value": r.value,
+            "weighted": r.weighted,
+        }
+        for r in rows
+    ]
+    columns = [
+        Column("group", "Group"),
+        Column("currency", "Cur"),
+        Column("count", "Open", "count"),
+        Column("value", "Value", "money"),
+        Column("weighted", "Weighted", "money"),
+    ]
+    emit(records, columns, args.format, sys.stdout)
+    return 0
