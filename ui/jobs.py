@@ -34,7 +34,6 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from portfolio.errors import PortfolioError
 from portfolio.jobs import Cancelled, Job
-from ui import refcount_guard
 
 Callback = Callable[[Any], None]
 
@@ -108,7 +107,6 @@ class Lane(QObject):
     def _deliver(self, outcome: tuple[_Task, bool, Any]) -> None:
         task, ok, value = outcome
         self._running = None
-        refcount_guard.top_up()
         try:
             if ok:
                 if task.on_done is not None:

@@ -37,12 +37,9 @@ def wait_until(condition, timeout: float = TIMEOUT_S) -> bool:
     """Let Qt work until ``condition()`` holds (data loaded on worker lanes), or time out."""
     from PySide6.QtWidgets import QApplication
 
-    from ui import refcount_guard
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         QApplication.processEvents()
-        refcount_guard.top_up()
         if condition():
             for _ in range(5):
                 QApplication.processEvents()

@@ -18,11 +18,9 @@ from tests.conftest import TODAY, copy_demo
 
 @pytest.fixture(scope="session", autouse=True)
 def themed(qapp):
-    from ui import refcount_guard
     from ui.theme import apply_theme
 
     apply_theme(qapp)
-    refcount_guard.install(qapp)
     return qapp
 
 

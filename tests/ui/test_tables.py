@@ -193,22 +193,15 @@ def test_persistency_shows_exactly(qtbot, window):
         assert get(model.index(0, column)) == f"{value:.2f}%"
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal from 3.12")
-def test_the_guard_keeps_none_alive_through_pysides_uncounted_returns(qtbot):
-    """Regression: PySide 6.12 returns None from void methods without counting it; on
-    Python 3.11 enough calls (painting, editing) aborted the process ("deallocating
-    None"). The guard keeps a reserve of references and tops it up."""
+def test_void_calls_do_not_leak_references_to_none(qtbot):
+    """Regression: PySide6 6.12.0 returns None from void methods without counting the
+    reference; on Python 3.11 enough calls (painting, editing) aborted the process
+    ("deallocating None"). pyproject.toml keeps us below 6.12 until that is fixed."""
     from PySide6.QtWidgets import QLineEdit
-
-    from ui import refcount_guard
 
     editor = QLineEdit()
     qtbot.addWidget(editor)
-    refcount_guard.install()
     before = sys.getrefcount(None)
-    for _ in range(20_000):
+    for _ in range(2_000):
         editor.setText("")
-    drained = before - sys.getrefcount(None)
-    assert drained >= 19_000, "PySide fixed? then the guard can go"
-    assert sys.getrefcount(None) >= refcount_guard.LOW
-    assert sys.getrefcount(False) >= refcount_guard.LOW
+    assert before - sys.getrefcount(None) < 100
