@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,6 +59,9 @@ def atomic_output(target: str | Path) -> Iterator[Path]:
         raise _explain(target, error) from None
     temporary = Path(name)
     try:
+        # mkstemp makes a private (0600) file; an export should get the permissions
+        # any new file would, or keep those of the file it replaces.
+        os.chmod(temporary, _mode_for(target))
         yield temporary
         try:
             if target.exists() and not os.access(target, os.W_OK):
@@ -67,6 +71,19 @@ def atomic_output(target: str | Path) -> Iterator[Path]:
             raise _explain(target, error) from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_current_umask()
 
 
 def write_atomically(target: str | Path, write: Callable[[Path], None]) -> Path:

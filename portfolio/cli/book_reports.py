@@ -6,12 +6,8 @@ import argparse
 import datetime as dt
 import sys
 
-from portfolio.analytics.campaign_results import campaign_results
-from portfolio.analytics.pipeline import weighted_pipeline
-from portfolio.analytics.service_levels import sla_compliance
 from portfolio.cli.common import as_of, as_of_parent, database, db_parent, scope_from
 from portfolio.cli.output import FORMATS, Column, emit
-from portfolio.model.vocab import CHANNEL
 from portfolio.periods import month_key, month_of, parse_period
 
 
@@ -46,6 +42,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_campaigns(args: argparse.Namespace) -> int:
+    from portfolio.analytics.campaign_results import campaign_results
+    from portfolio.model.vocab import CHANNEL
+
     month = as_of(args)
     with database(args) as db, db.session() as session:
         period = parse_period(args.period, month)
@@ -93,6 +92,8 @@ def run_campaigns(args: argparse.Namespace) -> int:
 
 
 def run_sla(args: argparse.Namespace) -> int:
+    from portfolio.analytics.service_levels import sla_compliance
+
     now = dt.datetime.now().replace(microsecond=0)
     with database(args) as db, db.session() as session:
         rows = sla_compliance(
@@ -130,6 +131,8 @@ def run_sla(args: argparse.Namespace) -> int:
 
 
 def run_pipeline(args: argparse.Namespace) -> int:
+    from portfolio.analytics.pipeline import weighted_pipeline
+
     with database(args) as db, db.session() as session:
         rows = weighted_pipeline(
             session, month=month_of(dt.date.today()), by=args.by, currency=args.currency

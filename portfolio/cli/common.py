@@ -7,12 +7,18 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from portfolio.analytics.dimensions import Scope
 from portfolio.errors import ValidationError
-from portfolio.lookup import find_client, find_member
 from portfolio.periods import last_closed_month, parse_month
-from portfolio.storage import Database, open_database
+
+if TYPE_CHECKING:
+    from portfolio.analytics.dimensions import Scope
+    from portfolio.storage import Database
+
+# Command modules are imported on every start, the desktop app's included, to build the
+# one parser; so this module and each command's ``register`` import nothing heavy.
+# SQLAlchemy, the model and the analytics load inside the commands that use them.
 
 
 def db_parent() -> argparse.ArgumentParser:
@@ -57,6 +63,8 @@ def parse_day(text: str, field: str) -> dt.date:
 @contextmanager
 def database(args: argparse.Namespace, *, create: bool = False) -> Iterator[Database]:
     """The portfolio named by ``--db``; reports never create an empty one by accident."""
+    from portfolio.storage import open_database
+
     db = open_database(getattr(args, "db", None), create=create)
     try:
         yield db
@@ -66,6 +74,9 @@ def database(args: argparse.Namespace, *, create: bool = False) -> Iterator[Data
 
 def scope_from(session, args: argparse.Namespace) -> Scope:
     """``--client`` / ``--director`` as a roll-up scope, names checked."""
+    from portfolio.analytics.dimensions import Scope
+    from portfolio.lookup import find_client, find_member
+
     clients: tuple[int, ...] = ()
     directors: tuple[int, ...] = ()
     if getattr(args, "client", None):

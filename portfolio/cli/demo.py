@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from portfolio.cli.common import parse_day, progress_printer
-from portfolio.demo import DemoSpec, write_demo
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -27,6 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from portfolio.demo import DemoSpec, write_demo
+
     spec = DemoSpec(clients=args.clients, seed=args.seed)
     if args.today:
         spec = DemoSpec(

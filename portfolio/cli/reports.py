@@ -5,19 +5,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import TYPE_CHECKING
 
-from portfolio.analytics.dimensions import AXES, Scope
-from portfolio.analytics.recovery import recovery_plan
-from portfolio.analytics.risk import at_risk_clients
-from portfolio.analytics.summary import client_summary, render_summary
-from portfolio.analytics.team import team_rollup
-from portfolio.analytics.variance import VarianceRow, variance_rollup
 from portfolio.cli.common import as_of, as_of_parent, database, db_parent, scope_from
 from portfolio.cli.output import FORMATS, Column, emit
 from portfolio.errors import ValidationError
 from portfolio.lookup import find_client
 from portfolio.money import format_money
 from portfolio.periods import month_key, parse_period
+
+if TYPE_CHECKING:
+    from portfolio.analytics.variance import VarianceRow
 
 
 def _format_parent() -> argparse.ArgumentParser:
@@ -39,7 +37,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--by",
         default="client",
         metavar="LEVEL[,LEVEL]",
-        help=f"roll-up level(s), comma separated: {', '.join(AXES)} (default client)",
+        help="roll-up level(s), comma separated: line, campaign, client, director, vertical,"
+        " month, quarter, year (default client)",
     )
     variance.add_argument(
         "--period", default="ytd", help="2026, 2026-Q3, 2026-07, ytd or fy (default ytd)"
@@ -122,6 +121,9 @@ def variance_record(row: VarianceRow, measure_name: str, period: str) -> dict:
 
 
 def run_variance(args: argparse.Namespace) -> int:
+    from portfolio.analytics.dimensions import AXES
+    from portfolio.analytics.variance import variance_rollup
+
     axes = [part.strip() for part in args.by.split(",") if part.strip()]
     for name in axes:
         if name not in AXES:
@@ -159,6 +161,8 @@ def run_variance(args: argparse.Namespace) -> int:
 
 
 def run_recovery(args: argparse.Namespace) -> int:
+    from portfolio.analytics.recovery import recovery_plan
+
     month = as_of(args)
     with database(args) as db, db.session() as session:
         items = recovery_plan(
@@ -215,6 +219,9 @@ def run_recovery(args: argparse.Namespace) -> int:
 
 
 def run_at_risk(args: argparse.Namespace) -> int:
+    from portfolio.analytics.dimensions import Scope
+    from portfolio.analytics.risk import at_risk_clients
+
     month = as_of(args)
     with database(args) as db, db.session() as session:
         scope = scope_from(session, args) if args.director else Scope()
@@ -240,6 +247,8 @@ def run_at_risk(args: argparse.Namespace) -> int:
 
 
 def run_team(args: argparse.Namespace) -> int:
+    from portfolio.analytics.team import team_rollup
+
     month = as_of(args)
     with database(args) as db, db.session() as session:
         period = parse_period(args.period, month)
@@ -282,6 +291,8 @@ def run_team(args: argparse.Namespace) -> int:
 
 
 def run_summary(args: argparse.Namespace) -> int:
+    from portfolio.analytics.summary import client_summary, render_summary
+
     month = as_of(args)
     with database(args) as db, db.session() as session:
         client = find_client(session, args.client)

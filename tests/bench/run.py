@@ -23,6 +23,7 @@ from tests.bench.common import Figure  # noqa: E402
 #: Section name -> module with ``run() -> list[Figure]``.
 SECTIONS = {
     "core": "tests.bench.core_bench",
+    "ui": "tests.bench.ui_bench",
     "deck": "tests.bench.deck_bench",
     "workbook": "tests.bench.workbook_bench",
 }

@@ -1,0 +1,164 @@
+"""The analytic pages show the core's figures: overview, variances, client page, team."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog
+from sqlalchemy import func, select
+
+from portfolio.analytics.overview import overview
+from portfolio.analytics.variance import variance_rollup
+from portfolio.model import MakeupAction
+from portfolio.money import format_money
+from portfolio.periods import parse_period
+from tests.conftest import AS_OF, TODAY
+from tests.ui.conftest import get
+
+
+def test_overview_tiles_are_the_core_figures(qtbot, window, workspace):
+    page = window.show_page("overview")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    with workspace.database.session() as session:
+        kpis = overview(session, today=TODAY, as_of=AS_OF)
+    tile = page.tiles["spend_ytd"]
+    assert tile.value.text() == format_money(kpis.spend_ytd.actual, kpis.currency)
+    verdict = "favourable" if kpis.spend_ytd.favourable else "UNFAVOURABLE"
+    assert verdict in tile.detail.text()
+    assert page.tiles["sla"].value.text() == f"{kpis.sla_compliance_pct}%"
+    assert page.tiles["deadlines"].value.text() == f"{kpis.deadlines_next_14_days:,}"
+    assert page.risk_model.rowCount() == int(page.tiles["at_risk"].value.text())
+    assert page.director_model.rowCount() == 3
+
+
+def test_overview_for_one_director_and_drill_into_a_risk(qtbot, window):
+    page = window.show_page("overview")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    whole = page.risk_model.rowCount()
+    page.book.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.ready() and page.figures.directors == [], timeout=30_000)
+    assert page.risk_model.rowCount() < whole
+    assert not page.director_view.parentWidget().isVisible()
+    record = page.risk_model.record(0)
+    page.risk_view.doubleClicked.emit(page.risk_model.index(0, 0))
+    assert window.current_key() == "client"
+    assert window.client_page().client_id == record["client_id"]
+
+
+def test_variance_page_rolls_up_charts_and_plans(qtbot, window, workspace):
+    from ui.views.variance import scope_for
+
+    page = window.show_page("variances")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    with workspace.database.session() as session:
+        rollup = variance_rollup(
+            session, by=("client",), period=parse_period("ytd", AS_OF), as_of=AS_OF
+        )
+    assert page.rollup_model.rowCount() == len(rollup.rows)
+    unfavourable = [r for r in rollup.rows if not r.favourable]
+    first = page.rollup_model.record(0)
+    assert first["status"] == "UNFAVOURABLE"
+    assert len(unfavourable) == sum(
+        1 for r in page.rollup_model.records if r["status"] == "UNFAVOURABLE"
+    )
+    # Choosing a client charts that client; the chart's last cumulative point is the
+    # full-year outlook of the core's roll-up.
+    page.rollup_view.setCurrentIndex(page.rollup_model.index(0, 0))
+    qtbot.waitUntil(lambda: page.chart.data is not None and first["group"] in page.chart.data.title)
+    with workspace.database.session() as session:
+        year = variance_rollup(
+            session,
+            by=("client",),
+            period=parse_period("fy", AS_OF),
+            as_of=AS_OF,
+            scope=scope_for("client", first["key"]),
+        )
+    outlook = page.chart.data.lines[1].values[-1]
+    assert outlook == year.rows[0].outlook
+    # Level and period choosers re-run the roll-up.
+    page.level.setCurrentIndex(2)  # director
+    qtbot.waitUntil(lambda: page.ready() and page.rollup_model.rowCount() == 3, timeout=30_000)
+    assert page.recovery_model.rowCount() > 0
+
+
+def test_add_a_makeup_action_from_a_negative_variance(qtbot, window, workspace, monkeypatch):
+    from ui.editing.record_dialog import RecordDialog
+    from ui.tables.delegates import set_editor_value
+
+    page = window.show_page("variances")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    page.recovery_view.setCurrentIndex(page.recovery_model.index(0, 0))
+    record = page.recovery_model.record(0)
+
+    def accept(dialog: RecordDialog) -> int:
+        set_editor_value(dialog.editors["description"], "Extra drop to members")
+        dialog.accept()
+        return QDialog.DialogCode.Accepted if dialog.action else QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(RecordDialog, "exec", accept)
+    with workspace.database.session() as session:
+        before = session.scalar(select(func.count()).select_from(MakeupAction))
+    page.add_makeup_action()
+    with workspace.database.session() as session:
+        action = session.scalars(
+            select(MakeupAction).where(MakeupAction.description == "Extra drop to members")
+        ).one()
+        assert session.scalar(select(func.count()).select_from(MakeupAction)) == before + 1
+    assert action.client_id == record["client_id"]
+    assert action.amount == (record["uncovered"] or record["shortfall"])
+    assert action.status == "planned"
+    workspace.undo_stack.undo()
+    with workspace.database.session() as session:
+        assert session.scalar(select(func.count()).select_from(MakeupAction)) == before
+
+
+def test_client_page_header_tabs_and_toolbar(qtbot, window, workspace):
+    page = window.client_page(1, "requests")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    assert page.name_label.text() == page.summary.name
+    assert window.client_item.text() == page.summary.name
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
+        "Campaigns",
+        "Budget",
+        "Variance",
+        "Requests",
+        "Feedback",
+        "Opportunities",
+        "Deadlines",
+        "Meetings",
+    ]
+    assert page.tabs.currentWidget() is page.list_panels["requests"]
+    requests = page.list_panels["requests"].model
+    qtbot.waitUntil(lambda: requests.idle)
+    assert requests.state.scope == (("client_id", 1),)
+    assert page.toolbar.actions(), "the client toolbar is there for more actions"
+    assert page.chart.data is not None
+
+
+def test_drill_down_director_to_clients_to_campaigns_to_lines(qtbot, window):
+    team = window.show_page("team")
+    qtbot.waitUntil(team.ready, timeout=30_000)
+    team.view.doubleClicked.emit(team.model.index(0, 0))
+    clients = window.current_page().primary_panel()
+    assert window.current_key() == "clients"
+    assert dict(clients.model.state.scope)["director_id"] == team.model.record(0)["director_id"]
+    qtbot.waitUntil(lambda: clients.model.idle)
+    assert 0 < clients.model.rowCount() < 40
+    window.navigate("campaigns", {"campaign_id": 1, "client_id": 1})
+    lines = window.current_page().primary_panel()
+    assert window.current_key() == "budgets"
+    qtbot.waitUntil(lambda: lines.model.state.scope == (("campaign_id", 1),))
+    qtbot.waitUntil(lambda: lines.model.idle)
+    assert lines.model.rowCount() <= 24
+    window.back()
+    assert window.current_key() == "clients"
+
+
+def test_deadlines_show_their_materials(qtbot, window):
+    page = window.show_page("deadlines")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    deadlines = page.deadlines
+    first = get(deadlines.model.index(0, deadlines.model.column_of("state")))
+    assert first == "Overdue"
+    deadlines.table.setCurrentIndex(deadlines.model.index(0, 0))
+    qtbot.waitUntil(lambda: page.materials.model.state.scope != (("deadline_id", 0),))
+    qtbot.waitUntil(lambda: page.materials.model.idle)
+    assert "Materials" in page.materials_title.text()

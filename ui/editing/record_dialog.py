@@ -1,0 +1,126 @@
+"""A form for adding or changing one record, built from the entity's field descriptions.
+
+The fields, their labels, which are required and which editor each gets all come from
+``portfolio.editing`` (``EntitySpec``); the dialog only lays them out. On OK the values
+go to the core as one undoable action; a refusal names the field, and the dialog stays
+open with the reason under that field and the focus on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from portfolio.editing import EntitySpec, entity
+from portfolio.errors import PortfolioError, ValidationError
+from ui.editing.commands import Step
+from ui.tables.delegates import editor_value, make_editor, set_editor_value
+from ui.theme import colours
+from ui.workspace import Workspace
+
+
+class RecordDialog(QDialog):
+    def __init__(
+        self,
+        workspace: Workspace,
+        entity_name: str,
+        *,
+        title: str,
+        values: dict[str, Any] | None = None,
+        fixed: dict[str, str] | None = None,
+        steps: Callable[[dict[str, Any]], tuple[str, list[Step]]],
+        fields: tuple[str, ...] | None = None,
+        currency: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``fixed`` fields are shown (as text) but not edited; ``steps`` builds the action."""
+        super().__init__(parent)
+        self.workspace = workspace
+        self.spec: EntitySpec = entity(entity_name)
+        self.fixed = fixed or {}
+        self.values = dict(values or {})
+        self.make_steps = steps
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.editors: dict[str, QWidget] = {}
+        self.notes: dict[str, QLabel] = {}
+        self.action = None
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        layout.addLayout(form)
+        names = fields or tuple(f.name for f in self.spec.fields if f.editable)
+        for name in names:
+            field_spec = self.spec.field(name)
+            label = field_spec.label + (" *" if field_spec.required else "")
+            if name in self.fixed:
+                form.addRow(label, QLabel(self.fixed[name]))
+                continue
+            editor = make_editor(field_spec, self, workspace, currency=currency, inline=False)
+            set_editor_value(editor, self.values.get(name))
+            note = QLabel("")
+            note.setWordWrap(True)
+            note.setStyleSheet(f"color: {colours().unfavourable.name()};")
+            note.hide()
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(editor)
+            column.addWidget(note)
+            holder = QWidget()
+            holder.setLayout(column)
+            column.setContentsMargins(0, 0, 0, 0)
+            form.addRow(label, holder)
+            self.editors[name] = editor
+            self.notes[name] = note
+        self.general = QLabel("")
+        self.general.setWordWrap(True)
+        self.general.setStyleSheet(f"color: {colours().unfavourable.name()};")
+        self.general.hide()
+        layout.addWidget(self.general)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    def entered(self) -> dict[str, Any]:
+        return {name: editor_value(editor) for name, editor in self.editors.items()}
+
+    def accept(self) -> None:
+        for note in self.notes.values():
+            note.hide()
+        self.general.hide()
+        values = {**self.values, **self.entered()}
+        try:
+            text, steps = self.make_steps(values)
+            self.action = self.workspace.perform(text, steps)
+        except ValidationError as error:
+            self.show_refusal(
+                error.field, str(error) if error.field not in self.notes else error.reason
+            )
+            return
+        except PortfolioError as error:
+            self.show_refusal(None, str(error))
+            return
+        super().accept()
+
+    def show_refusal(self, field: str | None, text: str) -> None:
+        """Put the reason under the refused field (or under the form) and focus it."""
+        if field in self.notes:
+            self.notes[field].setText(text)
+            self.notes[field].show()
+            self.editors[field].setFocus()
+        else:
+            self.general.setText(text)
+            self.general.show()

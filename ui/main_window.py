@@ -1,0 +1,508 @@
+"""The main window: navigation, pages, menus, status bar, and what it remembers.
+
+Pages are built the first time they are shown, so opening a portfolio costs only the
+page that comes up. The menus act on the page (and the list) that has the focus. Other
+features plug in through reachable attributes: ``file_menu`` (with ``export_anchor``, the
+place for File > Export/Import items), ``edit_menu``, ``jobs`` (long work with progress
+and Cancel), ``client_page()`` and its ``toolbar``, and ``current_panel()`` whose
+``view_state()``/``query()`` describe "this view".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from portfolio.queries.pickers import describe
+from ui.icons import icon
+from ui.jobs import JobRunner
+from ui.tables.list_view import ListPanel
+from ui.views.page import ListPage, Page
+from ui.workspace import Workspace
+
+#: (key, title, icon) of the navigation, in order; Ctrl+1..9 go to them.
+NAVIGATION = (
+    ("overview", "Overview", "overview"),
+    ("clients", "Clients", "clients"),
+    ("campaigns", "Campaigns", "campaigns"),
+    ("budgets", "Budgets", "budgets"),
+    ("variances", "Variances", "variances"),
+    ("requests", "Requests", "requests"),
+    ("opportunities", "Opportunities", "opportunities"),
+    ("deadlines", "Deadlines", "deadlines"),
+    ("team", "Team", "team"),
+)
+DEFAULT_VIEW = "overview"
+#: Which client page tab a row of each list opens.
+CLIENT_TABS = {
+    "requests": "requests",
+    "opportunities": "opportunities",
+    "deadlines": "deadlines",
+    "makeup_actions": "variance",
+    "feedback": "feedback",
+    "meetings": "meetings",
+    "budget_lines": "budget",
+    "campaigns": "campaigns",
+}
+
+
+class MainWindow(QMainWindow):
+    #: Ask the application to open another portfolio (path or URL).
+    open_requested = Signal(str)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.settings = workspace.settings
+        self.jobs = JobRunner(workspace.lane, self)
+        self.pages: dict[str, Page] = {}
+        self._history: list[str] = []
+        self.setWindowTitle(f"Portfolio - {workspace.database.name}")
+        self.setWindowIcon(icon("app"))
+        self.setAccessibleName("Portfolio")
+
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setIconSize(self.nav.iconSize() * 1.2)
+        self.nav.setSpacing(1)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for number, (key, title, icon_name) in enumerate(NAVIGATION, start=1):
+            item = QListWidgetItem(icon(icon_name), title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{title} (Ctrl+{number})")
+            self.nav.addItem(item)
+        self.client_item = QListWidgetItem(icon("client_page"), "Client")
+        self.client_item.setData(Qt.ItemDataRole.UserRole, "client")
+        self.nav.addItem(self.client_item)
+        self.client_item.setHidden(True)
+        self.nav.setMinimumWidth(150)
+        self.nav.setMaximumWidth(260)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+
+        self.stack = QStackedWidget()
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([170, 1100])
+        self.setCentralWidget(self.splitter)
+
+        self.database_label = QLabel(workspace.database.name)
+        self.database_label.setAccessibleName("Open database")
+        self.database_label.setToolTip(f"Open portfolio: {workspace.database.name}")
+        self.statusBar().addPermanentWidget(self.database_label)
+        workspace.refused.connect(lambda text: self.show_message(text, 10_000))
+        self.jobs.finished.connect(self._job_finished)
+
+        self._build_menus()
+        self._restore_layout()
+
+    # -- menus --------------------------------------------------------------------------
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon_name: str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self._action(self.file_menu, "&New portfolio…", self.new_portfolio, None, "new")
+        self._action(
+            self.file_menu, "&Open…", self.open_portfolio, QKeySequence.StandardKey.Open, "open"
+        )
+        self.recent_menu = self.file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.file_menu.addSeparator()
+        self._action(
+            self.file_menu,
+            "&Back up now",
+            self.back_up,
+            None,
+            "backup",
+            "Write a consistent copy of this portfolio file next to it",
+        )
+        #: Other features insert their File items (Export workbook, Import) before this.
+        self.export_anchor = self.file_menu.addSeparator()
+        self._action(self.file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        self.edit_menu = bar.addMenu("&Edit")
+        stack = self.workspace.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setIcon(icon("undo"))
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setIcon(icon("redo"))
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addAction(self.redo_action)
+        self.edit_menu.addSeparator()
+        self.add_action = self._action(
+            self.edit_menu,
+            "&Add…",
+            lambda: self._on_panel("add_record"),
+            QKeySequence.StandardKey.New,
+            "add",
+        )
+        self._action(
+            self.edit_menu,
+            "D&uplicate",
+            lambda: self._on_panel("duplicate_selected"),
+            "Ctrl+D",
+            "duplicate",
+        )
+        self._action(
+            self.edit_menu,
+            "&Delete…",
+            lambda: self._on_panel("delete_selected"),
+            QKeySequence.StandardKey.Delete,
+            "delete",
+        )
+        self._action(
+            self.edit_menu, "&Edit cell", lambda: self._on_panel("edit_current"), "F2", "edit"
+        )
+        self.edit_menu.addSeparator()
+        self._action(self.edit_menu, "&Copy", self.copy, QKeySequence.StandardKey.Copy, "copy")
+        self._action(self.edit_menu, "&Paste", self.paste, QKeySequence.StandardKey.Paste, "paste")
+        self._action(self.edit_menu, "Fill &right", self.fill_right, "Ctrl+R", "fill_right")
+        self.edit_menu.addSeparator()
+        self._action(
+            self.edit_menu,
+            "&Filter",
+            lambda: self._on_panel("focus_filter"),
+            QKeySequence.StandardKey.Find,
+            "filter",
+        )
+
+        self.view_menu = bar.addMenu("&Go")
+        for number, (key, title, icon_name) in enumerate(NAVIGATION, start=1):
+            self._action(
+                self.view_menu, title, lambda k=key: self.show_page(k), f"Ctrl+{number}", icon_name
+            )
+        self.view_menu.addSeparator()
+        self._action(self.view_menu, "&Back", self.back, QKeySequence.StandardKey.Back, "back")
+        self._action(self.view_menu, "Quick &search…", self.quick_search, "Ctrl+K", "search")
+        self._action(
+            self.view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, "refresh"
+        )
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)
+        self._action(help_menu, "&About Portfolio", self.about)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for name in self.settings.recent_files():
+            self._action(self.recent_menu, name, lambda n=name: self.open_requested.emit(n))
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # -- pages --------------------------------------------------------------------------
+
+    def _make_page(self, key: str) -> Page:
+        workspace = self.workspace
+        if key == "overview":
+            from ui.views.overview import OverviewPage
+
+            return OverviewPage(workspace)
+        if key == "variances":
+            from ui.views.variance import VariancePage
+
+            return VariancePage(workspace)
+        if key == "deadlines":
+            from ui.views.deadlines import DeadlinesPage
+
+            return DeadlinesPage(workspace)
+        if key == "team":
+            from ui.views.team import TeamPage
+
+            return TeamPage(workspace)
+        if key == "client":
+            from ui.views.client_page import ClientPage
+
+            return ClientPage(workspace)
+        lists = {
+            "clients": "clients",
+            "campaigns": "campaigns",
+            "budgets": "budget_lines",
+            "requests": "requests",
+            "opportunities": "opportunities",
+        }
+        title, icon_name = next((t, i) for k, t, i in NAVIGATION if k == key)
+        return ListPage(workspace, lists[key], key=key, title=title, icon_name=icon_name)
+
+    def page(self, key: str) -> Page:
+        """The page ``key``, built on first use."""
+        found = self.pages.get(key)
+        if found is None:
+            found = self.pages[key] = self._make_page(key)
+            found.message.connect(self.show_message)
+            found.navigate.connect(self.navigate)
+            self.stack.addWidget(found)
+        return found
+
+    def current_page(self) -> Page | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Page) else None
+
+    def current_key(self) -> str:
+        page = self.current_page()
+        return page.key if page is not None else ""
+
+    def show_page(self, key: str, *, remember: bool = True) -> Page:
+        page = self.page(key)
+        previous = self.current_key()
+        if remember and previous and previous != key:
+            self._history.append(previous)
+            del self._history[:-30]
+        self.stack.setCurrentWidget(page)
+        item = self.client_item if key == "client" else self._nav_item(key)
+        if item is not None and self.nav.currentItem() is not item:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentItem(item)
+            self.nav.blockSignals(False)
+        if key != "client":
+            self.settings.set_value("last_view", key)
+        panel = page.primary_panel()
+        if panel is not None and not self.stack.hasFocus():
+            panel.table.setFocus()
+        return page
+
+    def _nav_item(self, key: str) -> QListWidgetItem | None:
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == key:
+                return item
+        return None
+
+    def _nav_changed(self, current: QListWidgetItem | None, _previous) -> None:
+        if current is not None:
+            self.show_page(current.data(Qt.ItemDataRole.UserRole))
+
+    def back(self) -> None:
+        if self._history:
+            self.show_page(self._history.pop(), remember=False)
+
+    def client_page(self, client_id: int | None = None, tab: str | None = None):
+        """The client page (shown), optionally switched to a client and a tab."""
+        page = self.show_page("client")
+        if client_id is not None:
+            page.show_client(client_id, tab)
+            self.client_item.setText(page.client_name or "Client")
+            self.client_item.setToolTip(page.client_name)
+            self.client_item.setHidden(False)
+        return page
+
+    def navigate(self, where: str, keys: dict) -> None:
+        """Drill down from a row: director -> clients -> campaigns -> budget lines, etc."""
+        read = self.workspace.read
+        if where == "team":
+            if keys.get("role") != "account_director":
+                self.show_message("Only an account director has a book of clients to open")
+                return
+            director = keys["member_id"]
+            label = read(lambda s: describe(s, "team_member", director))
+            page = self.show_page("clients")
+            page.primary_panel().set_scope(
+                {"director_id": director}, {"director_id": f"Director: {label}"}
+            )
+        elif where in ("clients", "client"):
+            self.client_page(keys["client_id"], keys.get("tab"))
+        elif where == "campaigns":
+            campaign = keys["campaign_id"]
+            label = read(lambda s: describe(s, "campaign", campaign))
+            page = self.show_page("budgets")
+            page.primary_panel().set_scope(
+                {"campaign_id": campaign}, {"campaign_id": f"Campaign: {label}"}
+            )
+        elif where == "budget_lines":
+            page = self.client_page(keys["client_id"], "budget")
+            page.select_campaign(keys.get("campaign_id"))
+        elif where in CLIENT_TABS:
+            self.client_page(keys["client_id"], CLIENT_TABS[where])
+
+    # -- acting on the focused list -----------------------------------------------------
+
+    def current_panel(self) -> ListPanel | None:
+        """The list with the keyboard focus, else the current page's main list."""
+        widget = QApplication.focusWidget()
+        while widget is not None:
+            if isinstance(widget, ListPanel):
+                return widget
+            widget = widget.parentWidget()
+        page = self.current_page()
+        return page.primary_panel() if page is not None else None
+
+    def _on_panel(self, method: str) -> None:
+        page = self.current_page()
+        handler = getattr(page, method, None) if page is not None else None
+        if handler is not None and getattr(page, "handles", lambda _m: False)(method):
+            handler()
+            return
+        panel = self.current_panel()
+        if panel is not None:
+            getattr(panel, method)()
+
+    def copy(self) -> None:
+        self._on_panel("copy_selection")
+
+    def paste(self) -> None:
+        page = self.current_page()
+        if page is not None and hasattr(page, "paste") and page.handles("paste"):
+            page.paste()
+        else:
+            self.show_message("Paste a block copied from Excel into the client page's budget grid")
+
+    def fill_right(self) -> None:
+        page = self.current_page()
+        if page is not None and hasattr(page, "fill_right") and page.handles("fill_right"):
+            page.fill_right()
+        else:
+            self.show_message("Fill right works in the client page's budget grid")
+
+    def refresh(self) -> None:
+        self.workspace.notify({"client", "campaign", "budget_line", "variance"})
+
+    def quick_search(self) -> None:
+        from ui.search import QuickSearch
+
+        dialog = QuickSearch(self.workspace, self)
+        dialog.chosen.connect(self.navigate)
+        dialog.open()
+        self.search_dialog = dialog
+
+    # -- file ---------------------------------------------------------------------------
+
+    def open_portfolio(self) -> None:
+        start = str(Path(self.workspace.database.path or Path.home()).parent)
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open portfolio",
+            start,
+            "Portfolio files (*.sqlite3 *.db *.sqlite);;All files (*)",
+        )
+        if path:
+            self.open_requested.emit(path)
+
+    def new_portfolio(self) -> None:
+        start = str(Path(self.workspace.database.path or Path.home()).parent / "portfolio.sqlite3")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New portfolio", start, "Portfolio files (*.sqlite3)"
+        )
+        if path:
+            if Path(path).exists():
+                QMessageBox.warning(
+                    self, "New portfolio", f"{path} already exists; choose a new name"
+                )
+                return
+            self.open_requested.emit("new:" + path)
+
+    def back_up(self) -> None:
+        database = self.workspace.database
+        self.jobs.start(
+            "Backing up",
+            lambda job: database.backup(),
+            lambda target: self.show_message(f"Backed up to {target}", 15_000),
+        )
+
+    def _job_finished(self, title: str, message: str) -> None:
+        if message != "done":
+            self.show_message(f"{title}: {message}", 10_000)
+
+    def show_message(self, text: str, timeout: int = 6000) -> None:
+        self.statusBar().showMessage(text, timeout)
+
+    def show_shortcuts(self) -> None:
+        lines = [
+            "Ctrl+K  Quick search (clients, campaigns, requests)",
+            "Ctrl+1 … Ctrl+9  Go to a page;  Alt+Left  Back",
+            "Ctrl+F  Filter the list;  click a header to sort",
+            "F2 or typing  Edit the cell;  Enter  Save;  Esc  Cancel",
+            "Ctrl+N  Add;  Ctrl+D  Duplicate;  Delete  Delete (asks first)",
+            "Ctrl+C  Copy the selection (tab-separated, with headers)",
+            "Ctrl+V  Paste an Excel block;  Ctrl+R  Fill right (budget grid)",
+            "Ctrl+Z  Undo;  Ctrl+Shift+Z  Redo",
+            "Double-click or Enter on a row  Open it (drill down)",
+        ]
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+
+    def about(self) -> None:
+        from portfolio import __version__
+
+        QMessageBox.about(
+            self,
+            "About Portfolio",
+            f"Portfolio {__version__}\nAccount portfolio management.\n\n"
+            f"Open portfolio: {self.workspace.database.name}",
+        )
+
+    # -- remembering --------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.bytes("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 860)
+        state = self.settings.bytes("window/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.bytes("splitters/main")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def start(self) -> None:
+        """Show the last view (or the Overview)."""
+        last = str(self.settings.value("last_view", DEFAULT_VIEW) or DEFAULT_VIEW)
+        if last not in {key for key, _, _ in NAVIGATION}:
+            last = DEFAULT_VIEW
+        self.show_page(last, remember=False)
+
+    def save_settings(self) -> None:
+        self.settings.set_value("window/geometry", self.saveGeometry())
+        self.settings.set_value("window/state", self.saveState())
+        self.settings.set_value("splitters/main", self.splitter.saveState())
+        for page in self.pages.values():
+            page.save_settings()
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_settings()
+        super().closeEvent(event)
+        if event.isAccepted():
+            self.workspace.close()

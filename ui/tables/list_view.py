@@ -1,0 +1,575 @@
+"""A list as a person works with it: filter box, scope, table, totals, add/copy/delete.
+
+``ListPanel`` puts a ``ListModel`` in a ``QTableView`` set up for big tables: fixed row
+heights, column widths from the column definitions (never resized to contents), header
+clicks that sort in SQL, a debounced filter box that filters in SQL, a column chooser,
+and a totals footer. Its current view state (``view_state()``) and query (``query()``)
+are what "Export this view" needs.
+
+Actions (add, duplicate, delete, copy, edit) are methods the main window's menu calls
+for the panel that has the focus; the panel has no shortcuts of its own, so the menu
+shows every shortcut and none is ambiguous.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from portfolio.editing import deletion_impact, deletion_message, duplicate, entity
+from portfolio.errors import PortfolioError
+from portfolio.queries.listing import ListQuery, ViewState
+from portfolio.queries.pickers import describe
+from ui.editing.commands import CreateStep, DeleteStep, create_step
+from ui.editing.record_dialog import RecordDialog
+from ui.icons import icon
+from ui.tables.balloon import Balloon
+from ui.tables.delegates import FieldDelegate
+from ui.tables.footer import TotalsFooter
+from ui.tables.list_model import ListModel
+from ui.workspace import Workspace
+
+FILTER_DELAY_MS = 300
+#: Most rows Ctrl+C copies at once (a selection of a million rows is not copied whole).
+COPY_LIMIT = 10_000
+
+
+class ListPanel(QWidget):
+    #: A row was opened (double-click / Enter): the list's name and the row's keys.
+    drill = Signal(str, dict)
+    #: A line for the status bar.
+    message = Signal(str)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        list_name: str,
+        *,
+        state: ViewState = ViewState(),
+        settings_key: str | None = None,
+        drills: bool = False,
+        hidden: tuple[str, ...] = (),
+        autoload: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``autoload``: run the query when first shown (else the owner calls ``reload``)."""
+        super().__init__(parent)
+        self.hidden_by_default = hidden
+        self.workspace = workspace
+        self.list_name = list_name
+        self.settings_key = settings_key or list_name
+        self.drills = drills
+        self.scope_labels: dict[str, str] = {}
+        self._stale = autoload
+        saved_sort = self._saved_sort()
+        if saved_sort and not state.sort:
+            state = ViewState(saved_sort, state.filter_text, state.scope, state.columns)
+        self.model = ListModel(workspace, list_name, state, self)
+        self.definition = self.model.definition
+        self.setAccessibleName(self.definition.title)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        self.toolbar = bar
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText(f"Filter {self.definition.title.lower()} (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.addAction(icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit.setAccessibleName(f"Filter {self.definition.title}")
+        self.filter_edit.setText(state.filter_text)
+        self.filter_edit.setMaximumWidth(360)
+        bar.addWidget(self.filter_edit, 1)
+        self.scope_box = QHBoxLayout()
+        bar.addLayout(self.scope_box)
+        bar.addStretch(1)
+        self.count_label = QLabel("")
+        self.count_label.setAccessibleName("Row count")
+        bar.addWidget(self.count_label)
+        self.columns_button = self._tool("columns", "Columns", "Choose the columns shown")
+        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.columns_menu = QMenu(self)
+        self.columns_button.setMenu(self.columns_menu)
+        bar.addWidget(self.columns_button)
+        editable = self.definition.entity is not None
+        self.add_button = self._tool("add", "Add", "Add a record (Ctrl+N)", self.add_record)
+        self.duplicate_button = self._tool(
+            "duplicate",
+            "Duplicate",
+            "Duplicate the selected record (Ctrl+D)",
+            self.duplicate_selected,
+        )
+        self.delete_button = self._tool(
+            "delete", "Delete", "Delete the selected records (Delete)", self.delete_selected
+        )
+        for button in (self.add_button, self.duplicate_button, self.delete_button):
+            button.setVisible(editable)
+            bar.addWidget(button)
+        layout.addLayout(bar)
+
+        self.table = QTableView(self)
+        self.table.setAccessibleName(f"{self.definition.title} table")
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(FieldDelegate(workspace, self.table))
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setCornerButtonEnabled(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        triggers = (
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        if not drills:
+            triggers |= QAbstractItemView.EditTrigger.DoubleClicked
+        self.table.setEditTriggers(triggers)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows.hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionsClickable(True)
+        header.setSectionsMovable(True)
+        header.setSortIndicatorShown(True)
+        header.setHighlightSections(False)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(
+            lambda pos: self.columns_menu.exec(header.mapToGlobal(pos))
+        )
+        header.sectionClicked.connect(self._header_clicked)
+        self._apply_column_defaults()
+        self._restore_header()
+        self._build_columns_menu()
+        layout.addWidget(self.table, 1)
+
+        self.footer = TotalsFooter(self.table)
+        self.footer.setVisible(self.definition.has_totals)
+        layout.addWidget(self.footer)
+        self.balloon = Balloon(self)
+
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
+        self.filter_edit.returnPressed.connect(self._apply_filter)
+        self.model.loaded.connect(self._loaded)
+        self.model.totals_changed.connect(
+            lambda: self.footer.set_totals(self.model.columns, self.model.totals)
+        )
+        self.model.refused.connect(self._refused)
+        self.model.failed.connect(self.message.emit)
+        self.model.modelReset.connect(self._update_count)
+        workspace.changed.connect(self._changed)
+        self._show_sort()
+
+    # -- setup --------------------------------------------------------------------------
+
+    def _tool(self, icon_name: str, text: str, tip: str, slot=None) -> QToolButton:
+        button = QToolButton(self)
+        button.setIcon(icon(icon_name))
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(text)
+        button.setAutoRaise(True)
+        if slot is not None:
+            button.clicked.connect(slot)
+        return button
+
+    def _apply_column_defaults(self) -> None:
+        header = self.table.horizontalHeader()
+        char = self.fontMetrics().averageCharWidth()
+        for number, column in enumerate(self.definition.columns):
+            width = max(column.width, len(column.label) + 2) * char + 18
+            marked = column.is_variance or bool(column.alerts)
+            header.resizeSection(number, max(48, width + (18 if marked else 0)))
+            header.setSectionHidden(
+                number, not column.visible or column.key in self.hidden_by_default
+            )
+
+    def _header_key(self) -> str:
+        return f"headers/{self.settings_key}"
+
+    def _restore_header(self) -> None:
+        saved = self.workspace.settings.bytes(self._header_key())
+        if saved is not None:
+            header = self.table.horizontalHeader()
+            if header.restoreState(saved) and header.count() != len(self.definition.columns):
+                self._apply_column_defaults()
+
+    def _saved_sort(self) -> tuple[tuple[str, bool], ...]:
+        value = self.workspace.settings.value(f"sort/{self.settings_key}", "")
+        if not value:
+            return ()
+        key, _, direction = str(value).partition(":")
+        try:
+            self.workspace.definition(self.list_name).column(key)
+        except KeyError:
+            return ()
+        return ((key, direction == "desc"),)
+
+    def save_settings(self) -> None:
+        settings = self.workspace.settings
+        settings.set_value(self._header_key(), self.table.horizontalHeader().saveState())
+        sort = self.model.state.sort
+        settings.set_value(
+            f"sort/{self.settings_key}",
+            f"{sort[0][0]}:{'desc' if sort[0][1] else 'asc'}" if sort else "",
+        )
+
+    def _build_columns_menu(self) -> None:
+        self.columns_menu.clear()
+        header = self.table.horizontalHeader()
+        for number, column in enumerate(self.definition.columns):
+            action = QAction(column.label, self.columns_menu)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(number))
+            action.toggled.connect(lambda shown, n=number: self.show_column(n, shown))
+            self.columns_menu.addAction(action)
+
+    def show_column(self, number: int, shown: bool) -> None:
+        self.table.horizontalHeader().setSectionHidden(number, not shown)
+        self.footer.update()
+
+    # -- state and loading --------------------------------------------------------------
+
+    def view_state(self) -> ViewState:
+        """What the person sees: sort, filter, scope and the shown columns in their order."""
+        header = self.table.horizontalHeader()
+        shown = [
+            self.definition.columns[header.logicalIndex(visual)].key
+            for visual in range(header.count())
+            if not header.isSectionHidden(header.logicalIndex(visual))
+        ]
+        return self.model.state.showing(shown)
+
+    def query(self) -> ListQuery:
+        """The query of exactly this view (for exports)."""
+        return ListQuery(self.definition, self.view_state())
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.model.reload()
+
+    def _changed(self, touched: frozenset[str]) -> None:
+        if not self._depends_on(touched):
+            return
+        if self.isVisible():
+            self.model.refresh()
+        else:
+            self._stale = True
+
+    def _depends_on(self, touched: frozenset[str]) -> bool:
+        names = {self.definition.entity, "client", "campaign", "team_member"}
+        return bool(touched & names)
+
+    def set_scope(self, scope: dict[str, Any], labels: dict[str, str] | None = None) -> None:
+        """Narrow the list (e.g. to one client); chips show it and can clear it."""
+        self.scope_labels = dict(labels or {})
+        self._show_scope_chips(scope)
+        self.model.set_state(self.model.state.scoped(**scope))
+
+    def _show_scope_chips(self, scope: dict[str, Any]) -> None:
+        while self.scope_box.count():
+            item = self.scope_box.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for name in scope:
+            label = self.scope_labels.get(name, f"{name} {scope[name]}")
+            if not label:
+                continue  # a scope the page sets for itself (the client of a client page)
+            chip = QToolButton(self)
+            chip.setText(label)
+            chip.setIcon(icon("close"))
+            chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            chip.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+            chip.setToolTip(f"Showing only {label}; click to show all")
+            chip.setAccessibleName(f"Remove scope {label}")
+            chip.clicked.connect(lambda _checked=False, n=name: self.remove_scope(n))
+            self.scope_box.addWidget(chip)
+
+    def remove_scope(self, name: str) -> None:
+        scope = {k: v for k, v in self.model.state.scope if k != name}
+        self.scope_labels.pop(name, None)
+        self._show_scope_chips(scope)
+        self.model.set_state(self.model.state.scoped(**scope))
+
+    def _apply_filter(self) -> None:
+        self._filter_timer.stop()
+        text = self.filter_edit.text().strip()
+        if text != self.model.state.filter_text:
+            self.model.set_state(self.model.state.filtered(text))
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def _loaded(self) -> None:
+        self._update_count()
+        self._show_sort()
+
+    def _update_count(self) -> None:
+        count = self.model.rowCount()
+        noun = self.definition.noun or self.definition.title.lower()
+        if count == 1 and noun.endswith("s"):
+            noun = noun[:-1]
+        self.count_label.setText(f"{count:,} {noun}")
+
+    def _show_sort(self) -> None:
+        header = self.table.horizontalHeader()
+        sort = self.model.state.sort
+        header.blockSignals(True)
+        if sort:
+            order = Qt.SortOrder.DescendingOrder if sort[0][1] else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(self.model.column_of(sort[0][0]), order)
+        else:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+
+    def _header_clicked(self, section: int) -> None:
+        key = self.definition.columns[section].key
+        sort = self.model.state.sort
+        descending = bool(sort and sort[0][0] == key and not sort[0][1])
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.table.clearSelection()
+        self.model.sort(section, order)
+        self.table.horizontalHeader().setSortIndicator(section, order)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if self.drills:
+            self.open_row(index.row())
+
+    def open_row(self, row: int) -> None:
+        keys = self.model.row_keys(row)
+        row_id = self.model.row_id(row)
+        if row_id is not None:
+            self.drill.emit(self.list_name, {"id": row_id, **keys})
+
+    def _refused(self, index: QPersistentModelIndex, reason: str) -> None:
+        column = self.definition.columns[index.column()]
+        text = f"{column.label}: {reason}. The value was not changed."
+        rect = self.table.visualRect(self.model.index(index.row(), index.column()))
+        top_left = self.table.viewport().mapTo(self, rect.topLeft())
+        rect.moveTopLeft(top_left)
+        self.balloon.show_at(rect, text)
+        self.message.emit(text)
+
+    def selected_rows(self) -> list[int]:
+        rows: set[int] = set()
+        for selection in self.table.selectionModel().selection():
+            rows.update(range(selection.top(), selection.bottom() + 1))
+            if len(rows) > COPY_LIMIT:
+                break
+        if not rows and self.table.currentIndex().isValid():
+            rows.add(self.table.currentIndex().row())
+        return sorted(rows)
+
+    def copy_selection(self) -> str:
+        """Copy the selected cells (whole rows' shown columns if rows are selected) as TSV."""
+        ranges = list(self.table.selectionModel().selection())
+        header = self.table.horizontalHeader()
+        if not ranges and self.table.currentIndex().isValid():
+            current = self.table.currentIndex()
+            columns = [current.column()]
+            rows = [current.row()]
+        else:
+            wanted = {c for r in ranges for c in range(r.left(), r.right() + 1)}
+            columns = [
+                header.logicalIndex(v)
+                for v in range(header.count())
+                if header.logicalIndex(v) in wanted
+                and not header.isSectionHidden(header.logicalIndex(v))
+            ]
+            rows = self.selected_rows()[:COPY_LIMIT]
+        if not rows or not columns:
+            return ""
+        self.model.ensure_rows(rows)
+        lines = ["\t".join(self.definition.columns[c].label for c in columns)]
+        for row in rows:
+            cells = []
+            for number in columns:
+                index = self.model.index(row, number)
+                column = self.definition.columns[number]
+                role = Qt.ItemDataRole.EditRole if column.is_number else Qt.ItemDataRole.DisplayRole
+                value = self.model.data(index, role)
+                cells.append(
+                    "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
+                )
+            lines.append("\t".join(cells))
+        text = "\n".join(lines) + "\n"
+        QGuiApplication.clipboard().setText(text)
+        self.message.emit(f"Copied {len(rows):,} rows x {len(columns)} columns")
+        return text
+
+    def edit_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.table.edit(index)
+
+    def _fixed_from_scope(self) -> tuple[dict[str, Any], dict[str, str]]:
+        spec = entity(self.definition.entity or "")
+        values: dict[str, Any] = {}
+        fixed: dict[str, str] = {}
+        for name, value in self.model.state.scope:
+            if name in spec.field_names:
+                values[name] = value
+                fixed[name] = self.scope_labels.get(name, str(value)).split(": ", 1)[-1]
+        return values, fixed
+
+    def add_record(self) -> None:
+        if self.definition.entity is None:
+            return
+        spec = entity(self.definition.entity)
+        values, fixed = self._fixed_from_scope()
+        for field_spec in spec.fields:
+            if field_spec.kind == "choice" and field_spec.required and field_spec.vocabulary:
+                values.setdefault(field_spec.name, field_spec.vocabulary.values[0])
+
+        def steps(entered: dict[str, Any]):
+            name = entered.get("name") or entered.get("title") or entered.get("subject") or ""
+            return f"Add {spec.label.lower()} {name}".strip(), [create_step(spec.name, entered)]
+
+        dialog = RecordDialog(
+            self.workspace,
+            spec.name,
+            title=f"Add {spec.label.lower()}",
+            values=values,
+            fixed=fixed,
+            steps=steps,
+            parent=self,
+        )
+        if dialog.exec() and dialog.action is not None:
+            self.message.emit(dialog.action.text())
+
+    def duplicate_selected(self) -> None:
+        rows = self.selected_rows()
+        if self.definition.entity is None or not rows:
+            return
+        row_id = self.model.row_id(rows[0])
+        if row_id is None:
+            return
+        name = self.definition.entity
+        title = self.workspace.read(lambda session: describe(session, name, row_id))
+        step = CreateStep(name, lambda session: duplicate(session, name, row_id))
+        try:
+            self.workspace.perform(f"Duplicate {title}", [step])
+        except PortfolioError as error:
+            QMessageBox.warning(self, "Duplicate", str(error))
+            return
+        self.message.emit(f"Duplicated {title}")
+
+    def deletion_text(self, ids: list[int]) -> str:
+        """The confirmation, with what else goes: "also removes 12 campaigns and ..."."""
+        name = self.definition.entity or ""
+        spec = entity(name)
+        if len(ids) == 1:
+            return self.workspace.read(lambda session: deletion_message(session, name, ids[0]))
+
+        def total(session) -> str:
+            counts: dict[str, int] = {}
+            for row_id in ids:
+                for label, count in deletion_impact(session, name, row_id):
+                    counts[label] = counts.get(label, 0) + count
+            parts = [f"{count:,} {label}" for label, count in counts.items()]
+            if not parts:
+                return f"Delete {len(ids)} {spec.plural.lower()}?"
+            listing = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+            return f"Deleting these {len(ids)} {spec.plural.lower()} also removes {listing}."
+
+        return self.workspace.read(total)
+
+    def delete_selected(self, *, confirm: bool = True) -> bool:
+        if self.definition.entity is None:
+            return False
+        rows = self.selected_rows()
+        ids = [i for i in (self.model.row_id(row) for row in rows[:500]) if i is not None]
+        if not ids:
+            return False
+        spec = entity(self.definition.entity)
+        text = self.deletion_text(ids)
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                f"Delete {spec.label.lower() if len(ids) == 1 else spec.plural.lower()}",
+                f"{text}\n\nYou can undo this with Edit > Undo.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        name = spec.name
+        what = (
+            self.workspace.read(lambda session: describe(session, name, ids[0]))
+            if len(ids) == 1
+            else f"{len(ids)} {spec.plural.lower()}"
+        )
+        try:
+            self.workspace.perform(f"Delete {what}", [DeleteStep(name, i) for i in ids])
+        except PortfolioError as error:
+            QMessageBox.warning(self, "Delete", str(error))
+            return False
+        self.message.emit(f"Deleted {what}")
+        return True
+
+    def _context_menu(self, position) -> None:
+        index = self.table.indexAt(position)
+        menu = QMenu(self)
+        if index.isValid() and self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            menu.addAction(icon("edit"), "Edit cell\tF2", lambda: self.table.edit(index))
+        menu.addAction(icon("copy"), "Copy\tCtrl+C", self.copy_selection)
+        if self.drills and index.isValid():
+            menu.addAction(icon("client_page"), "Open", lambda: self.open_row(index.row()))
+        if self.definition.entity is not None:
+            menu.addSeparator()
+            menu.addAction(icon("add"), "Add…\tCtrl+N", self.add_record)
+            menu.addAction(icon("duplicate"), "Duplicate\tCtrl+D", self.duplicate_selected)
+            menu.addAction(icon("delete"), "Delete…\tDel", self.delete_selected)
+        menu.exec(self.table.viewport().mapToGlobal(position))
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.setCurrentIndex(index)
+        self.table.selectionModel().select(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+    def currency_at(self, row: int) -> str | None:
+        return self.model.currency_at(row)

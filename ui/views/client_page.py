@@ -1,0 +1,397 @@
+"""One client: key facts in the header, then tabs for everything about the account.
+
+The header and the Variance tab come from ``portfolio.analytics.summary.client_summary``
+(the same object the command line prints and review decks use, so a figure reads the
+same everywhere); each other tab is a list scoped to the client. ``toolbar`` is where
+client actions go (edit details, add a campaign, ... and, later, "Review deck...").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from portfolio.editing import entity
+from portfolio.editing.history import as_input
+from portfolio.editing.operations import record_of
+from portfolio.model.vocab import MEASURE
+from portfolio.money import format_money
+from portfolio.periods import month_label
+from portfolio.queries.listing import ViewState
+from portfolio.queries.pickers import describe
+from ui.charts.bar_line_chart import BarLineChart
+from ui.charts.variance_chart import monthly_chart
+from ui.editing.commands import EditStep
+from ui.editing.record_dialog import RecordDialog
+from ui.icons import icon
+from ui.tables.list_view import ListPanel
+from ui.tables.records_model import Field, RecordsModel
+from ui.views.budget_grid import BudgetGridPanel
+from ui.views.kpi_tile import KpiTile
+from ui.views.overview import table
+from ui.views.page import Page
+from ui.workspace import Workspace
+
+#: Tab key -> (title, list shown, columns hidden because the page is one client's).
+LIST_TABS = {
+    "campaigns": ("Campaigns", "campaigns", ("client",)),
+    "requests": ("Requests", "requests", ("client",)),
+    "feedback": ("Feedback", "feedback", ("client",)),
+    "opportunities": ("Opportunities", "opportunities", ("client",)),
+    "deadlines": ("Deadlines", "deadlines", ("client",)),
+    "meetings": ("Meetings", "meetings", ("client",)),
+}
+TAB_ORDER = (
+    "campaigns",
+    "budget",
+    "variance",
+    "requests",
+    "feedback",
+    "opportunities",
+    "deadlines",
+    "meetings",
+)
+RECOVERY_FIELDS = (
+    Field("group", "Campaign", width=30),
+    Field("measure", "Measure", width=8),
+    Field("shortfall", "To make up", "money", width=15),
+    Field("shortfall_pct", "% of budget", "percent", width=9),
+    Field("planned", "Planned", "money", width=15),
+    Field("uncovered", "Not covered", "money", width=15),
+    Field("per_month", "Per remaining month", width=40),
+)
+
+
+class ClientPage(Page):
+    key = "client"
+    title = "Client"
+    icon_name = "client_page"
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, parent)
+        self.client_id: int | None = None
+        self.client_name = ""
+        self.summary = None
+        self.lane = workspace.lane(self)
+        self._generation = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+
+        top = QHBoxLayout()
+        self.name_label = QLabel("")
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.name_label.setAccessibleName("Client name")
+        top.addWidget(self.name_label)
+        top.addStretch(1)
+        self.toolbar = QToolBar("Client")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.addAction(icon("edit"), "Edit details…", self.edit_details)
+        self.toolbar.addAction(icon("add"), "Add campaign…", lambda: self._add("campaigns"))
+        self.toolbar.addAction(icon("add"), "Add request…", lambda: self._add("requests"))
+        self.toolbar.addAction(icon("add"), "Add meeting…", lambda: self._add("meetings"))
+        top.addWidget(self.toolbar)
+        layout.addLayout(top)
+
+        header = QHBoxLayout()
+        self.facts = QGridLayout()
+        self.facts.setHorizontalSpacing(14)
+        self.facts.setVerticalSpacing(2)
+        facts_box = QWidget()
+        facts_box.setLayout(self.facts)
+        facts_box.setAccessibleName("Key facts")
+        header.addWidget(facts_box, 3)
+        self.tiles = {
+            "spend": KpiTile("Spend, year to date"),
+            "revenue": KpiTile("Revenue, year to date"),
+            "year": KpiTile("Spend, full-year outlook"),
+        }
+        for tile in self.tiles.values():
+            tile.setMinimumWidth(220)
+            header.addWidget(tile, 2)
+        layout.addLayout(header)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Client tabs")
+        self.tabs.setDocumentMode(True)
+        self.list_panels: dict[str, ListPanel] = {}
+        for key in TAB_ORDER:
+            if key == "budget":
+                self.grid = BudgetGridPanel(workspace)
+                self.grid.message.connect(self.message.emit)
+                self.tabs.addTab(self.grid, icon("budgets"), "Budget")
+            elif key == "variance":
+                self.tabs.addTab(self._variance_tab(), icon("variances"), "Variance")
+            else:
+                title, list_name, hidden = LIST_TABS[key]
+                panel = self.watch(
+                    ListPanel(
+                        workspace,
+                        list_name,
+                        settings_key=f"client_{key}",
+                        hidden=hidden,
+                        drills=key == "campaigns",
+                        state=ViewState(scope=(("client_id", 0),)),
+                    )
+                )
+                self.list_panels[key] = panel
+                self.tabs.addTab(panel, icon(key), title)
+        layout.addWidget(self.tabs, 1)
+        workspace.changed.connect(self._changed)
+
+    def _variance_tab(self) -> QWidget:
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 4, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Measure:"))
+        self.chart_measure = QComboBox()
+        self.chart_measure.setAccessibleName("Chart measure")
+        for value in ("spend", "revenue", "sales"):
+            self.chart_measure.addItem(value.capitalize(), value)
+        self.chart_measure.currentIndexChanged.connect(lambda _i: self._show_chart())
+        bar.addWidget(self.chart_measure)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.chart = BarLineChart()
+        split.addWidget(self.chart)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        self.recovery_model = RecordsModel(RECOVERY_FIELDS, self)
+        self.recovery_view = table(self.recovery_model, "Negative variances to make up")
+        lower.addWidget(self.recovery_view)
+        self.actions = self.watch(
+            ListPanel(
+                self.workspace,
+                "makeup_actions",
+                settings_key="client_actions",
+                hidden=("client",),
+                state=ViewState(scope=(("client_id", 0),)),
+            )
+        )
+        lower.addWidget(self.actions)
+        split.addWidget(lower)
+        split.setSizes([360, 240])
+        layout.addWidget(split, 1)
+        return holder
+
+    def panels(self) -> list[ListPanel]:
+        return [*self.list_panels.values(), self.actions]
+
+    def primary_panel(self) -> ListPanel | None:
+        current = self.tabs.currentWidget()
+        if isinstance(current, ListPanel):
+            return current
+        if current is not None and current.isAncestorOf(self.actions):
+            return self.actions
+        return None
+
+    def handles(self, method: str) -> bool:
+        return method in ("paste", "fill_right") and self.tabs.currentWidget() is self.grid
+
+    def paste(self) -> None:
+        self.grid.paste()
+
+    def fill_right(self) -> None:
+        self.grid.fill_right()
+
+    def ready(self) -> bool:
+        return self.summary is not None and not self.lane.busy and super().ready()
+
+    # -- showing a client ---------------------------------------------------------------
+
+    def show_client(self, client_id: int, tab: str | None = None) -> None:
+        changed = client_id != self.client_id
+        self.client_id = client_id
+        self.client_name = self.workspace.read(lambda s: describe(s, "client", client_id))
+        self.name_label.setText(self.client_name)
+        self.setAccessibleName(f"Client {self.client_name}")
+        if changed:
+            label = {"client_id": ""}
+            for panel in self.panels():
+                panel.scope_labels = label
+                panel.model.set_state(panel.model.state.scoped(client_id=client_id))
+            self.grid.show_client(client_id)
+            self.load()
+        if tab in TAB_ORDER:
+            self.tabs.setCurrentIndex(TAB_ORDER.index(tab))
+
+    def select_campaign(self, campaign_id: int | None) -> None:
+        self.grid.select_campaign(campaign_id)
+
+    def _changed(self, touched: frozenset[str]) -> None:
+        if self.client_id is None:
+            return
+        if touched & {"client", "budget_line", "variance", "makeup_action", "campaign"}:
+            self.load()
+            self.grid.refresh()
+
+    def load(self) -> None:
+        if self.client_id is None:
+            return
+        self._generation += 1
+        generation = self._generation
+        client_id = self.client_id
+        database = self.workspace.database
+        today, as_of = self.workspace.today, self.workspace.as_of
+
+        def work():
+            from portfolio.analytics.summary import client_summary
+            from portfolio.model import Client
+
+            with database.session() as session:
+                client = session.get(Client, client_id)
+                if client is None:
+                    return None
+                return client_summary(session, client, as_of=as_of, today=today)
+
+        self.lane.submit(work, lambda summary: self._show(generation, summary))
+
+    def _show(self, generation: int, summary) -> None:
+        if generation != self._generation:
+            return
+        self.summary = summary
+        while self.facts.count():
+            item = self.facts.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
+        if summary is None:
+            self.name_label.setText("(this client no longer exists)")
+            return
+        self.client_name = summary.name
+        self.name_label.setText(summary.name)
+        shown = [
+            "Vertical",
+            "Status",
+            "Account director",
+            "Account rep",
+            "Currency",
+            "Contract",
+            "Renewal",
+            "Pricing",
+            "Fiscal year",
+            "Compensation",
+        ]
+        for number, key in enumerate(shown):
+            name = QLabel(key)
+            name.setStyleSheet("color: palette(placeholder-text);")
+            value = QLabel(summary.facts.get(key, "") or "-")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(key == "Compensation")
+            row, column = divmod(number, 2)
+            self.facts.addWidget(name, row, column * 2)
+            self.facts.addWidget(value, row, column * 2 + 1)
+        self.facts.setColumnStretch(1, 1)
+        self.facts.setColumnStretch(3, 1)
+
+        def tile(key: str, row, title_word: str) -> None:
+            widget = self.tiles[key]
+            if row is None:
+                widget.set_figure("-", "no budget lines")
+                return
+            value = row.outlook if key == "year" else row.actual
+            sign = "+" if row.variance > 0 else ""
+            pct = f" ({row.variance_pct:+}%)" if row.variance_pct is not None else ""
+            verdict = "favourable" if row.favourable else "UNFAVOURABLE"
+            widget.set_figure(
+                summary.money(value),
+                f"Budget {summary.money(row.budget)}\n"
+                f"Variance {sign}{summary.money(row.variance)}{pct}, {verdict}",
+                bad=not row.favourable,
+            )
+
+        tile("spend", summary.ytd_figures.get("spend"), "actual")
+        tile("revenue", summary.ytd_figures.get("revenue"), "actual")
+        tile("year", summary.year_figures.get("spend"), "outlook")
+        self.recovery_model.set_records(
+            [
+                {
+                    "group": item.campaign or item.client,
+                    "measure": MEASURE.label(item.measure),
+                    "currency": item.currency,
+                    "shortfall": item.shortfall,
+                    "shortfall_pct": item.shortfall_pct,
+                    "planned": item.planned,
+                    "uncovered": item.uncovered,
+                    "per_month": ", ".join(
+                        f"{month_label(m)} {format_money(v, item.currency) if item.currency else v}"
+                        for m, v in zip(item.remaining_months, item.per_month, strict=True)
+                    )
+                    or "no months left this year",
+                }
+                for item in summary.recovery
+            ]
+        )
+        self._show_chart()
+
+    def _show_chart(self) -> None:
+        summary = self.summary
+        if summary is None:
+            return
+        measure = self.chart_measure.currentData()
+        rows = summary.monthly.get(measure, [])
+        currency = summary.currency if measure != "sales" else None
+        self.chart.set_data(
+            monthly_chart(
+                rows,
+                summary.year.months(),
+                as_of=summary.as_of,
+                title=f"{measure.capitalize()} by month, {summary.year.label}: {summary.name}",
+                currency=currency,
+            )
+        )
+
+    # -- actions ------------------------------------------------------------------------
+
+    def _add(self, tab: str) -> None:
+        self.tabs.setCurrentIndex(TAB_ORDER.index(tab))
+        self.list_panels[tab].scope_labels = {"client_id": f"Client: {self.client_name}"}
+        self.list_panels[tab].add_record()
+        self.list_panels[tab].scope_labels = {"client_id": ""}
+
+    def edit_details(self) -> None:
+        if self.client_id is None:
+            return
+        client_id = self.client_id
+        spec = entity("client")
+
+        def current(session) -> dict[str, Any]:
+            row = session.get(spec.model, client_id)
+            values = as_input(session, spec, client_id, record_of(row, spec))
+            for name in ("director_id", "rep_id"):
+                if values.get(name) is not None:
+                    values[name] = describe(session, "team_member", values[name])
+            return values
+
+        values = self.workspace.read(current)
+
+        def steps(entered: dict[str, Any]):
+            return f"Edit details of {self.client_name}", [EditStep("client", client_id, entered)]
+
+        dialog = RecordDialog(
+            self.workspace,
+            "client",
+            title=f"Edit {self.client_name}",
+            values=values,
+            steps=steps,
+            parent=self,
+        )
+        self.details_dialog = dialog
+        if dialog.exec() and dialog.action is not None:
+            self.message.emit(dialog.action.text())

@@ -1,0 +1,76 @@
+"""What every page of the main window offers the window: a title, its lists, readiness.
+
+The window's Edit menu acts on the list that has the focus (or the page's main list);
+the snapshot command waits until a page says it has drawn real data (``ready``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from portfolio.queries.listing import ViewState
+from ui.tables.list_view import ListPanel
+from ui.workspace import Workspace
+
+
+class Page(QWidget):
+    #: A line for the status bar.
+    message = Signal(str)
+    #: Open something elsewhere: (where, keys), e.g. ("client", {"client_id": 3}).
+    navigate = Signal(str, dict)
+
+    key = ""
+    title = ""
+    icon_name = ""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.setAccessibleName(self.title)
+
+    def panels(self) -> list[ListPanel]:
+        return []
+
+    def primary_panel(self) -> ListPanel | None:
+        panels = self.panels()
+        return panels[0] if panels else None
+
+    def ready(self) -> bool:
+        return all(panel.model.idle for panel in self.panels() if panel.isVisible())
+
+    def save_settings(self) -> None:
+        for panel in self.panels():
+            panel.save_settings()
+
+    def watch(self, panel: ListPanel) -> ListPanel:
+        panel.message.connect(self.message.emit)
+        panel.drill.connect(lambda name, keys: self.navigate.emit(name, keys))
+        return panel
+
+
+class ListPage(Page):
+    """A page that is one big list (clients, campaigns, budget lines, ...)."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        list_name: str,
+        *,
+        key: str,
+        title: str,
+        icon_name: str,
+        drills: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        self.key, self.title, self.icon_name = key, title, icon_name
+        super().__init__(workspace, parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        self.panel = self.watch(
+            ListPanel(workspace, list_name, settings_key=key, drills=drills, state=ViewState())
+        )
+        layout.addWidget(self.panel)
+
+    def panels(self) -> list[ListPanel]:
+        return [self.panel]

@@ -1,0 +1,131 @@
+"""The team: each director's book against their objective, and the people themselves.
+
+The roll-up is ``portfolio.analytics.team.team_rollup`` for the year to date (in the
+portfolio's base currency); double-click a director to see their clients. Below, the
+team members as an editable list.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from portfolio.periods import month_label, parse_period
+from ui.tables.list_view import ListPanel
+from ui.tables.records_model import Field, RecordsModel
+from ui.views.overview import table
+from ui.views.page import Page
+from ui.workspace import Workspace
+
+FIELDS = (
+    Field("director", "Account director", width=20),
+    Field("manager", "Manager", width=18),
+    Field("clients", "Clients", "count", width=7),
+    Field("objective_to_date", "Objective to date", "money", width=17),
+    Field("achieved", "Revenue achieved", "money", width=17),
+    Field("attainment_pct", "Attainment", "percent", width=10),
+    Field("objective", "Year objective", "money", width=17),
+    Field("outlook", "Revenue outlook", "money", width=17),
+    Field(
+        "spend_variance",
+        "Spend variance",
+        "money",
+        higher_is_better=False,
+        width=21,
+        tooltip="The year's spend outlook minus its budget",
+    ),
+)
+
+
+class TeamPage(Page):
+    key = "team"
+    title = "Team"
+    icon_name = "team"
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, parent)
+        self.lane = workspace.lane(self)
+        self.loaded_once = False
+        self._stale = True
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        self.caption = QLabel("")
+        layout.addWidget(self.caption)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.model = RecordsModel(FIELDS, self)
+        self.view = table(self.model, "Directors against objective", stretch=False)
+        self.view.doubleClicked.connect(self._open)
+        split.addWidget(self.view)
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 6, 0, 0)
+        title = QLabel("<b>Team members</b> (double-click a director to see their clients)")
+        holder_layout.addWidget(title)
+        self.members = self.watch(ListPanel(workspace, "team", settings_key="team", drills=True))
+        holder_layout.addWidget(self.members)
+        split.addWidget(holder)
+        split.setSizes([300, 420])
+        layout.addWidget(split, 1)
+        workspace.changed.connect(self._changed)
+
+    def panels(self) -> list[ListPanel]:
+        return [self.members]
+
+    def ready(self) -> bool:
+        return self.loaded_once and not self.lane.busy and super().ready()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.load()
+
+    def _changed(self, touched: frozenset[str]) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.load()
+
+    def load(self) -> None:
+        self._stale = False
+        database = self.workspace.database
+        as_of = self.workspace.as_of
+        period = parse_period("fy", as_of)
+        self.caption.setText(
+            f"<b>Directors against their revenue objective</b>, {period.label}: to date "
+            f"(actuals to {month_label(as_of)}) and for the year, in the portfolio's base currency"
+        )
+
+        def work():
+            from portfolio.analytics.team import team_rollup
+
+            with database.session() as session:
+                return team_rollup(session, period=period, as_of=as_of)
+
+        def show(rows) -> None:
+            self.model.set_records(
+                [
+                    {
+                        "director_id": row.director_id,
+                        "director": row.director,
+                        "manager": row.manager,
+                        "clients": row.clients,
+                        "currency": row.currency,
+                        "objective_to_date": row.objective_to_date,
+                        "achieved": row.achieved,
+                        "attainment_pct": row.attainment_pct,
+                        "objective": row.objective,
+                        "outlook": row.outlook,
+                        "spend_variance": row.spend_variance,
+                    }
+                    for row in rows
+                ]
+            )
+            self.loaded_once = True
+
+        self.lane.submit(work, show, lambda error: self.caption.setText(f"Could not load: {error}"))
+
+    def _open(self, index) -> None:
+        record = self.model.record(index.row())
+        if record:
+            self.navigate.emit(
+                "team", {"member_id": record["director_id"], "role": "account_director"}
+            )

@@ -1,0 +1,514 @@
+"""Variances and how to make them up.
+
+Choose the measure, the roll-up level (client, campaign, director, vertical) and the
+period (month, quarter, year to date, year); the table shows each group's budget,
+forecast, actual, outlook and variances, unfavourable ones marked by an icon, a colour
+and the word. The chart shows the selected group (or the whole book) by month with the
+cumulative lines. Below: every negative year-to-date variance with what is planned to
+recover it and the amount per remaining month, and the make-up actions; "Add make-up
+action" starts one from the selected row.
+
+All figures come from the core (``variance_rollup``, ``recovery_plan``) on a worker
+lane; a roll-up of a million budget lines takes a moment and the window stays usable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from portfolio.analytics.dimensions import Scope
+from portfolio.money import from_minor
+from portfolio.periods import Period, add_months, month_key, month_label, parse_period
+from portfolio.queries.listing import ViewState
+from ui.charts.bar_line_chart import BarLineChart
+from ui.charts.variance_chart import monthly_chart
+from ui.editing.commands import create_step
+from ui.editing.record_dialog import RecordDialog
+from ui.icons import icon
+from ui.tables.list_view import ListPanel
+from ui.tables.records_model import Field, RecordsModel
+from ui.views.overview import table
+from ui.views.page import Page
+from ui.workspace import Workspace
+
+LEVELS = (
+    ("client", "Client"),
+    ("campaign", "Campaign"),
+    ("director", "Director"),
+    ("vertical", "Vertical"),
+)
+PERIODS = (
+    ("month", "Month"),
+    ("quarter", "Quarter"),
+    ("ytd", "Year to date"),
+    ("year", "Full year"),
+)
+MEASURES = (("spend", "Spend"), ("revenue", "Revenue"), ("sales", "Sales"))
+
+
+def variance_fields(measure: str) -> tuple[Field, ...]:
+    higher = measure != "spend"
+    return (
+        Field("group", "Group", width=34),
+        Field("currency", "Cur", width=4),
+        Field("budget", "Budget", "money", width=16),
+        Field("forecast", "Forecast", "money", width=16),
+        Field("actual", "Actual", "money", width=16),
+        Field(
+            "outlook",
+            "Outlook",
+            "money",
+            width=16,
+            tooltip="Actuals for closed months, forecast for open ones",
+        ),
+        Field(
+            "variance",
+            "Variance",
+            "money",
+            higher_is_better=higher,
+            width=17,
+            tooltip="Outlook minus budget",
+        ),
+        Field("variance_pct", "Var %", "percent", higher_is_better=higher, width=9),
+        Field(
+            "variance_vs_forecast",
+            "vs forecast",
+            "money",
+            higher_is_better=higher,
+            width=17,
+            tooltip="Outlook minus forecast",
+        ),
+        Field("status", "Status", width=14, alerts=("UNFAVOURABLE",)),
+    )
+
+
+def period_for(choice: str, as_of: int) -> Period:
+    year, month = divmod(as_of, 100)
+    if choice == "month":
+        return parse_period(month_key(as_of), as_of)
+    if choice == "quarter":
+        return parse_period(f"{year}-Q{(month - 1) // 3 + 1}", as_of)
+    if choice == "ytd":
+        return parse_period("ytd", as_of)
+    return parse_period("fy", as_of)
+
+
+def scope_for(level: str, key: tuple) -> Scope:
+    if level == "client":
+        return Scope(client_ids=(key[0],))
+    if level == "campaign":
+        return Scope(campaign_ids=(key[0],))
+    if level == "director":
+        return Scope(director_ids=(key[0],))
+    return Scope(verticals=(key[0],))
+
+
+@dataclass
+class Selection:
+    level: str
+    key: tuple
+    group: str
+    client_id: int | None
+    campaign_id: int | None
+
+
+class VariancePage(Page):
+    key = "variances"
+    title = "Variances"
+    icon_name = "variances"
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, parent)
+        self.lane = workspace.lane(self)
+        self.chart_lane = workspace.lane(self)
+        self._generation = 0
+        self._chart_generation = 0
+        self._stale = True
+        self.loaded_once = False
+        self.chart_loaded = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        controls = QHBoxLayout()
+        self.measure = self._combo(controls, "Measure", MEASURES)
+        self.level = self._combo(controls, "Level", LEVELS)
+        self.period = self._combo(controls, "Period", PERIODS)
+        self.period.setCurrentIndex(2)
+        controls.addStretch(1)
+        self.note = QLabel("")
+        controls.addWidget(self.note)
+        layout.addLayout(controls)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        self.rollup_model = RecordsModel(variance_fields("spend"), self)
+        self.rollup_view = table(self.rollup_model, "Variances by group", stretch=False)
+        self.rollup_view.selectionModel().currentRowChanged.connect(lambda *_: self._selected())
+        top.addWidget(self.rollup_view)
+        self.chart = BarLineChart()
+        top.addWidget(self.chart)
+        top.setSizes([760, 560])
+        self.top_splitter = top
+        self.splitter.addWidget(top)
+
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 4, 0, 0)
+        head = QHBoxLayout()
+        self.recovery_label = QLabel("<b>Negative variances to make up (year to date)</b>")
+        head.addWidget(self.recovery_label)
+        head.addStretch(1)
+        self.add_action_button = QPushButton(icon("makeup"), "Add make-up action…")
+        self.add_action_button.setToolTip(
+            "Plan an action to recover the selected negative variance"
+        )
+        self.add_action_button.clicked.connect(self.add_makeup_action)
+        head.addWidget(self.add_action_button)
+        bottom_layout.addLayout(head)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        self.recovery_model = RecordsModel(self._recovery_fields(()), self)
+        self.recovery_view = table(
+            self.recovery_model, "Negative variances to make up", stretch=False
+        )
+        lower.addWidget(self.recovery_view)
+        self.actions = self.watch(
+            ListPanel(
+                workspace,
+                "makeup_actions",
+                settings_key="variance_actions",
+                state=ViewState(scope=(("measure", "spend"),)),
+            )
+        )
+        lower.addWidget(self.actions)
+        lower.setSizes([760, 560])
+        self.lower_splitter = lower
+        bottom_layout.addWidget(lower, 1)
+        self.splitter.addWidget(bottom)
+        self.splitter.setSizes([430, 330])
+        layout.addWidget(self.splitter, 1)
+
+        for combo in (self.measure, self.level, self.period):
+            combo.currentIndexChanged.connect(lambda _i: self.load())
+        workspace.changed.connect(self._changed)
+        self._restore_splitters()
+
+    def _combo(self, layout: QHBoxLayout, label: str, choices) -> QComboBox:
+        layout.addWidget(QLabel(f"{label}:"))
+        combo = QComboBox()
+        combo.setAccessibleName(label)
+        for value, text in choices:
+            combo.addItem(text, value)
+        layout.addWidget(combo)
+        return combo
+
+    def _restore_splitters(self) -> None:
+        for name, splitter in self._splitters().items():
+            saved = self.workspace.settings.bytes(f"splitters/{name}")
+            if saved is not None:
+                splitter.restoreState(saved)
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {
+            "variance": self.splitter,
+            "variance_top": self.top_splitter,
+            "variance_lower": self.lower_splitter,
+        }
+
+    def save_settings(self) -> None:
+        super().save_settings()
+        for name, splitter in self._splitters().items():
+            self.workspace.settings.set_value(f"splitters/{name}", splitter.saveState())
+
+    def panels(self) -> list[ListPanel]:
+        return [self.actions]
+
+    def primary_panel(self) -> ListPanel | None:
+        return self.actions
+
+    def ready(self) -> bool:
+        return (
+            self.loaded_once
+            and self.chart_loaded
+            and not self.lane.busy
+            and not self.chart_lane.busy
+            and super().ready()
+        )
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.load()
+
+    def _changed(self, touched: frozenset[str]) -> None:
+        if not touched & {"variance", "budget_line", "makeup_action", "client", "campaign"}:
+            return
+        self._stale = True
+        if self.isVisible():
+            self.load()
+
+    # -- loading ------------------------------------------------------------------------
+
+    def load(self) -> None:
+        self._stale = False
+        self._generation += 1
+        generation = self._generation
+        measure = self.measure.currentData()
+        level = self.level.currentData()
+        period = period_for(self.period.currentData(), self.workspace.as_of)
+        as_of = self.workspace.as_of
+        database = self.workspace.database
+        self.note.setText(f"{period.label}, actuals to {month_label(as_of)} - calculating…")
+        self.actions.model.set_state(self.actions.model.state.scoped(measure=measure))
+
+        def work() -> dict[str, Any]:
+            from portfolio.analytics.recovery import recovery_plan
+            from portfolio.analytics.variance import variance_rollup
+
+            with database.session() as session:
+                rollup = variance_rollup(
+                    session, by=(level,), period=period, as_of=as_of, measure_name=measure
+                )
+                plan = recovery_plan(
+                    session,
+                    as_of=as_of,
+                    measure_name=measure,
+                    level="campaign" if level == "campaign" else "client",
+                )
+            return {"rollup": rollup, "plan": plan}
+
+        self.lane.submit(
+            work,
+            lambda result: self._show(generation, level, measure, period, result),
+            lambda error: self.note.setText(f"Could not calculate: {error}"),
+        )
+        self._load_chart(None)
+
+    def _show(self, generation: int, level: str, measure: str, period: Period, result) -> None:
+        if generation != self._generation:
+            return
+        rollup, plan = result["rollup"], result["plan"]
+        records = []
+        for row in rollup.rows:
+            client_id = (
+                row.key[0] if level == "client" else (row.key[1] if level == "campaign" else None)
+            )
+            records.append(
+                {
+                    "key": row.key,
+                    "level": level,
+                    "client_id": client_id,
+                    "campaign_id": row.key[0] if level == "campaign" else None,
+                    "group": row.group,
+                    "currency": row.currency,
+                    "budget": row.budget,
+                    "forecast": row.forecast,
+                    "actual": row.actual,
+                    "outlook": row.outlook,
+                    "variance": row.variance,
+                    "variance_pct": row.variance_pct,
+                    "variance_vs_forecast": row.variance_vs_forecast,
+                    "status": "favourable" if row.favourable else "UNFAVOURABLE",
+                    "shortfall": row.shortfall,
+                    "measure": measure,
+                }
+            )
+        records.sort(
+            key=lambda r: (
+                r["status"] != "UNFAVOURABLE",
+                -(r["variance_pct"] or 0) if measure == "spend" else (r["variance_pct"] or 0),
+            )
+        )
+        self.rollup_model.fields = variance_fields(measure)
+        self.rollup_model.set_records(records)
+        bad = sum(1 for r in records if r["status"] == "UNFAVOURABLE")
+        converted = f"; converted into {rollup.converted_to}" if rollup.converted_to else ""
+        self.note.setText(
+            f"{len(records):,} groups, {bad:,} unfavourable. {period.label}, "
+            f"actuals to {month_label(rollup.as_of)}{converted}"
+        )
+        months = sorted({m for item in plan for m in item.remaining_months})
+        self.recovery_model.fields = self._recovery_fields(months)
+        self.recovery_model.set_records(
+            [
+                {
+                    "client_id": item.client_id,
+                    "campaign_id": item.campaign_id,
+                    "group": item.group,
+                    "director": item.director,
+                    "currency": item.currency,
+                    "measure": item.measure,
+                    "shortfall": item.shortfall,
+                    "shortfall_pct": item.shortfall_pct,
+                    "planned": item.planned,
+                    "uncovered": item.uncovered,
+                    "first_month": item.remaining_months[0] if item.remaining_months else None,
+                    **{
+                        f"m{m}": v
+                        for m, v in zip(item.remaining_months, item.per_month, strict=True)
+                    },
+                }
+                for item in plan
+            ]
+        )
+        table_width = self.recovery_view.fontMetrics().averageCharWidth()
+        for number, field in enumerate(self.recovery_model.fields):
+            self.recovery_view.horizontalHeader().resizeSection(
+                number, max(field.width, len(field.label) + 2) * table_width + 16
+            )
+        self.recovery_label.setText(
+            f"<b>Negative {measure} variances to make up, year to date</b> ({len(plan):,})"
+        )
+        self.loaded_once = True
+
+    def _recovery_fields(self, months) -> tuple[Field, ...]:
+        fields = [
+            Field("group", "Client / campaign", width=32),
+            Field("director", "Director", width=16),
+            Field("shortfall", "To make up", "money", width=15),
+            Field("shortfall_pct", "% of budget", "percent", width=9),
+            Field(
+                "planned",
+                "Planned",
+                "money",
+                width=15,
+                tooltip="What open make-up actions for the remaining months should recover",
+            ),
+            Field("uncovered", "Not covered", "money", width=15),
+        ]
+        fields += [Field(f"m{m}", month_label(m), "money", width=13) for m in months]
+        return tuple(fields)
+
+    def selection(self) -> Selection | None:
+        index = self.rollup_view.currentIndex()
+        record = self.rollup_model.record(index.row()) if index.isValid() else None
+        if record is None:
+            return None
+        return Selection(
+            record["level"],
+            record["key"],
+            record["group"],
+            record["client_id"],
+            record["campaign_id"],
+        )
+
+    def _selected(self) -> None:
+        chosen = self.selection()
+        self._load_chart(chosen)
+        if chosen is not None and chosen.client_id is not None:
+            self.actions.set_scope(
+                {"client_id": chosen.client_id, "measure": self.measure.currentData()},
+                {"client_id": f"Client: {chosen.group.split(' / ')[0]}", "measure": ""},
+            )
+
+    def _load_chart(self, chosen: Selection | None) -> None:
+        self._chart_generation += 1
+        generation = self._chart_generation
+        measure = self.measure.currentData()
+        as_of = self.workspace.as_of
+        year = parse_period("fy", as_of)
+        scope = scope_for(chosen.level, chosen.key) if chosen else Scope()
+        what = chosen.group if chosen else "whole book"
+        title = f"{measure.capitalize()} by month, {year.label}: {what}"
+        database = self.workspace.database
+        self.chart.set_data(None, "Calculating…")
+
+        def work():
+            from portfolio.analytics.variance import variance_rollup
+
+            with database.session() as session:
+                return variance_rollup(
+                    session,
+                    by=("month",),
+                    period=year,
+                    as_of=as_of,
+                    measure_name=measure,
+                    scope=scope,
+                )
+
+        def show(rollup) -> None:
+            if generation != self._chart_generation:
+                return
+            currencies = {row.currency for row in rollup.rows}
+            currency = rollup.converted_to or (
+                next(iter(currencies)) if len(currencies) == 1 else None
+            )
+            rows = rollup.rows
+            if len(currencies) > 1 and not rollup.converted_to:
+                self.chart.set_data(None, "Several currencies; choose one client to chart")
+                self.chart_loaded = True
+                return
+            shown = f"{title} (in {currency})" if rollup.converted_to else title
+            self.chart.set_data(
+                monthly_chart(rows, year.months(), as_of=as_of, title=shown, currency=currency)
+            )
+            self.chart_loaded = True
+
+        self.chart_lane.submit(work, show, lambda error: self.chart.set_data(None, str(error)))
+
+    # -- make-up actions ----------------------------------------------------------------
+
+    def add_makeup_action(self) -> None:
+        """Start a make-up action from the selected recovery row (or variance row)."""
+        measure = self.measure.currentData()
+        record = None
+        index = self.recovery_view.currentIndex()
+        if index.isValid():
+            record = self.recovery_model.record(index.row())
+            amount, first = record["uncovered"] or record["shortfall"], record["first_month"]
+        else:
+            index = self.rollup_view.currentIndex()
+            record = self.rollup_model.record(index.row()) if index.isValid() else None
+            if record is not None:
+                amount, first = record["shortfall"], add_months(self.workspace.as_of, 1)
+        if record is None or record.get("client_id") is None:
+            self.message.emit("Select a client or campaign with a negative variance first")
+            return
+        currency = record.get("currency")
+        values: dict[str, Any] = {
+            "client_id": record["client_id"],
+            "campaign_id": record.get("campaign_id"),
+            "measure": measure,
+            "action_type": "extra_drop" if measure != "spend" else "spend_cut",
+            "target_month": month_key(first) if first else None,
+            "amount": str(from_minor(amount, currency))
+            if currency and amount
+            else (amount or None),
+            "status": "planned",
+        }
+        fixed = {"client_id": record["group"].split(" / ")[0]}
+        if record.get("campaign_id") is not None:
+            fixed["campaign_id"] = record["group"].split(" / ", 1)[-1]
+        else:
+            values.pop("campaign_id")
+            fixed["campaign_id"] = "(whole client)"
+
+        def steps(entered: dict[str, Any]):
+            return (
+                f"Add make-up action for {record['group']}",
+                [create_step("makeup_action", entered)],
+            )
+
+        dialog = RecordDialog(
+            self.workspace,
+            "makeup_action",
+            title=f"Make-up action: {record['group']}",
+            values=values,
+            fixed=fixed,
+            steps=steps,
+            currency=currency,
+            parent=self,
+        )
+        self.action_dialog = dialog
+        if dialog.exec() and dialog.action is not None:
+            self.message.emit(dialog.action.text())
