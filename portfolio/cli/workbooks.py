@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from portfolio.cli.common import as_of, as_of_parent, database, db_parent, progress_printer, today
-from portfolio.exports.request import workbook_request
-from portfolio.exports.workbook import export_workbook
-from portfolio.imports.importer import (
-    ImportRefusedError,
-    preview_import,
-    run_import,
-    undo_import,
-)
-from portfolio.imports.plan import ImportOptions, ImportPlan
-from portfolio.imports.values import DATE_ORDERS
-from portfolio.jobs import Job
+
+if TYPE_CHECKING:
+    from portfolio.imports.plan import ImportPlan
+
+# Registered on every start (the desktop app's too): openpyxl, SQLAlchemy and the
+# importers load inside the commands that use them.
 
 #: Refused rows printed in full; the rest are counted.
 LISTED_PROBLEMS = 50
+#: Day-month orders (``portfolio.imports.values.DATE_ORDERS``, without importing it).
+DATE_ORDERS = ("dmy", "mdy")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -84,6 +82,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from portfolio.exports.request import workbook_request
+    from portfolio.exports.workbook import export_workbook
+    from portfolio.jobs import Job
+
     month = as_of(args)
     with database(args) as db:
         with db.session() as session:
@@ -108,6 +110,10 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import_command(args: argparse.Namespace) -> int:
+    from portfolio.imports.importer import ImportRefusedError, preview_import, run_import
+    from portfolio.imports.plan import ImportOptions
+    from portfolio.jobs import Job
+
     options = ImportOptions(
         date_order=args.date_order,
         decimal_comma=args.decimal_comma,
@@ -149,6 +155,9 @@ def _print_plan(plan: ImportPlan) -> None:
 
 
 def run_undo(args: argparse.Namespace) -> int:
+    from portfolio.imports.importer import undo_import
+    from portfolio.jobs import Job
+
     with database(args) as db:
         undone = undo_import(db, Job(progress_printer("Undoing")))
     print(
