@@ -35,6 +35,7 @@ from ui.icons import icon
 from ui.jobs import JobRunner
 from ui.tables.list_view import ListPanel
 from ui.views.page import ListPage, Page
+from ui.workbooks import install as install_workbook_actions
 from ui.workspace import Workspace
 
 #: (key, title, icon) of the navigation, in order; Ctrl+1..9 go to them.
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.jobs.finished.connect(self._job_finished)
 
         self._build_menus()
+        install_workbook_actions(self)
         self._restore_layout()
 
     # -- menus --------------------------------------------------------------------------

@@ -91,10 +91,10 @@ def run_import(
     return ImportResult(plan, applied)
 
 
-def undo_import(db: Database, job: Job | None = None) -> Undone:
-    """Undo the most recent applied import in one transaction."""
+def undo_import(db: Database, job: Job | None = None, *, batch_id: int | None = None) -> Undone:
+    """Undo the most recent applied import (or ``batch_id``) in one transaction."""
     with db.transaction() as session:
-        return undo_last_import(session, job or quiet())
+        return undo_last_import(session, job or quiet(), batch_id)
 
 
 def fingerprint(plan: ImportPlan) -> tuple:

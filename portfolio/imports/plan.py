@@ -192,19 +192,26 @@ class ImportPlan:
 
 
 def _describe_change(change: RowChange) -> str:
+    where = f"{change.sheet} row {change.row}"
+    if change.is_added:
+        return f"{where}: {describe_change(change)} {change.key}"
+    return f"{where}: {change.key}: {describe_change(change)}"
+
+
+def describe_change(change: RowChange) -> str:
+    """What a change does, in words: "add budget line" or "Spend actual $1.00 -> $2.00"."""
     from portfolio.editing import entity as entity_spec
 
     spec = entity_spec(change.entity)
-    where = f"{change.sheet} row {change.row}"
     if change.is_added:
-        return f"{where}: add {spec.label.lower()} {change.key}"
+        return f"add {spec.label.lower()}"
     parts = []
     for name, value in change.values.items():
         field_spec = spec.field(name)
         before = _shown(change.previous[name], field_spec.kind, change.currency)
         after = _shown(value, field_spec.kind, change.currency)
         parts.append(f"{field_spec.label} {before} -> {after}")
-    return f"{where}: {change.key}: " + "; ".join(parts)
+    return "; ".join(parts)
 
 
 def _shown(value: Any, kind: str, currency: str | None) -> str:

@@ -50,11 +50,20 @@ def last_import(session: Session) -> ImportBatch | None:
     ).first()
 
 
-def undo_last_import(session: Session, job: Job) -> Undone:
-    """Undo the most recent import; the caller's transaction commits it."""
-    batch = last_import(session)
-    if batch is None:
-        raise NothingToUndoError("There is no import to undo")
+def undo_last_import(session: Session, job: Job, batch_id: int | None = None) -> Undone:
+    """Undo the most recent import, or import ``batch_id``; the caller commits.
+
+    The desktop app names the batch it applied (its undo stack has the order); the
+    command line undoes the latest.
+    """
+    if batch_id is None:
+        batch = last_import(session)
+        if batch is None:
+            raise NothingToUndoError("There is no import to undo")
+    else:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None or batch.undone_at is not None:
+            raise NothingToUndoError("That import was already undone")
     rows = session.execute(
         select(
             ImportChange.entity,
