@@ -40,6 +40,7 @@ def test_client_deck_as_pdf_and_pptx(db_path, tmp_path, capsys):
         (["--client", SHOWCASE, "-o", "x.pdf", "--sections", "charts"], 1, "'charts' not known"),
         (["--client", SHOWCASE, "-o", "x.pdf", "--period", "2026-Q9"], 1, "is not a period"),
         (["--client", SHOWCASE, "-o", "x.pdf", "--logo", "/no/logo.png"], 1, "is not a file"),
+        (["--client", SHOWCASE, "-o", "x.pdf", "--firm", "  "], 1, "Firm name: give the name"),
     ],
 )
 def test_bad_requests_get_one_line(
