@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from portfolio.decks.options import DEFAULT_ACCENT, FIRM_LIMIT
 from portfolio.errors import ValidationError
 from ui.decks.choices import check_branding, save_branding, stored_branding
+from ui.decks.options_form import buddy_label
 from ui.settings import Settings
 from ui.theme import colours
 
@@ -71,7 +72,7 @@ class PreferencesDialog(QDialog):
         accent_row.addWidget(self.swatch)
         accent_row.addWidget(reset)
         accent_row.addStretch(1)
-        form.addRow("&Accent colour:", accent_row)
+        form.addRow(buddy_label("&Accent colour:", self.accent), accent_row)
 
         self.logo = QLineEdit(logo)
         self.logo.setAccessibleName("Logo file")
@@ -85,7 +86,7 @@ class PreferencesDialog(QDialog):
         logo_row.addWidget(self.logo, 1)
         logo_row.addWidget(browse)
         logo_row.addWidget(clear)
-        form.addRow("&Logo (PNG or JPEG):", logo_row)
+        form.addRow(buddy_label("&Logo (PNG or JPEG):", self.logo), logo_row)
         self.logo_preview = QLabel()
         self.logo_preview.setAccessibleName("Logo preview")
         self.logo_preview.setFixedSize(*LOGO_PREVIEW)

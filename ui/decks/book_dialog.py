@@ -199,14 +199,14 @@ class BookDialog(JobDialog):
         for entry in sorted(entries, key=lambda e: e.error is None):
             if entry.error:
                 row = QTreeWidgetItem([entry.client, "Not written", entry.error])
-                row.setIcon(1, icon("unfavourable"))
+                row.setIcon(1, icon("failed"))
                 row.setForeground(1, bad)
             else:
                 detail = entry.path.name
                 if entry.warnings:
                     detail += "  (warning: " + "; ".join(entry.warnings) + ")"
                 row = QTreeWidgetItem([entry.client, f"{entry.pages} pages", detail])
-                row.setIcon(1, icon("favourable"))
+                row.setIcon(1, icon("written"))
             row.setToolTip(2, row.text(2))
             row.setData(0, Qt.ItemDataRole.UserRole, entry.client_id)
             self.report.addTopLevelItem(row)

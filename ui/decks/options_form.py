@@ -41,6 +41,13 @@ FORMAT_NAMES = {"pdf": "PDF", "pptx": "PowerPoint"}
 _STORED = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(\d{2})))?$", re.IGNORECASE)
 
 
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose Alt+letter focuses ``buddy`` (a row holding a layout has none)."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
 class DeckOptionsForm(QWidget):
     #: Any choice changed.
     changed = Signal()
@@ -91,7 +98,7 @@ class DeckOptionsForm(QWidget):
         self.period_note.setWordWrap(True)
         self.period_note.setStyleSheet("color: palette(placeholder-text);")
         period_box.addWidget(self.period_note)
-        form.addRow(self._label("&Period:", self.kind), period_box)
+        form.addRow(buddy_label("&Period:", self.kind), period_box)
 
         self.sections = QListWidget()
         self.sections.setAccessibleName("Sections")
@@ -119,7 +126,7 @@ class DeckOptionsForm(QWidget):
         section_box = QVBoxLayout()
         section_box.addWidget(self.sections)
         section_box.addLayout(section_buttons)
-        form.addRow(self._label("&Sections:", self.sections), section_box)
+        form.addRow(buddy_label("&Sections:", self.sections), section_box)
 
         self.formats = QButtonGroup(self)
         format_row = QHBoxLayout()
@@ -130,7 +137,7 @@ class DeckOptionsForm(QWidget):
             self.formats.addButton(button, number)
             format_row.addWidget(button)
         format_row.addStretch(1)
-        form.addRow(self._label("&Format:", self.formats.buttons()[0]), format_row)
+        form.addRow(buddy_label("&Format:", self.formats.buttons()[0]), format_row)
 
         self.set_period(period)
         self.kind.currentIndexChanged.connect(self._period_changed)
@@ -202,13 +209,6 @@ class DeckOptionsForm(QWidget):
         self._describe()
 
     # -- internals ---------------------------------------------------------------------
-    @staticmethod
-    def _label(text: str, buddy: QWidget) -> QLabel:
-        """A row label whose Alt+letter moves to ``buddy`` (a layout row has no buddy)."""
-        label = QLabel(text)
-        label.setBuddy(buddy)
-        return label
-
     def _check_all(self, on: bool) -> None:
         self.set_sections(tuple(SECTIONS) if on else ())
 
