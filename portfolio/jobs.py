@@ -50,6 +50,16 @@ class Job:
         if self._on_progress is not None:
             self._on_progress(self.fraction, self.message)
 
+    def part(self, start: float, end: float) -> Job:
+        """This job seen by one stage of the work: its 0..1 is this job's ``start..end``.
+
+        A caller that runs two core functions under one progress bar (write a deck, then
+        render its pages) hands each a part. Cancelling the job or any part cancels all.
+        """
+        part = Job(lambda fraction, message: self.step(start + (end - start) * fraction, message))
+        part._cancel = self._cancel
+        return part
+
 
 #: For callers that neither show progress nor cancel.
 def quiet() -> Job:

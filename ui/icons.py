@@ -14,9 +14,8 @@ from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from resources import ICONS
 from ui.theme import colours
-
-ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
 
 
 def icon_path(name: str) -> Path:

@@ -161,6 +161,10 @@ class MainWindow(QMainWindow):
         )
         #: Other features insert their File items (Export workbook, Import) before this.
         self.export_anchor = self.file_menu.addSeparator()
+        self.book_action = QAction(icon("deck"), "Review &decks for a director…", self)
+        self.book_action.setStatusTip("One review deck per client of a director, into a folder")
+        self.book_action.triggered.connect(lambda _checked=False: self.review_decks())
+        self.file_menu.insertAction(self.export_anchor, self.book_action)
         self._action(self.file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         self.edit_menu = bar.addMenu("&Edit")
@@ -210,6 +214,11 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.Find,
             "filter",
         )
+        self.edit_menu.addSeparator()
+        self.preferences_action = self._action(
+            self.edit_menu, "Prefere&nces…", self.preferences, QKeySequence.StandardKey.Preferences
+        )
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
         self.view_menu = bar.addMenu("&Go")
         for number, (key, title, icon_name) in enumerate(NAVIGATION, start=1):
@@ -441,6 +450,25 @@ class MainWindow(QMainWindow):
             lambda job: database.backup(),
             lambda target: self.show_message(f"Backed up to {target}", 15_000),
         )
+
+    def review_decks(self, director_id: int | None = None):
+        """File > Review decks for a director…: the book dialog (shown, not modal)."""
+        from ui.decks.book_dialog import BookDialog
+
+        dialog = BookDialog(self.workspace, director_id, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.book_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def preferences(self) -> None:
+        """Edit > Preferences…: the firm's name, accent colour and logo for review decks."""
+        from ui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.settings, self)
+        self.preferences_dialog = dialog
+        if dialog.exec():
+            self.show_message("Preferences saved; new review decks carry them")
 
     def _job_finished(self, title: str, message: str) -> None:
         if message != "done":

@@ -124,6 +124,8 @@ def render_all(window, out: Path) -> list[Path]:
         wait_until(page.ready)
         written.append(save(window, out / "12-client-variance.png"))
     written.append(snapshot_search(window, out / "13-quick-search.png"))
+    if client_id is not None:
+        written.append(snapshot_review_deck(window, client_id, out / "14-review-deck.png"))
     return written
 
 
@@ -158,4 +160,17 @@ def snapshot_search(window, target: Path) -> Path:
     path = save(dialog, target)
     dialog.close()
     window.search_dialog = dialog  # deleted with the window, not when this returns
+    return path
+
+
+def snapshot_review_deck(window, client_id: int, target: Path) -> Path:
+    """The client's Review deck dialog with its preview on the executive summary."""
+    page = window.client_page(client_id, "campaigns")
+    dialog = page.review_deck()
+    if not wait_until(lambda: dialog.pages.page_count > 0 and not dialog.busy):
+        raise PortfolioError("The review deck preview did not finish in time")
+    dialog.pages.show_page(2)
+    wait_until(lambda: True, 1)
+    path = save(dialog, target)
+    dialog.reject()
     return path

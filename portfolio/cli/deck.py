@@ -1,4 +1,9 @@
-"""``portfolio deck``: a client's review deck as PDF or PowerPoint, or a director's whole book."""
+"""``portfolio deck``: a client's review deck as PDF or PowerPoint, or a director's whole book.
+
+Every ``portfolio`` start builds the whole parser, the desktop app's included, so this
+module imports only what ``register`` needs; the deck engine (reportlab, python-pptx,
+the process pool) is imported when a deck is actually written.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,7 @@ import sys
 from pathlib import Path
 
 from portfolio.cli.common import as_of, as_of_parent, database, db_parent, progress_printer, today
-from portfolio.decks.book import director_clients, write_book
-from portfolio.decks.build import write_deck
 from portfolio.decks.options import FORMATS, SECTIONS, Branding, DeckOptions, parse_sections
-from portfolio.jobs import Job
-from portfolio.lookup import find_client, find_member
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -60,6 +61,11 @@ def _usage(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from portfolio.decks.book import director_clients, write_book
+    from portfolio.decks.build import write_deck
+    from portfolio.jobs import Job
+    from portfolio.lookup import find_client, find_member
+
     if args.client and not args.out:
         return _usage("--client needs -o OUT.pdf or -o OUT.pptx")
     if args.client and args.out_dir:

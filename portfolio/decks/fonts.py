@@ -24,8 +24,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from portfolio.errors import PortfolioError
+from resources import FONTS
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+FONT_DIR = FONTS
 REGULAR = "PortfolioSans"
 BOLD = "PortfolioSans-Bold"
 REPLACEMENT = "\ufffd"

@@ -31,6 +31,8 @@ SECTIONS: dict[str, str] = {
 
 FORMATS = ("pdf", "pptx")
 DEFAULT_ACCENT = "#1F5F8B"
+#: Longer firm names would not fit the title slide's and the footer's line.
+FIRM_LIMIT = 80
 _COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 
 
@@ -63,6 +65,12 @@ class Branding:
     logo: Path | None = None
 
     def __post_init__(self) -> None:
+        firm = " ".join(str(self.firm or "").split())
+        if not firm:
+            raise ValidationError("firm name", "give the name to print on the slides")
+        if len(firm) > FIRM_LIMIT:
+            raise ValidationError("firm name", f"keep it to {FIRM_LIMIT} characters")
+        object.__setattr__(self, "firm", firm)
         object.__setattr__(self, "accent", parse_colour(self.accent))
         if self.logo is not None:
             logo = Path(self.logo).expanduser()

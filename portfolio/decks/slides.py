@@ -37,6 +37,15 @@ from portfolio.money import format_money, from_minor
 from portfolio.periods import month_key, month_label
 
 MEASURE_LABELS = {"spend": "Spend", "revenue": "Revenue", "sales": "Sales"}
+#: What a negative variance asks for, per measure. Spend overspent is money to save and
+#: revenue short of budget is money to recover: different measures, so a deck totals
+#: them apart and never adds one to the other.
+MAKEUP_LABELS = {
+    "spend": "Spend to save",
+    "revenue": "Revenue to recover",
+    "sales": "Sales to recover",
+}
+SHORT_WORDS = {"spend": "over budget", "revenue": "short of budget", "sales": "short of budget"}
 
 
 @dataclass(frozen=True)
@@ -134,25 +143,37 @@ class SlideWriter:
             tone_of(row),
         )
 
-    def _shortfalls(self) -> dict[str, tuple[int, int]]:
-        """Measure -> (shortfall, planned) over the make-up plan's items."""
-        out: dict[str, tuple[int, int]] = {}
-        for item in self.s.recovery:
-            short, planned = out.get(item.measure, (0, 0))
-            out[item.measure] = (short + item.shortfall, planned + item.planned)
+    def _shortfalls(self) -> dict[str, tuple[int, int, int]]:
+        """Measure -> (shortfall, planned, campaigns) over the make-up plan's items.
+
+        One entry per measure, spend first: the amounts are never summed across measures.
+        """
+        out: dict[str, tuple[int, int, int]] = {}
+        for m in ("spend", "revenue", "sales"):
+            items = [item for item in self.s.recovery if item.measure == m]
+            if items:
+                out[m] = (
+                    sum(item.shortfall for item in items),
+                    sum(item.planned for item in items),
+                    len({item.campaign_id for item in items}),
+                )
         return out
 
     def _makeup_tile(self) -> Kpi:
         shortfalls = self._shortfalls()
         if not shortfalls:
             return Kpi("To make up, year to date", "Nothing", "No negative variance", "good")
-        first = "spend" if "spend" in shortfalls else next(iter(shortfalls))
-        short, planned = shortfalls[first]
-        detail = [f"{MEASURE_LABELS[first]}; actions planned {self.money(planned)}"]
-        for other, (amount, _) in shortfalls.items():
-            if other != first:
-                detail.append(f"{MEASURE_LABELS[other]} {self.money(amount)}")
-        return Kpi("To make up, year to date", self.money(short), "  ·  ".join(detail), "bad")
+        first, *others = shortfalls
+        short, planned, _ = shortfalls[first]
+        detail = [f"Actions planned {self.amount(first, planned)}"]
+        for other in others:
+            detail.append(f"{MAKEUP_LABELS[other]} {self.amount(other, shortfalls[other][0])}")
+        return Kpi(
+            f"{MAKEUP_LABELS[first]}, year to date",
+            self.amount(first, short),
+            "  ·  ".join(detail),
+            "bad",
+        )
 
     def _sla_tile(self) -> Kpi:
         sla = self.c.sla
@@ -220,14 +241,11 @@ class SlideWriter:
                 f"{MEASURE_LABELS[m]} is {self.money(abs(row.variance))} {over} budget for "
                 f"{self.period_words} ({pct(row.variance_pct)}, {word})."
             )
-        shortfalls = self._shortfalls()
-        if shortfalls:
-            campaigns = len({item.campaign_id for item in self.s.recovery})
-            short = sum(s for s, _ in shortfalls.values())
-            planned = sum(p for _, p in shortfalls.values())
+        for m, (short, planned, campaigns) in self._shortfalls().items():
             lines.append(
-                f"{campaigns} campaign(s) need {self.money(short)} made up by the end of "
-                f"{self.s.year.label}; actions planned cover {self.money(planned)}."
+                f"{MAKEUP_LABELS[m]} by the end of {self.s.year.label}: "
+                f"{self.amount(m, short)}, {SHORT_WORDS[m]} in {campaigns} campaign(s); "
+                f"actions planned cover {self.amount(m, planned)}."
             )
         overdue = sum(1 for r in self.s.open_requests if r["overdue"])
         if self.s.open_requests:
@@ -389,12 +407,8 @@ class SlideWriter:
                 *month_cols,
             )
             rows = []
-            per_month_totals = {m: 0 for m in remaining}
             for item in items:
                 per_month = dict(zip(item.remaining_months, item.per_month, strict=True))
-                for month, value in per_month.items():
-                    if item.currency:
-                        per_month_totals[month] += value
                 show = self.plain if item.currency else count
                 rows.append(
                     (
@@ -407,21 +421,10 @@ class SlideWriter:
                         *(Cell(show(per_month[m]) if m in per_month else "") for m in remaining),
                     )
                 )
-            money_items = [item for item in items if item.currency]
-            footer = (
-                (
-                    Cell("Total to recover", bold=True),
-                    Cell(""),
-                    Cell(self.plain(sum(i.shortfall for i in money_items)), bold=True),
-                    Cell(""),
-                    Cell(self.plain(sum(i.planned for i in money_items)), bold=True),
-                    Cell(self.plain(sum(i.uncovered for i in money_items)), bold=True),
-                    *(Cell(self.plain(per_month_totals[m]), bold=True) for m in remaining),
-                ),
-            )
+            footer = tuple(self._makeup_total(m, items, remaining) for m in self._shortfalls())
             caption = (
                 f"Year-to-date shortfall by campaign, spread evenly over the months left in "
-                f"{self.s.year.label}; amounts in {self.c.currency}"
+                f"{self.s.year.label}; totals per measure; amounts in {self.c.currency}"
             )
             if not remaining:
                 caption += "; the year is over, so nothing is spread"
@@ -462,6 +465,24 @@ class SlideWriter:
             f"Unfavourable variances year to date ({self.s.ytd.label}) and how they are made up"
         )
         return [Slide("makeup", SECTIONS["makeup"], subtitle, tuple(blocks))]
+
+    def _makeup_total(self, m: str, items: list, remaining: list[int]) -> tuple[Cell, ...]:
+        """The footer row of one measure: its shortfall, plan and months, never mixed."""
+        mine = [item for item in items if item.measure == m]
+        show = self.plain if m != "sales" else count
+        per_month = dict.fromkeys(remaining, 0)
+        for item in mine:
+            for month, value in zip(item.remaining_months, item.per_month, strict=True):
+                per_month[month] += value
+        return (
+            Cell(MAKEUP_LABELS[m], bold=True),
+            Cell(MEASURE_LABELS[m], bold=True),
+            Cell(show(sum(i.shortfall for i in mine)), bold=True),
+            Cell(""),
+            Cell(show(sum(i.planned for i in mine)), bold=True),
+            Cell(show(sum(i.uncovered for i in mine)), bold=True),
+            *(Cell(show(per_month[month]), bold=True) for month in remaining),
+        )
 
     def results(self) -> list[Slide] | Nothing:
         results = [r for r in self.c.results if r.pieces or r.responses or r.sales or r.spend]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
 from portfolio.cli import main
+from tests.conftest import ROOT_DIR
 from tests.decks.conftest import SHOWCASE
 
 
@@ -36,6 +40,7 @@ def test_client_deck_as_pdf_and_pptx(db_path, tmp_path, capsys):
         (["--client", SHOWCASE, "-o", "x.pdf", "--sections", "charts"], 1, "'charts' not known"),
         (["--client", SHOWCASE, "-o", "x.pdf", "--period", "2026-Q9"], 1, "is not a period"),
         (["--client", SHOWCASE, "-o", "x.pdf", "--logo", "/no/logo.png"], 1, "is not a file"),
+        (["--client", SHOWCASE, "-o", "x.pdf", "--firm", "  "], 1, "Firm name: give the name"),
     ],
 )
 def test_bad_requests_get_one_line(
@@ -72,3 +77,19 @@ def test_directors_book_from_the_command_line(db_path, tmp_path, capsys):
     files = sorted(path.name for path in out.iterdir())
     assert f"{SHOWCASE} review.pdf" in files
     assert f"Wrote {len(files)} of {len(files)} decks for Isla Patel" in capsys.readouterr().out
+
+
+def test_starting_portfolio_does_not_load_the_deck_engine():
+    """Regression: ``portfolio/cli/deck.py`` imported the engine at module level, and every
+    start of the app (which builds the whole parser) paid about 0.09 s for reportlab."""
+    code = (
+        "import sys\n"
+        "from portfolio.cli import build_parser\n"
+        "build_parser()\n"
+        "heavy = ('reportlab', 'pptx', 'portfolio.decks.build', 'portfolio.decks.book')\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT_DIR, check=True
+    )
+    assert "LOADED []" in result.stdout

@@ -204,6 +204,7 @@ def test_snapshot_writes_a_png_of_every_view(tmp_path, portfolio_file, qtbot):
         "11-client-budget.png",
         "12-client-variance.png",
         "13-quick-search.png",
+        "14-review-deck.png",
     ]
     image = QImage(str(out / "04-budgets.png"))
     assert (image.width(), image.height()) == (1440, 900)

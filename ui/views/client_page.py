@@ -3,7 +3,7 @@
 The header and the Variance tab come from ``portfolio.analytics.summary.client_summary``
 (the same object the command line prints and review decks use, so a figure reads the
 same everywhere); each other tab is a list scoped to the client. ``toolbar`` is where
-client actions go (edit details, add a campaign, ... and, later, "Review deck...").
+client actions go (edit details, add a campaign, ..., Review deck…).
 """
 
 from __future__ import annotations
@@ -105,6 +105,9 @@ class ClientPage(Page):
         self.toolbar.addAction(icon("add"), "Add campaign…", lambda: self._add("campaigns"))
         self.toolbar.addAction(icon("add"), "Add request…", lambda: self._add("requests"))
         self.toolbar.addAction(icon("add"), "Add meeting…", lambda: self._add("meetings"))
+        self.deck_action = self.toolbar.addAction(icon("deck"), "Review deck…", self.review_deck)
+        self.deck_action.setToolTip("A review deck of this client as PDF or PowerPoint, previewed")
+        self.deck_dialog = None
         top.addWidget(self.toolbar)
         layout.addLayout(top)
 
@@ -364,6 +367,18 @@ class ClientPage(Page):
         self.list_panels[tab].scope_labels = {"client_id": f"Client: {self.client_name}"}
         self.list_panels[tab].add_record()
         self.list_panels[tab].scope_labels = {"client_id": ""}
+
+    def review_deck(self):
+        """Open the Review deck dialog for this client (period, sections, preview, save)."""
+        if self.client_id is None:
+            return None
+        from ui.decks.review_dialog import ReviewDeckDialog
+
+        dialog = ReviewDeckDialog(self.workspace, self.client_id, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.deck_dialog = dialog
+        dialog.open()
+        return dialog
 
     def edit_details(self) -> None:
         if self.client_id is None:

@@ -1,16 +1,18 @@
 """The team: each director's book against their objective, and the people themselves.
 
 The roll-up is ``portfolio.analytics.team.team_rollup`` for the year to date (in the
-portfolio's base currency); double-click a director to see their clients. Below, the
-team members as an editable list.
+portfolio's base currency); double-click a director to see their clients, or write a
+review deck for each of them ("Review decks for this director…"). Below, the team
+members as an editable list.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from portfolio.periods import month_label, parse_period
+from ui.icons import icon
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.overview import table
@@ -50,7 +52,15 @@ class TeamPage(Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         self.caption = QLabel("")
-        layout.addWidget(self.caption)
+        self.caption.setWordWrap(True)
+        self.book_button = QPushButton(icon("deck"), "Review decks for this director…")
+        self.book_button.setAccessibleName("Review decks for a director")
+        self.book_button.setToolTip("One review deck per client of the selected director")
+        self.book_button.clicked.connect(self.review_decks)
+        top = QHBoxLayout()
+        top.addWidget(self.caption, 1)
+        top.addWidget(self.book_button)
+        layout.addLayout(top)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = RecordsModel(FIELDS, self)
         self.view = table(self.model, "Directors against objective", stretch=False)
@@ -122,6 +132,19 @@ class TeamPage(Page):
             self.loaded_once = True
 
         self.lane.submit(work, show, lambda error: self.caption.setText(f"Could not load: {error}"))
+
+    def review_decks(self):
+        """The book dialog for the director selected above (or the first)."""
+        from ui.decks.book_dialog import BookDialog
+
+        record = (
+            self.model.record(self.view.currentIndex().row()) if self.model.rowCount() else None
+        )
+        dialog = BookDialog(self.workspace, record["director_id"] if record else None, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.book_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _open(self, index) -> None:
         record = self.model.record(index.row())
