@@ -80,6 +80,64 @@ def test_a_big_list_loads_one_page_and_jumps_to_its_end(qtbot, workspace):
         ListModel.OFFSET_LIMIT = saved
 
 
+def test_first_rows_show_before_the_count_which_then_corrects_the_rows(
+    qtbot, qtmodeltester, workspace, monkeypatch
+):
+    """A full first page is shown at once; the exact count adds (or removes) rows after."""
+    from ui.tables.list_model import ListModel
+
+    monkeypatch.setattr(ListModel, "PAGE_SIZE", 30)
+    scope = ViewState().scoped(client_id=1)
+    with workspace.database.session() as session:
+        campaigns = session.scalars(
+            select(Campaign.id).where(Campaign.client_id == 1).order_by(Campaign.id)
+        ).all()
+        total = session.scalar(
+            select(func.count())
+            .select_from(BudgetLine)
+            .join(Campaign)
+            .where(Campaign.client_id == 1)
+        )
+    assert total > 60
+    model = ListModel(workspace, "budget_lines", scope)
+    qtmodeltester.check(model)  # Qt's tester keeps watching every signal from here on
+    seen: list[tuple] = []
+    model.modelReset.connect(lambda: seen.append(("reset", model.rowCount(), model.counting)))
+    model.layoutChanged.connect(lambda: seen.append(("layout", model.rowCount(), model.counting)))
+    model.rowsInserted.connect(lambda _p, first, last: seen.append(("inserted", first, last)))
+    model.rowsRemoved.connect(lambda _p, first, last: seen.append(("removed", first, last)))
+
+    model.reload()
+    qtbot.waitUntil(lambda: model.ready, timeout=20_000)
+    assert seen == [("reset", 30, True), ("inserted", 30, total - 1)]
+    assert (model.rowCount(), model.counting) == (total, False)
+
+    # Re-sorting the same rows keeps the count meanwhile: no reset, no row changes.
+    seen.clear()
+    model.sort(model.column_of("spend_budget"), Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: model.ready, timeout=20_000)
+    assert seen == [("layout", total, True)]
+
+    # Lines deleted elsewhere: the refresh shows the old count, then drops the extra rows.
+    with workspace.database.session() as session, session.begin():
+        gone = session.query(BudgetLine).filter(BudgetLine.campaign_id == campaigns[0]).delete()
+    assert gone > 0
+    seen.clear()
+    model.refresh()
+    qtbot.waitUntil(lambda: model.ready, timeout=20_000)
+    assert seen == [("layout", total, True), ("removed", total - gone, total - 1)]
+    assert model.rowCount() == total - gone
+
+    # A short first page is the whole list: no count is needed, nothing is provisional.
+    with workspace.database.session() as session:
+        months = session.scalar(select(func.count()).where(BudgetLine.campaign_id == campaigns[1]))
+    assert 0 < months < 30
+    seen.clear()
+    model.set_state(ViewState().scoped(campaign_id=campaigns[1]))
+    qtbot.waitUntil(lambda: model.ready, timeout=20_000)
+    assert seen == [("reset", months, False)]
+
+
 def test_header_click_sorts_in_sql_and_toggles(qtbot, window):
     from ui.tables.list_model import RAW_ROLE
 

@@ -4,9 +4,12 @@ The model knows the row count and holds a few pages of rows (200 each, the least
 recently used dropped); it never loads a whole big list. All SQL runs on worker lanes
 (``ui.jobs.Lane``), so the window never waits on the database:
 
-* a new query (sort, filter, scope, refresh) fetches the count and the first page; the
-  model switches over only when both are in, so the old rows stay on screen meanwhile
-  (``layoutChanged`` when the row count is unchanged, a reset when it is a new query);
+* a new query (sort, filter, scope, refresh) fetches its first page, and the model
+  switches over when it is in, so the old rows stay on screen meanwhile and the new
+  ones appear without waiting for a count (``layoutChanged`` when the rows are the same
+  ones re-sorted, a reset otherwise). A short first page is the whole list; a full one
+  is shown with a provisional count (the old one when only the sort changed, else the
+  page) and the exact count follows on the same lane, adding or removing rows;
 * a page not in memory is shown blank and fetched, latest wanted first; near the top by
   ``LIMIT/OFFSET``, deeper through the ordered id list, which a second lane loads after
   each new query (8 bytes per row), so a jump to row 900,000 is a lookup by 200 ids
@@ -126,6 +129,8 @@ class ListModel(QAbstractTableModel):
         self._wanted: list[int] = []
         self._generation = 0
         self._ready = False
+        self._shown_generation = -1
+        self._counting = False
         self._editing = False
         self.totals: list[Totals] | None = None
         #: The last refusal: (row, column, reason), for tests and the status bar.
@@ -163,6 +168,16 @@ class ListModel(QAbstractTableModel):
         return self._query
 
     @property
+    def first_rows_in(self) -> bool:
+        """The latest query's first page is shown (its exact count may still be coming)."""
+        return self._ready and self._shown_generation == self._generation
+
+    @property
+    def counting(self) -> bool:
+        """The rows shown are the latest query's, but their count is provisional."""
+        return self._counting
+
+    @property
     def ready(self) -> bool:
         """The current query's first page is in and nothing is waiting on the fast lane."""
         return self._ready and not self._fast.busy
@@ -197,29 +212,34 @@ class ListModel(QAbstractTableModel):
         self._stop_background()
         engine = self.workspace.database.engine
 
-        def work() -> tuple[int, list[tuple]]:
+        def work() -> list[tuple]:
             with engine.connect() as connection:
-                count = fetch_count(connection, query)
-                first = fetch_page(connection, query, 0, self.PAGE_SIZE) if count else []
-            return count, first
+                return fetch_page(connection, query, 0, self.PAGE_SIZE)
 
-        self._fast.submit(
-            work, lambda result: self._switch(generation, query, *result), self._failed
-        )
+        self._fast.submit(work, lambda first: self._switch(generation, query, first), self._failed)
 
     def _failed(self, error: BaseException) -> None:
         self.failed.emit(str(error) if isinstance(error, PortfolioError) else repr(error))
 
-    def _switch(self, generation: int, query: ListQuery, count: int, first: list[tuple]) -> None:
+    def _switch(self, generation: int, query: ListQuery, first: list[tuple]) -> None:
         if generation != self._generation:
             return
-        same_shape = self._ready and count == self._count
+        exact = len(first) < self.PAGE_SIZE
+        same_rows = self._ready and _same_rows(query.state, self._query.state)
+        if exact:
+            count = len(first)
+        elif same_rows:
+            count = max(self._count, len(first))
+        else:
+            count = len(first)
+        same_shape = same_rows and count == self._count
         if same_shape:
             self.layoutAboutToBeChanged.emit()
         else:
             self.beginResetModel()
         self._query = query
         self._count = count
+        self._counting = not exact
         self._shown = {}
         self._pages = OrderedDict({0: first})
         self._ids = None
@@ -230,14 +250,48 @@ class ListModel(QAbstractTableModel):
         else:
             self.endResetModel()
         self._ready = True
-        self.loaded.emit()
+        self._shown_generation = generation
         self.totals_changed.emit()
+        if exact:
+            self._counted(generation, query, count)
+            return
+        engine = self.workspace.database.engine
+
+        def work() -> int:
+            with engine.connect() as connection:
+                return fetch_count(connection, query)
+
+        self._fast.submit(work, lambda found: self._counted(generation, query, found), self._failed)
+
+    def _counted(self, generation: int, query: ListQuery, count: int) -> None:
+        """The exact count is in: add or drop the rows the provisional count got wrong."""
+        if generation != self._generation:
+            return
+        shown = self._count
+        if count > shown:
+            self.beginInsertRows(QModelIndex(), shown, count - 1)
+            self._count = count
+            self.endInsertRows()
+        elif count < shown:
+            self.beginRemoveRows(QModelIndex(), count, shown - 1)
+            self._count = count
+            self._drop_rows_from(count)
+            self.endRemoveRows()
+        self._counting = False
+        self.loaded.emit()
         # The id list and the totals wait a moment: the first paint and the person's
         # next click should not compete with them for the CPU and the GIL.
         self._extras_pending = True
         QTimer.singleShot(
             self.EXTRAS_DELAY_MS, lambda: self._start_extras(generation, query, count)
         )
+        self._fetch_next()
+
+    def _drop_rows_from(self, count: int) -> None:
+        """Forget cached rows and texts at or past ``count`` (the list got shorter)."""
+        for page_number in [n for n in self._pages if n * self.PAGE_SIZE >= count]:
+            del self._pages[page_number]
+        self._shown = {key: text for key, text in self._shown.items() if key[0] < count}
 
     def _start_extras(self, generation: int, query: ListQuery, count: int) -> None:
         if generation != self._generation:
@@ -585,3 +639,8 @@ class ListModel(QAbstractTableModel):
                     )
         if self.definition.has_totals:
             self._load_totals(self._generation, self._query)
+
+
+def _same_rows(one: ViewState, other: ViewState) -> bool:
+    """The two states match the same rows (they may differ in order and columns)."""
+    return one.filter_text == other.filter_text and one.scope == other.scope

@@ -345,6 +345,9 @@ class ListPanel(QWidget):
     def _update_count(self) -> None:
         count = self.model.rowCount()
         noun = self.definition.noun or self.definition.title.lower()
+        if self.model.counting:
+            self.count_label.setText(f"Counting {noun}…")
+            return
         if count == 1 and noun.endswith("s"):
             noun = noun[:-1]
         self.count_label.setText(f"{count:,} {noun}")
