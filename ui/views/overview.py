@@ -32,7 +32,7 @@ from portfolio.queries.lists import DUE_SOON_DAYS
 from portfolio.queries.pickers import people
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.kpi_tile import KpiTile
-from ui.views.page import Page
+from ui.views.page import FiguresPage
 from ui.workspace import Workspace
 
 RISK_FIELDS = (
@@ -90,7 +90,7 @@ def table(model: RecordsModel, name: str, *, stretch: bool = True) -> QTableView
     return view
 
 
-class OverviewPage(Page):
+class OverviewPage(FiguresPage):
     key = "overview"
     title = "Overview"
     icon_name = "overview"
@@ -99,7 +99,6 @@ class OverviewPage(Page):
         super().__init__(workspace, parent)
         self.lane = workspace.lane(self)
         self._generation = 0
-        self._stale = True
         self.figures: OverviewFigures | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
@@ -167,26 +166,15 @@ class OverviewPage(Page):
             self.splitter.addWidget(box)
         self.splitter.setSizes([320, 260])
         layout.addWidget(self.splitter, 1)
-        workspace.changed.connect(self._changed)
 
     def _as_of_text(self) -> str:
         return f"actuals to {month_label(self.workspace.as_of)}, today {self.workspace.today}"
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self.load()
-
-    def _changed(self, touched: frozenset[str]) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.load()
 
     def ready(self) -> bool:
         return self.figures is not None and not self.lane.busy
 
     def load(self) -> None:
-        self._stale = False
+        self.loading_started()
         self._generation += 1
         generation = self._generation
         director = self.book.currentData()

@@ -49,6 +49,41 @@ class Page(QWidget):
         return panel
 
 
+class FiguresPage(Page):
+    """A page drawn from figures the core computes: read when first shown, and again
+    when the data behind them changes, at once if the page is shown, else when it next
+    is (so an edit elsewhere costs hidden pages nothing).
+
+    Subclasses implement ``load`` (which must call ``loading_started``) and say which
+    changes matter in ``DEPENDS_ON`` (table names; empty means every change).
+    """
+
+    DEPENDS_ON: frozenset[str] = frozenset()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, parent)
+        self._stale = True
+        workspace.changed.connect(self._changed)
+
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def loading_started(self) -> None:
+        self._stale = False
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.load()
+
+    def _changed(self, touched: frozenset[str]) -> None:
+        if self.DEPENDS_ON and not touched & self.DEPENDS_ON:
+            return
+        self._stale = True
+        if self.isVisible():
+            self.load()
+
+
 class ListPage(Page):
     """A page that is one big list (clients, campaigns, budget lines, ...)."""
 

@@ -16,7 +16,7 @@ from ui.icons import icon
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.overview import table
-from ui.views.page import Page
+from ui.views.page import FiguresPage
 from ui.workspace import Workspace
 
 FIELDS = (
@@ -39,7 +39,7 @@ FIELDS = (
 )
 
 
-class TeamPage(Page):
+class TeamPage(FiguresPage):
     key = "team"
     title = "Team"
     icon_name = "team"
@@ -48,7 +48,6 @@ class TeamPage(Page):
         super().__init__(workspace, parent)
         self.lane = workspace.lane(self)
         self.loaded_once = False
-        self._stale = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         self.caption = QLabel("")
@@ -76,7 +75,6 @@ class TeamPage(Page):
         split.addWidget(holder)
         split.setSizes([300, 420])
         layout.addWidget(split, 1)
-        workspace.changed.connect(self._changed)
 
     def panels(self) -> list[ListPanel]:
         return [self.members]
@@ -84,18 +82,8 @@ class TeamPage(Page):
     def ready(self) -> bool:
         return self.loaded_once and not self.lane.busy and super().ready()
 
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self.load()
-
-    def _changed(self, touched: frozenset[str]) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.load()
-
     def load(self) -> None:
-        self._stale = False
+        self.loading_started()
         database = self.workspace.database
         as_of = self.workspace.as_of
         period = parse_period("fy", as_of)

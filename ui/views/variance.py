@@ -40,7 +40,7 @@ from ui.icons import icon
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.overview import table
-from ui.views.page import Page
+from ui.views.page import FiguresPage
 from ui.workspace import Workspace
 
 LEVELS = (
@@ -124,7 +124,8 @@ class Selection:
     campaign_id: int | None
 
 
-class VariancePage(Page):
+class VariancePage(FiguresPage):
+    DEPENDS_ON = frozenset({"variance", "budget_line", "makeup_action", "client", "campaign"})
     key = "variances"
     title = "Variances"
     icon_name = "variances"
@@ -135,7 +136,6 @@ class VariancePage(Page):
         self.chart_lane = workspace.lane(self)
         self._generation = 0
         self._chart_generation = 0
-        self._stale = True
         self.loaded_once = False
         self.chart_loaded = False
         layout = QVBoxLayout(self)
@@ -200,7 +200,6 @@ class VariancePage(Page):
 
         for combo in (self.measure, self.level, self.period):
             combo.currentIndexChanged.connect(lambda _i: self.load())
-        workspace.changed.connect(self._changed)
         self._restore_splitters()
 
     def _combo(self, layout: QHBoxLayout, label: str, choices) -> QComboBox:
@@ -245,22 +244,10 @@ class VariancePage(Page):
             and super().ready()
         )
 
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self.load()
-
-    def _changed(self, touched: frozenset[str]) -> None:
-        if not touched & {"variance", "budget_line", "makeup_action", "client", "campaign"}:
-            return
-        self._stale = True
-        if self.isVisible():
-            self.load()
-
     # -- loading ------------------------------------------------------------------------
 
     def load(self) -> None:
-        self._stale = False
+        self.loading_started()
         self._generation += 1
         generation = self._generation
         measure = self.measure.currentData()
