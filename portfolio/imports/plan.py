@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 from portfolio.editing import ParseOptions, parse_record
 from portfolio.editing.fields import is_blank
 from portfolio.errors import ValidationError
+from portfolio.imports.formulas import REASON as UNCOMPUTED_REASON
+from portfolio.imports.formulas import UNCOMPUTED
 from portfolio.imports.headers import (
     CURRENCY,
     HEADER_SEARCH_ROWS,
@@ -405,6 +407,16 @@ class Planner:
         width = len(values)
         raw = {name: values[i] if i < width else None for i, name in layout.field_columns}
         other = {name: values[i] if i < width else None for name, i in layout.other_columns.items()}
+        # A formula without its result is refused by name, never read as a blank that
+        # would clear the stored value.
+        uncomputed = {
+            layout.headers[i] for i, name in layout.field_columns if raw[name] is UNCOMPUTED
+        }
+        for name, i in layout.other_columns.items():
+            if other[name] is UNCOMPUTED:
+                uncomputed.add(layout.headers[i])
+                other[name] = None
+        raw = {name: value for name, value in raw.items() if value is not UNCOMPUTED}
 
         client: _ClientRef | None = None
         campaign_id: int | None = None
@@ -422,7 +434,7 @@ class Planner:
                 if self._is_deferred(key):
                     raise AmbiguousDate(f"belongs to campaign {key[2]!r}")
 
-        texts = [name for name in layout.temporal_fields if isinstance(raw[name], str)]
+        texts = [name for name in layout.temporal_fields if isinstance(raw.get(name), str)]
         for name in texts:  # all of the row's evidence first: a later read may wait
             hint = order_shown_by(raw[name])
             if hint:
@@ -460,6 +472,10 @@ class Planner:
         for error in errors:
             problem(layout.header_for_field(error.field), error.reason)
         raw.pop(key_field, None)
+        if uncomputed:  # the cell's own reason says it; "is required" would only repeat it
+            problems[:] = [p for p in problems if p.column not in uncomputed]
+            for header in sorted(uncomputed):
+                problems.append(RowProblem(title, number, header, UNCOMPUTED_REASON))
         return _Parsed(
             number, values, raw, parsed, client, campaign_id, campaign_pending, version, problems
         )

@@ -17,10 +17,11 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from portfolio.errors import PortfolioError
+from portfolio.imports.formulas import UNCOMPUTED, uncomputed_cells
 from portfolio.imports.package import UnsafeFileError, check_csv, check_workbook
 
 #: Columns read from any sheet: Portfolio's widest has 18.
@@ -43,13 +44,25 @@ class Sheet:
     _read: Callable[[int], Iterator[tuple]]
     #: Rows the file says it holds (for progress only; never trusted for reading).
     estimated_rows: int | None = None
+    #: Row number -> columns (0-based) of formulas without a saved result.
+    uncomputed: dict[int, list[int]] = field(default_factory=dict)
 
     def rows(self, first: int = 1) -> Iterator[tuple[int, tuple]]:
-        """``(row number, values)`` from row ``first`` on; blank rows included."""
+        """``(row number, values)`` from row ``first`` on; blank rows included.
+
+        A formula cell without a saved result reads as ``UNCOMPUTED``, not as blank.
+        """
         number = first
+        uncomputed = self.uncomputed
         for values in self._read(first):
             if number > MAX_ROW:
                 raise SourceError(f"sheet {self.title!r} goes past row {MAX_ROW:,}")
+            if uncomputed and number in uncomputed:
+                cells = list(values)
+                for column in uncomputed[number]:
+                    if column < len(cells):
+                        cells[column] = UNCOMPUTED
+                values = tuple(cells)
             yield number, values
             number += 1
 
@@ -89,6 +102,11 @@ def _workbook(path: Path) -> Iterator[Source]:
     except Exception as error:  # openpyxl raises many kinds on a damaged package
         raise SourceError(f"{path.name} cannot be read as a workbook: {_reason(error)}") from None
     try:
+        try:
+            uncomputed = uncomputed_cells(path)
+        except Exception as error:  # the same damage openpyxl may not have noticed yet
+            reason = _reason(error)
+            raise SourceError(f"{path.name} cannot be read as a workbook: {reason}") from None
         sheets = []
         for worksheet in book.worksheets:
             if not hasattr(worksheet, "reset_dimensions"):
@@ -97,7 +115,9 @@ def _workbook(path: Path) -> Iterator[Source]:
             # The declared size may be a lie (A1:XFD1048576); read what is there.
             worksheet.reset_dimensions()
             estimate = min(declared, MAX_ROW) if declared else None
-            sheets.append(Sheet(worksheet.title, _sheet_reader(path, worksheet), estimate))
+            reader = _sheet_reader(path, worksheet)
+            cells = uncomputed.get(worksheet.title, {})
+            sheets.append(Sheet(worksheet.title, reader, estimate, cells))
         yield Source(path, "xlsx", sheets, [])
     finally:
         book.close()

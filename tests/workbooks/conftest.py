@@ -10,12 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portfolio.editing import create
 from portfolio.exports.request import workbook_request
 from portfolio.exports.workbook import WorkbookReport, export_workbook
-from portfolio.model import Client, TeamMember
+from portfolio.model import BudgetLine, Campaign, Client, TeamMember
 from portfolio.storage import open_database
 from tests.conftest import AS_OF, TODAY
 from tests.workbooks.libreoffice import recalculated_sheets
@@ -112,3 +112,37 @@ def recalculated(exported, tmp_path_factory) -> dict[str, list[list[str]]]:
     """Every sheet as LibreOffice computes it (formulas recalculated), as CSV rows."""
     path, _ = exported
     return recalculated_sheets(path, tmp_path_factory.mktemp("recalculated"))
+
+
+@pytest.fixture
+def book(demo_sqlite):
+    """The demo, and a USD client with two campaigns that have lines Jul-Oct 2026."""
+    with demo_sqlite.session() as session:
+        client = session.scalar(
+            select(Client).where(Client.currency == "USD").order_by(Client.name).limit(1)
+        )
+        campaigns = session.scalars(
+            select(Campaign.name)
+            .join(BudgetLine, BudgetLine.campaign_id == Campaign.id)
+            .where(Campaign.client_id == client.id, BudgetLine.month.between(202607, 202610))
+            .group_by(Campaign.id, Campaign.name)
+            .having(func.count() == 4)
+            .order_by(Campaign.name)
+            .limit(2)
+        ).all()
+        assert len(campaigns) == 2
+        other = session.scalar(
+            select(Client.name).where(Client.currency == "EUR").order_by(Client.name).limit(1)
+        )
+    return demo_sqlite, client.name, campaigns, other
+
+
+def stored_line(db, client: str, campaign: str, month: int) -> BudgetLine | None:
+    """The stored budget line of a client's campaign and month, or None."""
+    with db.session() as session:
+        return session.scalar(
+            select(BudgetLine)
+            .join(Campaign, Campaign.id == BudgetLine.campaign_id)
+            .join(Client, Client.id == Campaign.client_id)
+            .where(Client.name == client, Campaign.name == campaign, BudgetLine.month == month)
+        )

@@ -12,45 +12,13 @@ from sqlalchemy import func, select
 
 from portfolio.imports.importer import ImportRefusedError, preview_import, run_import
 from portfolio.imports.plan import ImportOptions
-from portfolio.model import BudgetLine, Campaign, Client, ImportBatch
-
-
-@pytest.fixture
-def book(demo_sqlite):
-    """The demo, and a USD client with two campaigns that have lines Jul-Oct 2026."""
-    with demo_sqlite.session() as session:
-        client = session.scalar(
-            select(Client).where(Client.currency == "USD").order_by(Client.name).limit(1)
-        )
-        campaigns = session.scalars(
-            select(Campaign.name)
-            .join(BudgetLine, BudgetLine.campaign_id == Campaign.id)
-            .where(Campaign.client_id == client.id, BudgetLine.month.between(202607, 202610))
-            .group_by(Campaign.id, Campaign.name)
-            .having(func.count() == 4)
-            .order_by(Campaign.name)
-            .limit(2)
-        ).all()
-        assert len(campaigns) == 2
-        other = session.scalar(
-            select(Client.name).where(Client.currency == "EUR").order_by(Client.name).limit(1)
-        )
-    return demo_sqlite, client.name, campaigns, other
+from portfolio.model import BudgetLine, Campaign, ImportBatch
+from tests.workbooks.conftest import stored_line
 
 
 def _csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
-
-
-def _line(db, client: str, campaign: str, month: int) -> BudgetLine | None:
-    with db.session() as session:
-        return session.scalar(
-            select(BudgetLine)
-            .join(Campaign, Campaign.id == BudgetLine.campaign_id)
-            .join(Client, Client.id == Campaign.client_id)
-            .where(Client.name == client, Campaign.name == campaign, BudgetLine.month == month)
-        )
 
 
 def _snapshot(db) -> tuple:
@@ -85,9 +53,9 @@ def test_messy_csv_with_typed_amounts_and_month_spellings(book, tmp_path):
     assert any("'Notes'" in note and "ignored" in note for note in plan.notes)
     good = run_import(db, path, ImportOptions(good_rows_only=True), kind="csv")
     assert good.applied.changed == 2
-    assert _line(db, client, first, 202607).spend_forecast == 123450
-    assert _line(db, client, second, 202609).spend_forecast == 100000
-    assert _line(db, client, first, 202608).spend_forecast != 123400  # refused row untouched
+    assert stored_line(db, client, first, 202607).spend_forecast == 123450
+    assert stored_line(db, client, second, 202609).spend_forecast == 100000
+    assert stored_line(db, client, first, 202608).spend_forecast != 123400  # refused row untouched
 
 
 def test_decimal_comma_is_read_only_when_chosen(book, tmp_path):
@@ -99,7 +67,7 @@ def test_decimal_comma_is_read_only_when_chosen(book, tmp_path):
     refused = preview_import(db, path, ImportOptions(), kind="csv")
     assert "choose the decimal comma" in refused.problems[0].reason
     run_import(db, path, ImportOptions(decimal_comma=True), kind="csv")
-    assert _line(db, client, first, 202607).spend_forecast == 123450
+    assert stored_line(db, client, first, 202607).spend_forecast == 123450
 
 
 def test_dates_that_read_two_ways_are_never_guessed(book, tmp_path):
@@ -209,7 +177,7 @@ def test_every_kind_of_bad_row_is_reported_and_nothing_changes(book, tmp_path):
 
     good = run_import(db, path, ImportOptions(good_rows_only=True))
     assert good.applied.changed == 1 and good.applied.added == 0
-    assert _line(db, client, second, 202609).spend_forecast == 200
+    assert stored_line(db, client, second, 202609).spend_forecast == 200
 
 
 def test_a_title_row_above_the_header_and_blank_rows_are_fine(book, tmp_path):
