@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 
 from portfolio.cli.common import as_of, as_of_parent, database, db_parent, scope_from
-from portfolio.cli.output import FORMATS, Column, emit
+from portfolio.cli.output import FORMATS, Column, emit, records_of
 from portfolio.periods import month_key, month_of, parse_period
 
 
@@ -51,25 +51,6 @@ def run_campaigns(args: argparse.Namespace) -> int:
         results = campaign_results(
             session, period=period, as_of=month, scope=scope_from(session, args)
         )
-    records = [
-        {
-            "client": r.client,
-            "campaign": r.campaign,
-            "channel": CHANNEL.label(r.channel),
-            "currency": r.currency,
-            "pieces": r.pieces,
-            "responses": r.responses,
-            "response_rate_pct": r.response_rate,
-            "sales": r.sales,
-            "spend": r.spend,
-            "revenue": r.revenue,
-            "cost_per_response": r.cost_per_response,
-            "cost_per_sale": r.cost_per_sale,
-            "roi_pct": r.roi_pct,
-            "persistency_pct": r.persistency_pct,
-        }
-        for r in results
-    ]
     columns = [
         Column("client", "Client"),
         Column("campaign", "Campaign"),
@@ -86,6 +67,12 @@ def run_campaigns(args: argparse.Namespace) -> int:
         Column("roi_pct", "ROI %", "pct"),
         Column("persistency_pct", "Persist %", "percent"),
     ]
+    records = records_of(
+        results,
+        columns,
+        channel=lambda r: CHANNEL.label(r.channel),
+        response_rate_pct=lambda r: r.response_rate,
+    )
     note = f"{period.label}, actuals to {month_key(month)}."
     emit(records, columns, args.format, sys.stdout, note=note)
     return 0
@@ -99,18 +86,6 @@ def run_sla(args: argparse.Namespace) -> int:
         rows = sla_compliance(
             session, since=now - dt.timedelta(days=args.days), now=now, by=args.by
         )
-    records = [
-        {
-            "group": row.group,
-            "due": row.due,
-            "met": row.met,
-            "breached": row.breached,
-            "compliance_pct": row.compliance_pct,
-            "open_overdue": row.open_overdue,
-            "escalated": row.escalated,
-        }
-        for row in rows
-    ]
     columns = [
         Column("group", "Group"),
         Column("due", "Due", "count"),
@@ -120,6 +95,7 @@ def run_sla(args: argparse.Namespace) -> int:
         Column("open_overdue", "Open overdue", "count"),
         Column("escalated", "Escalated", "count"),
     ]
+    records = records_of(rows, columns)
     emit(
         records,
         columns,
@@ -137,16 +113,6 @@ def run_pipeline(args: argparse.Namespace) -> int:
         rows = weighted_pipeline(
             session, month=month_of(dt.date.today()), by=args.by, currency=args.currency
         )
-    records = [
-        {
-            "group": r.group,
-            "currency": r.currency,
-            "count": r.count,
-            "value": r.value,
-            "weighted": r.weighted,
-        }
-        for r in rows
-    ]
     columns = [
         Column("group", "Group"),
         Column("currency", "Cur"),
@@ -154,5 +120,6 @@ def run_pipeline(args: argparse.Namespace) -> int:
         Column("value", "Value", "money"),
         Column("weighted", "Weighted", "money"),
     ]
+    records = records_of(rows, columns)
     emit(records, columns, args.format, sys.stdout)
     return 0

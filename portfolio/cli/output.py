@@ -29,6 +29,17 @@ class Column:
     currency_key: str = "currency"
 
 
+def records_of(
+    rows: Sequence[Any], columns: Sequence[Column], **computed: Callable[[Any], Any]
+) -> list[dict]:
+    """One record per row, keyed by the columns: each value is the row's attribute of
+    that name, or ``computed[key](row)`` where the record says something else."""
+    return [
+        {c.key: computed[c.key](row) if c.key in computed else getattr(row, c.key) for c in columns}
+        for row in rows
+    ]
+
+
 def plain(record: dict, column: Column) -> Any:
     """The value as CSV and JSON carry it."""
     value = record.get(column.key)

@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from portfolio.cli.common import as_of, as_of_parent, database, db_parent, scope_from
-from portfolio.cli.output import FORMATS, Column, emit
+from portfolio.cli.output import FORMATS, Column, emit, records_of
 from portfolio.errors import ValidationError
 from portfolio.lookup import find_client
 from portfolio.money import format_money
@@ -253,21 +253,6 @@ def run_team(args: argparse.Namespace) -> int:
     with database(args) as db, db.session() as session:
         period = parse_period(args.period, month)
         rows = team_rollup(session, period=period, as_of=month, currency=args.currency)
-    records = [
-        {
-            "director": row.director,
-            "manager": row.manager,
-            "clients": row.clients,
-            "currency": row.currency,
-            "objective_to_date": row.objective_to_date,
-            "achieved": row.achieved,
-            "attainment_pct": row.attainment_pct,
-            "objective": row.objective,
-            "outlook": row.outlook,
-            "spend_variance": row.spend_variance,
-        }
-        for row in rows
-    ]
     columns = [
         Column("director", "Director"),
         Column("manager", "Manager"),
@@ -280,6 +265,7 @@ def run_team(args: argparse.Namespace) -> int:
         Column("outlook", "Revenue outlook", "money"),
         Column("spend_variance", "Spend variance", "money"),
     ]
+    records = records_of(rows, columns)
     emit(
         records,
         columns,
