@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from portfolio.errors import DatabaseOpenError
 from portfolio.storage import location, migrate
 from portfolio.storage.backup import backup_sqlite, readonly_uri
+
+T = TypeVar("T")
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -130,6 +133,17 @@ class Database:
         """One unit of work: committed as a whole when the block ends, else rolled back."""
         with self._sessions() as session, session.begin():
             yield session
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` as one unit of work that writes, and commit it; return its result.
+
+        Every write of a user action goes through here (``portfolio.actions``, imports),
+        so what a write needs once (waiting for a busy database, refusing a read-only
+        one) is added in this one place. ``work`` may be called again after a rollback,
+        so it must not keep state from a failed attempt.
+        """
+        with self.transaction() as session:
+            return work(session)
 
     def backup(self, destination: Path | None = None, *, tag: str = "") -> Path:
         """Back up an SQLite portfolio with the online backup API; see ``backup_sqlite``."""
