@@ -77,7 +77,9 @@ def register(commands: argparse._SubParsersAction) -> None:
             help="amounts are written 1.234,50 (comma before the decimals)",
         )
         parser.set_defaults(run=run_import_command)
-    undo = kinds.add_parser("undo", parents=[db_parent()], help="undo the last import, as one step")
+    undo = kinds.add_parser(
+        "undo", parents=[db_parent()], help="undo your last import, as one step"
+    )
     undo.set_defaults(run=run_undo)
 
 
@@ -164,4 +166,7 @@ def run_undo(args: argparse.Namespace) -> int:
         f"Undid the import of {undone.source} ({undone.imported_at:%Y-%m-%d %H:%M} UTC): "
         f"{undone.removed:,} added rows removed, {undone.restored:,} changed rows restored."
     )
+    if undone.later_by_others:
+        who, source = undone.later_by_others
+        print(f"A later import ({source}) by {who} was left as it is.")
     return 0

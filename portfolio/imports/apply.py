@@ -4,29 +4,31 @@ The plan says exactly which rows to add and which fields to change; this writes
 exactly that, in bulk (``executemany``; a hundred thousand single-row ORM flushes
 would take minutes). Each change is guarded by the version it was planned against
 (``WHERE id = ? AND version = ?``, bumping the version as the ORM does): if any row
-moved on since the preview, the whole import is rolled back with a message. Every added
-row and every changed row's previous values go into the journal (``ImportBatch``,
-``ImportChange``) in the same transaction.
+moved on since the preview, the whole import is rolled back with a message. The import
+is one entry of the change journal (kind ``import``), written in the same transaction:
+every added row and every changed row's fields before and after, so that ``portfolio
+import undo`` and the app's Edit > Undo revert it like any other action.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from portfolio.actions.changes import Changes
 from portfolio.editing import entity
 from portfolio.errors import ConflictError
+from portfolio.identity import User
 from portfolio.imports.headers import ORDER
 from portfolio.imports.plan import ImportPlan, RowChange
 from portfolio.jobs import Job
-from portfolio.model import ImportBatch, ImportChange
+from portfolio.journal.recorder import Recorded, Recorder
+from portfolio.model import Client
+from portfolio.naming import Named
 
 #: Rows written per statement.
 CHUNK = 5000
@@ -34,21 +36,23 @@ CHUNK = 5000
 
 @dataclass(frozen=True)
 class Applied:
-    batch_id: int
+    #: The import's journal entry (None when the journal was not written: benchmarks).
+    entry_id: int | None
     added: int
     changed: int
+    changes: Changes
 
 
-def apply_plan(session: Session, plan: ImportPlan, job: Job) -> Applied:
-    """Write ``plan``'s additions and changes and journal them; the caller commits."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    batch = ImportBatch(
-        source=plan.source[:500], imported_at=now, added=plan.added, changed=plan.changed
-    )
-    session.add(batch)
-    session.flush()
+def apply_plan(
+    session: Session, plan: ImportPlan, job: Job, user: User, *, journal: bool = True
+) -> Applied:
+    """Write ``plan``'s additions and changes and journal them as ``user``; the caller
+    commits. ``journal=False`` is for the benchmark's baseline only."""
+    recorder = Recorder(session)
     new_ids: dict[tuple, int] = {}
-    journal: list[dict[str, Any]] = []
+    client_ids = {
+        name.casefold(): ident for name, ident in session.execute(select(Client.name, Client.id))
+    }
     by_entity: dict[str, list[RowChange]] = defaultdict(list)
     for change in plan.changes:
         by_entity[change.entity].append(change)
@@ -59,15 +63,22 @@ def apply_plan(session: Session, plan: ImportPlan, job: Job) -> Applied:
         adds = [change for change in changes if change.is_added]
         edits = [change for change in changes if not change.is_added]
         if adds:
-            _insert(session, name, adds, new_ids, journal, batch.id)
+            _insert(session, name, adds, new_ids, client_ids, recorder)
         if edits:
-            _update(session, name, edits, journal, batch.id)
+            _update(session, name, edits, client_ids, recorder)
         done += len(changes)
         job.step(0.9 + 0.1 * done / total, f"Applying {name.replace('_', ' ')}s")
-    table = ImportChange.__table__
-    for start in range(0, len(journal), CHUNK):
-        session.execute(insert(table), journal[start : start + CHUNK])
-    return Applied(batch.id, plan.added, plan.changed)
+    entry_id = None
+    if journal and recorder:
+        entry_id = recorder.write(user, f"Import {plan.source}", "import", source=plan.source)
+    return Applied(entry_id, plan.added, plan.changed, recorder.changes())
+
+
+def _named(change: RowChange, client_ids: dict[str, int], row_id: int) -> Named:
+    if change.entity == "client":
+        return Named(change.key, row_id, change.values.get("currency") or change.currency)
+    client_id = client_ids.get(change.client.casefold()) if change.client else None
+    return Named(change.key, client_id, change.currency)
 
 
 def _insert(
@@ -75,8 +86,8 @@ def _insert(
     name: str,
     adds: list[RowChange],
     new_ids: dict[tuple, int],
-    journal: list[dict[str, Any]],
-    batch_id: int,
+    client_ids: dict[str, int],
+    recorder: Recorder,
 ) -> None:
     table = entity(name).model.__table__
     rows = []
@@ -95,17 +106,21 @@ def _insert(
     for change, values, row_id in zip(adds, rows, ids, strict=True):
         if name == "client":
             new_ids[("client", _fold(values["name"]))] = row_id
+            client_ids[values["name"].casefold()] = row_id
         elif name == "campaign":
             new_ids[("campaign", _fold((change.client, values["name"])))] = row_id
-        journal.append(_entry(batch_id, name, row_id, "added", None, 1))
+        row = {**values, "id": row_id}
+        recorder.add(
+            Recorded(name, row_id, "create", None, row, 1, _named(change, client_ids, row_id))
+        )
 
 
 def _update(
     session: Session,
     name: str,
     edits: list[RowChange],
-    journal: list[dict[str, Any]],
-    batch_id: int,
+    client_ids: dict[str, int],
+    recorder: Recorder,
 ) -> None:
     table = entity(name).model.__table__
     groups: dict[tuple[str, ...], list[RowChange]] = defaultdict(list)
@@ -135,23 +150,17 @@ def _update(
                     "someone else after the preview; nothing was imported. Preview again."
                 )
     for change in edits:
-        previous = json.dumps({key: _jsonable(value) for key, value in change.previous.items()})
-        journal.append(
-            _entry(batch_id, name, change.row_id, "changed", previous, change.version + 1)
+        recorder.add(
+            Recorded(
+                name,
+                change.row_id,
+                "update",
+                dict(change.previous),
+                dict(change.values),
+                change.version + 1,
+                _named(change, client_ids, change.row_id),
+            )
         )
-
-
-def _entry(
-    batch_id: int, name: str, row_id: int, action: str, previous: str | None, version: int
-) -> dict[str, Any]:
-    return {
-        "batch_id": batch_id,
-        "entity": name,
-        "row_id": row_id,
-        "action": action,
-        "previous": previous,
-        "version": version,
-    }
 
 
 def _fold(key: Any) -> Any:
@@ -160,11 +169,3 @@ def _fold(key: Any) -> Any:
     if isinstance(key, tuple):
         return tuple(_fold(part) for part in key)
     return key
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value

@@ -70,10 +70,14 @@ def run_import(
     *,
     kind: str | None = None,
     expected: ImportPlan | None = None,
+    journal: bool = True,
 ) -> ImportResult:
-    """Plan and apply ``path`` in one transaction; see the module docstring."""
+    """Plan and apply ``path`` in one transaction, journalled as ``db.user``; see the
+    module docstring. ``journal=False`` is for the benchmark's baseline only."""
     job = job or quiet()
-    with db.transaction() as session:
+    user = db.user
+
+    def work(session) -> ImportResult:
         with open_source(path, file_kind(path, kind)) as source:
             plan = plan_import(session, source, options, job)
         if plan.problems and not options.good_rows_only:
@@ -86,15 +90,19 @@ def run_import(
         if not plan.changes:
             job.step(1.0, "Nothing to change")
             return ImportResult(plan, None)
-        applied = apply_plan(session, plan, job)
-    job.step(1.0, f"Imported {plan.source}")
-    return ImportResult(plan, applied)
+        return ImportResult(plan, apply_plan(session, plan, job, user, journal=journal))
+
+    result = db.write(work)
+    if result.applied is not None:
+        job.step(1.0, f"Imported {result.plan.source}")
+    return result
 
 
-def undo_import(db: Database, job: Job | None = None, *, batch_id: int | None = None) -> Undone:
-    """Undo the most recent applied import (or ``batch_id``) in one transaction."""
-    with db.transaction() as session:
-        return undo_last_import(session, job or quiet(), batch_id)
+def undo_import(db: Database, job: Job | None = None, *, entry_id: int | None = None) -> Undone:
+    """Undo ``db.user``'s most recent import (or the one journalled as ``entry_id``) in
+    one transaction; see ``portfolio.imports.undo``."""
+    user = db.user
+    return db.write(lambda session: undo_last_import(session, job or quiet(), user, entry_id))
 
 
 def fingerprint(plan: ImportPlan) -> tuple:

@@ -4,7 +4,7 @@ from portfolio.model.base import Base
 from portfolio.model.campaigns import BudgetLine, Campaign, CampaignDrop, MakeupAction
 from portfolio.model.clients import Client, Contact
 from portfolio.model.deadlines import Deadline, MaterialItem
-from portfolio.model.imports import ImportBatch, ImportChange
+from portfolio.model.journal import JournalChange, JournalEntry
 from portfolio.model.meetings import Meeting
 from portfolio.model.pipeline import Opportunity
 from portfolio.model.reference import Currency, FxRate, Setting, SlaPolicy
@@ -23,8 +23,8 @@ __all__ = [
     "Deadline",
     "Feedback",
     "FxRate",
-    "ImportBatch",
-    "ImportChange",
+    "JournalChange",
+    "JournalEntry",
     "MakeupAction",
     "MaterialItem",
     "Meeting",

@@ -24,6 +24,9 @@ class TeamMember(Versioned, Base):
     active: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=text("true")
     )
+    #: The login this person works under: their operating-system account on a laptop
+    #: portfolio, their PostgreSQL role on a team server (``portfolio.identity``).
+    login: Mapped[str | None] = mapped_column(String(128), index=True, unique=True)
 
 
 class SalesObjective(Versioned, Base):

@@ -108,13 +108,36 @@ def _sqlite_engine(url: URL) -> Engine:
 class Database:
     """An open portfolio: the engine, a session factory, and where it lives."""
 
-    def __init__(self, engine: Engine, url: URL, path: Path | None) -> None:
+    def __init__(
+        self, engine: Engine, url: URL, path: Path | None, *, user: str | None = None
+    ) -> None:
         self.engine = engine
         self.url = url
         self.path = path
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         #: Backup taken by the last schema upgrade on open, if any.
         self.upgrade_backup: Path | None = None
+        #: Who to work as instead of this login (a member's name or login; see
+        #: ``portfolio.identity``); None: the login, or ``PORTFOLIO_USER``.
+        self.user_override = user
+        self._user = None
+
+    @property
+    def user(self):
+        """Who is working on this portfolio (``portfolio.identity.User``), read once.
+
+        Raises ``NotFoundError`` when ``PORTFOLIO_USER`` or ``user=`` names nobody.
+        """
+        if self._user is None:
+            from portfolio.identity import resolve
+
+            with self.session() as session:
+                self._user = resolve(session, self.user_override)
+        return self._user
+
+    def forget_user(self) -> None:
+        """Read who is working again (after a login was linked to a team member)."""
+        self._user = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -165,7 +188,11 @@ class Database:
 
 
 def open_database(
-    target: str | Path | None = None, *, create: bool = True, upgrade: bool = True
+    target: str | Path | None = None,
+    *,
+    create: bool = True,
+    upgrade: bool = True,
+    user: str | None = None,
 ) -> Database:
     """Open (creating or upgrading as needed) the portfolio at ``target``.
 
@@ -173,6 +200,7 @@ def open_database(
     SQLite file is created only when ``create`` is true. An older schema is upgraded to
     the current one after a timestamped backup of the file; raises ``DatabaseOpenError``
     with a one-line message for anything that is not a usable Portfolio database.
+    ``user`` works as that team member (name or login) instead of this login.
     """
     url, path = location.resolve(target)
     name = location.describe(url, path)
@@ -193,7 +221,7 @@ def open_database(
         if state is None:
             state = _inspect_engine(engine, name)
         _refuse_unusable(state, name)
-        database = Database(engine, url, path)
+        database = Database(engine, url, path, user=user)
         if state.kind in ("empty", "older"):
             if not upgrade:
                 raise DatabaseOpenError(
@@ -230,7 +258,6 @@ def _refuse_unusable(state: SchemaState, name: str) -> None:
 
 def _migrate(engine: Engine, name: str) -> None:
     try:
-        with engine.begin() as connection:
-            migrate.upgrade(connection)
+        migrate.upgrade_engine(engine)
     except SQLAlchemyError as error:
         raise DatabaseOpenError(f"Could not upgrade {name}: {error}") from error

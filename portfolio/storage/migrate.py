@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 #: The newest revision this version of Portfolio writes. A test checks that it matches
 #: the migration scripts' head.
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 
 #: Marks a database as Portfolio's, so that another program's Alembic database is not
 #: mistaken for one written by a newer Portfolio.
@@ -46,9 +46,41 @@ def script_heads() -> list[str]:
 
 
 def upgrade(connection: Connection, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` on ``connection`` (in the caller's
+    transaction). On SQLite use ``upgrade_engine``: some steps rebuild tables."""
     from alembic import command
 
     command.upgrade(alembic_config(connection), revision)
+
+
+def upgrade_engine(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database behind ``engine`` in one transaction.
+
+    SQLite rebuilds a table by dropping the old one, which with foreign keys on would
+    cascade into every table referring to it; so on SQLite the upgrade runs with them
+    off and ``PRAGMA foreign_key_check`` must find nothing wrong before it commits
+    (SQLite's "making other kinds of table schema changes" procedure).
+    """
+    from sqlalchemy import exc
+
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                upgrade(connection, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise exc.IntegrityError(
+                            "PRAGMA foreign_key_check", None, Exception(f"broken: {broken[:3]}")
+                        )
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
 
 def downgrade(connection: Connection, revision: str) -> None:

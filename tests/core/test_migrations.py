@@ -32,8 +32,7 @@ def test_downgrade_to_base_and_upgrade_again(database):
         migrate.downgrade(connection, "base")
     with database.engine.connect() as connection:
         assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
-    with database.engine.begin() as connection:
-        migrate.upgrade(connection)
+    migrate.upgrade_engine(database.engine)
     with database.engine.connect() as connection:
         assert set(Base.metadata.tables) <= set(inspect(connection).get_table_names())
 

@@ -17,7 +17,7 @@ from portfolio.imports.importer import run_import
 from portfolio.imports.package import UnsafeFileError
 from portfolio.imports.plan import ImportOptions
 from portfolio.imports.sources import SourceError
-from portfolio.model import BudgetLine, ImportBatch
+from portfolio.model import BudgetLine, JournalEntry
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def _unchanged(db) -> tuple:
         return (
             session.scalar(select(func.count()).select_from(BudgetLine)),
             session.scalar(select(func.sum(BudgetLine.version))),
-            session.scalar(select(func.count()).select_from(ImportBatch)),
+            session.scalar(select(func.count()).select_from(JournalEntry)),
         )
 
 

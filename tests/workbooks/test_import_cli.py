@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portfolio.cli import main
-from portfolio.model import BudgetLine, Campaign, Client, ImportBatch
+from portfolio.model import BudgetLine, Campaign, Client, JournalEntry
 
 
 def _line_of_first_client(db) -> tuple[str, str, int, int]:
@@ -62,4 +62,4 @@ def test_refused_rows_are_listed_and_the_exit_code_says_so(demo_sqlite, tmp_path
     assert "is not an Excel workbook (.xlsx): it is a text file" in capsys.readouterr().err
     assert main(["import", "csv", "--db", db, str(path), "--date-order", "ymd"]) == 2
     with demo_sqlite.session() as session:
-        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 0
+        assert session.scalar(select(func.count()).select_from(JournalEntry)) == 0

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portfolio.imports.importer import ImportRefusedError, preview_import, run_import
 from portfolio.imports.plan import ImportOptions
-from portfolio.model import BudgetLine, Campaign, ImportBatch
+from portfolio.model import BudgetLine, Campaign, JournalEntry
 from tests.workbooks.conftest import stored_line
 
 
@@ -28,7 +28,7 @@ def _snapshot(db) -> tuple:
             session.scalar(select(func.sum(BudgetLine.version))),
             session.scalar(select(func.sum(BudgetLine.spend_forecast))),
             session.scalar(select(func.count()).select_from(Campaign)),
-            session.scalar(select(func.count()).select_from(ImportBatch)),
+            session.scalar(select(func.count()).select_from(JournalEntry)),
         )
 
 

@@ -17,7 +17,7 @@ from portfolio.exports.workbook import export_workbook
 from portfolio.imports.importer import preview_import, run_import, undo_import
 from portfolio.imports.plan import ImportOptions
 from portfolio.imports.undo import NothingToUndoError
-from portfolio.model import BudgetLine, Campaign, Client, ClientRequest, ImportBatch
+from portfolio.model import BudgetLine, Campaign, Client, ClientRequest, JournalEntry
 from portfolio.money import from_minor
 from tests.conftest import AS_OF, TODAY
 from tests.workbooks.libreoffice import resaved_xlsx
@@ -168,7 +168,7 @@ def test_a_preview_is_not_applied_once_the_data_moved_on(demo_sqlite, tmp_path):
     with pytest.raises(ConflictError, match="changed since the preview"):
         run_import(db, edited, OPTIONS, expected=preview)
     with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 0
+        assert session.scalar(select(func.count()).select_from(JournalEntry)) == 0
 
 
 def test_new_clients_campaigns_and_lines_in_one_file_and_undo_guard(demo_sqlite, tmp_path):
@@ -218,7 +218,7 @@ def test_new_clients_campaigns_and_lines_in_one_file_and_undo_guard(demo_sqlite,
                 "opened_at": dt.datetime(2026, 11, 20, 9, 0),
             },
         )
-    with pytest.raises(ConflictError, match="requests were added to imported clients"):
+    with pytest.raises(ConflictError, match="Nova Mutual has 1 request added since"):
         undo_import(db)
     assert _lines(db, "Nova Mutual")  # nothing was undone
     with db.transaction() as session:
@@ -268,4 +268,4 @@ def test_cancelling_an_import_changes_nothing(demo_sqlite, tmp_path):
         run_import(db, edited, OPTIONS, job)
     assert _lines(db, name) == before
     with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(ImportBatch)) == 0
+        assert session.scalar(select(func.count()).select_from(JournalEntry)) == 0

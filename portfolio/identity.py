@@ -1,0 +1,126 @@
+"""Who is working: the login, and the team member it is linked to.
+
+Every journal entry names who made the change. A login is the operating-system account
+on an SQLite portfolio and the server's login role (``current_user``) on PostgreSQL; a
+team member is linked to a login once (``link``: the app asks on first start, a manager
+can do it for others). ``PORTFOLIO_USER=NAME`` (a member's name or login) overrides the
+login for the command line and tests, so scripts and tests can act as two people
+without two accounts.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from portfolio.errors import NotFoundError, ValidationError
+from portfolio.model import TeamMember
+
+#: The environment variable that names who is working, for the CLI and tests.
+USER_VARIABLE = "PORTFOLIO_USER"
+
+
+@dataclass(frozen=True)
+class User:
+    """A login and, once linked, the team member behind it."""
+
+    login: str
+    member_id: int | None = None
+    name: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """How the status bar and the history name this person."""
+        return self.name or self.login
+
+    @property
+    def linked(self) -> bool:
+        return self.member_id is not None
+
+
+def os_login() -> str:
+    """The operating-system account running Portfolio."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers) and no LOGNAME/USER
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def session_login(session: Session) -> str:
+    """The login of this connection: the server role on PostgreSQL, else the OS account."""
+    if session.get_bind().dialect.name == "postgresql":
+        return str(session.scalar(text("SELECT current_user")))
+    return os_login()
+
+
+def _member_named(session: Session, wanted: str) -> TeamMember | None:
+    folded = " ".join(wanted.split()).casefold()
+    return session.scalars(
+        select(TeamMember).where(
+            (func.lower(TeamMember.name) == folded) | (TeamMember.login == wanted)
+        )
+    ).first() or next(
+        (m for m in session.scalars(select(TeamMember)) if m.name.casefold() == folded), None
+    )
+
+
+def resolve(session: Session, override: str | None = None) -> User:
+    """Who is working in ``session``: ``override`` (a member's name or login) if given,
+    else the session's login and the member linked to it.
+
+    Raises ``NotFoundError`` when ``override`` names nobody in a portfolio that has a
+    team (a typo must not journal changes under a name that is no one's).
+    """
+    override = override if override is not None else os.environ.get(USER_VARIABLE)
+    if override and override.strip():
+        member = _member_named(session, override.strip())
+        if member is None:
+            if session.scalar(select(func.count()).select_from(TeamMember)):
+                raise NotFoundError(
+                    f"{USER_VARIABLE}={override!r} names no team member of this portfolio"
+                )
+            return User(login=override.strip())
+        return User(login=member.login or override.strip(), member_id=member.id, name=member.name)
+    login = session_login(session)
+    member = session.scalars(select(TeamMember).where(TeamMember.login == login)).first()
+    if member is None:
+        return User(login=login)
+    return User(login=login, member_id=member.id, name=member.name)
+
+
+def link(session: Session, member_id: int, login: str) -> User:
+    """Link ``login`` to the team member ``member_id`` (and unlink it from anyone else).
+
+    Raises ``ValidationError`` when the member is already linked to another login: a
+    person's identity is not taken over by choosing their name.
+    """
+    member = session.get(TeamMember, member_id)
+    if member is None:
+        raise NotFoundError(f"Team member {member_id} no longer exists")
+    if member.login not in (None, login):
+        raise ValidationError(
+            "login", f"{member.name} already works as {member.login!r}", label="Login"
+        )
+    session.execute(
+        update(TeamMember)
+        .where(TeamMember.login == login, TeamMember.id != member_id)
+        .values(login=None, version=TeamMember.version + 1)
+    )
+    if member.login != login:
+        member.login = login
+    session.flush()
+    return User(login=login, member_id=member.id, name=member.name)
+
+
+def unlinked_people(session: Session) -> list[tuple[int, str]]:
+    """Active team members no login is linked to yet, by name: the first-start choice."""
+    query = (
+        select(TeamMember.id, TeamMember.name)
+        .where(TeamMember.active.is_(True), TeamMember.login.is_(None))
+        .order_by(TeamMember.name)
+    )
+    return [tuple(row) for row in session.execute(query)]
