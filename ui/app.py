@@ -69,8 +69,11 @@ def open_window(
     *,
     settings: Settings | None = None,
     create: bool = True,
+    ask_identity: bool = False,
 ):
-    """Open ``target`` in a new main window (shown); raises ``PortfolioError``."""
+    """Open ``target`` in a new main window (shown); raises ``PortfolioError``.
+
+    ``ask_identity``: on first start, ask which team member this login is."""
     from ui.main_window import MainWindow
     from ui.workspace import Workspace
 
@@ -89,7 +92,7 @@ def open_window(
         create_new = name.startswith("new:")
         path = name[4:] if create_new else name
         try:
-            new_window = open_window(path, settings=settings, create=create_new)
+            new_window = open_window(path, settings=settings, create=create_new, ask_identity=True)
         except PortfolioError as error:
             QMessageBox.warning(window, "Open portfolio", str(error))
             return
@@ -98,6 +101,13 @@ def open_window(
 
     window.open_requested.connect(reopen)
     window.show()
+    if ask_identity:
+        from ui.editing.identity_dialog import ask_who
+
+        dialog = ask_who(workspace, window)
+        if dialog is not None:
+            dialog.finished.connect(lambda _result: window.show_user())
+            window.identity_dialog = dialog
     return window
 
 
@@ -112,7 +122,7 @@ def run(args: argparse.Namespace, *, on_window: Callable[[object], None] | None 
     try:
         if getattr(args, "demo", False):
             target = str(write_fresh_demo())
-        window = open_window(target)
+        window = open_window(target, ask_identity=True)
     except PortfolioError as error:
         QMessageBox.critical(None, "Portfolio", str(error))
         print(f"portfolio: {error}", file=sys.stderr)

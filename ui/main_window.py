@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QWidget,
 )
+from shiboken6 import isValid
 
 from portfolio.queries.pickers import describe
 from ui.icons import icon
@@ -111,13 +112,36 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(workspace.database.name)
         self.database_label.setAccessibleName("Open database")
         self.database_label.setToolTip(f"Open portfolio: {workspace.database.name}")
+        self.user_label = QLabel("")
+        self.user_label.setAccessibleName("Working as")
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
+        self.show_user()
         workspace.refused.connect(lambda text: self.show_message(text, 10_000))
         self.jobs.finished.connect(self._job_finished)
 
         self._build_menus()
         install_workbook_actions(self)
         self._restore_layout()
+
+    def show_user(self) -> None:
+        """ "Working as ..." in the status bar: who the journal names for these changes."""
+        from portfolio.errors import PortfolioError
+
+        try:
+            user = self.workspace.user
+        except PortfolioError as error:
+            self.user_label.setText("Working as: unknown")
+            self.user_label.setToolTip(str(error))
+            return
+        if user.linked:
+            self.user_label.setText(f"Working as {user.shown}")
+            self.user_label.setToolTip(f"Changes are journalled as {user.shown} ({user.login})")
+        else:
+            self.user_label.setText(f"Working as {user.login} (not a team member)")
+            self.user_label.setToolTip(
+                "Your login is not linked to a team member; changes are journalled under it"
+            )
 
     # -- menus --------------------------------------------------------------------------
 
@@ -169,14 +193,16 @@ class MainWindow(QMainWindow):
 
         self.edit_menu = bar.addMenu("&Edit")
         stack = self.workspace.undo_stack
-        self.undo_action = stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.setIcon(icon("undo"))
-        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.undo_action = self._action(
+            self.edit_menu, "&Undo", self.undo, QKeySequence.StandardKey.Undo, "undo"
+        )
+        self.redo_action = self._action(self.edit_menu, "&Redo", self.redo, None, "redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.redo_action.setIcon(icon("redo"))
-        self.edit_menu.addAction(self.undo_action)
-        self.edit_menu.addAction(self.redo_action)
+        # Bound methods, not lambdas: Qt drops the connection when the window goes.
+        stack.canUndoChanged.connect(self._update_undo_actions)
+        stack.canRedoChanged.connect(self._update_undo_actions)
+        stack.indexChanged.connect(self._update_undo_actions)
+        self._update_undo_actions()
         self.edit_menu.addSeparator()
         self.add_action = self._action(
             self.edit_menu,
@@ -235,6 +261,52 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)
         self._action(help_menu, "&About Portfolio", self.about)
+
+    def _update_undo_actions(self, *_signal_args: object) -> None:
+        stack = self.workspace.undo_stack
+        if not isValid(stack):  # the workspace is being torn down
+            return
+        # The stack's texts already carry '&&' for a literal '&' (JournalCommand).
+        undo_text, redo_text = stack.undoText(), stack.redoText()
+        self.undo_action.setText(f"&Undo {undo_text}" if undo_text else "&Undo")
+        self.redo_action.setText(f"&Redo {redo_text}" if redo_text else "&Redo")
+        self.undo_action.setEnabled(stack.canUndo())
+        self.redo_action.setEnabled(stack.canRedo())
+
+    def undo(self) -> None:
+        """Edit > Undo: the core undoes it, or says why not (and the stack stays)."""
+        self._revert(self.workspace.undo, "Undo", self.workspace.undo_stack.undoText())
+
+    def redo(self) -> None:
+        self._revert(self.workspace.redo, "Redo", self.workspace.undo_stack.redoText())
+
+    def _revert(self, step: Callable[..., Any], verb: str, text: str) -> None:
+        from portfolio.actions import EditConflictError
+        from portfolio.errors import PortfolioError
+        from ui.editing.conflicts import MINE, ask, show_theirs
+
+        shown = text.replace("&&", "&")
+        try:
+            outcome = step()
+        except EditConflictError as error:
+            overwritable = any(c.version is not None for c in error.conflicts)
+            if overwritable and ask(self, error, doing=f"{verb} {shown}") == MINE:
+                try:
+                    outcome = step(overwrite=True)
+                except PortfolioError as again:
+                    self.show_message(f"{verb} {shown}: {again}", 15_000)
+                    return
+            else:
+                show_theirs(self.workspace, error)
+                if not overwritable:
+                    QMessageBox.warning(self, f"{verb} {shown}", str(error))
+                self.show_message(f"{verb} {shown}: kept what others changed", 10_000)
+                return
+        except PortfolioError as error:
+            self.show_message(f"{verb} {shown}: {error}", 15_000)
+            return
+        if outcome is not None:
+            self.show_message(f"{verb}: {shown}", 6000)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -407,7 +479,7 @@ class MainWindow(QMainWindow):
             self.show_message("Fill right works in the client page's budget grid")
 
     def refresh(self) -> None:
-        self.workspace.notify({"client", "campaign", "budget_line", "variance"})
+        self.workspace.reload_everything()
 
     def quick_search(self) -> None:
         from ui.search import QuickSearch

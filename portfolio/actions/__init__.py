@@ -2,7 +2,7 @@
 typed changes, and undo and redo as actions of their own (no Qt here)."""
 
 from portfolio.actions.changes import Changes, RecordChange
-from portfolio.actions.conflicts import EditConflictError, FieldConflict
+from portfolio.actions.conflicts import EditConflictError, FieldConflict, rebased
 from portfolio.actions.perform import (
     NothingToUndoError,
     Outcome,
@@ -27,6 +27,7 @@ __all__ = [
     "RecordChange",
     "Step",
     "perform",
+    "rebased",
     "redo",
     "run_action",
     "undo",

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portfolio.actions.steps import Action, Delete, Edit, Step
 from portfolio.errors import ConflictError
 from portfolio.journal.lookup import (
     PastChange,
@@ -123,7 +124,7 @@ class ConflictFinder:
         conflicts = []
         for field in fields:
             if seen is not None and field in seen:
-                collided = row[field] != seen[field]
+                collided = not self._same(entity, field, row[field], seen[field], named)
             else:
                 collided = field in moved or not explained
             if not collided:
@@ -145,6 +146,15 @@ class ConflictFinder:
                 )
             )
         return conflicts
+
+    def _same(self, entity: str, field: str, stored: Any, seen: Any, named: Named) -> bool:
+        """Whether the user saw what is stored: lists show people and linked records by
+        name, so a name seen is compared with the stored id's name."""
+        if stored == seen:
+            return True
+        if isinstance(seen, str) and isinstance(stored, int) and not isinstance(stored, bool):
+            return self.wording.value(entity, field, stored, named.currency) == seen
+        return False
 
     def changed_record(
         self, entity: str, row: dict[str, Any], named: Named, *, version: int | None
@@ -181,3 +191,28 @@ class ConflictFinder:
             by=past.user_name if past else None,
             at=past.at if past else None,
         )
+
+
+def rebased(action: Action, error: EditConflictError) -> Action:
+    """``action`` based on what is stored now for the records ``error`` names: doing it
+    puts the user's values over the ones that collided ("Use mine"). It is checked
+    again, so a change made meanwhile is a new conflict, not an overwrite."""
+    by_record: dict[tuple[str, int], list[FieldConflict]] = {}
+    for conflict in error.conflicts:
+        by_record.setdefault((conflict.entity, conflict.row_id), []).append(conflict)
+    steps: list[Step] = []
+    for step in action.steps:
+        found = by_record.get((step.entity, getattr(step, "row_id", -1)))
+        if not found:
+            steps.append(step)
+            continue
+        version = next((c.version for c in found if c.version is not None), None)
+        if isinstance(step, Edit):
+            seen = dict(step.seen or {})
+            seen.update({c.field: c.stored for c in found if c.field is not None})
+            steps.append(replace(step, version=version, seen=seen))
+        elif isinstance(step, Delete):
+            steps.append(replace(step, version=version))
+        else:
+            steps.append(step)
+    return Action(action.text, tuple(steps))

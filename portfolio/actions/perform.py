@@ -16,6 +16,7 @@ the tests.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,23 +245,55 @@ def redo_in(
     return redo_id, recorder
 
 
-def undo(db: Database, entry_id: int, *, overwrite: bool = False, origin: Any = None) -> Outcome:
-    """Undo journal entry ``entry_id`` as ``db.user``, in one transaction."""
+def _entries(entries: int | Sequence[int]) -> list[int]:
+    return [entries] if isinstance(entries, int) else list(entries)
+
+
+def undo(
+    db: Database,
+    entries: int | Sequence[int],
+    *,
+    overwrite: bool = False,
+    origin: Any = None,
+) -> Outcome:
+    """Undo journal entry ``entries`` (or several, done in that order: undone last
+    first) as ``db.user``, in one transaction; ``Outcome.entry_id`` is the last undo's.
+
+    Raises ``EditConflictError`` / ``NothingToUndoError`` with nothing changed.
+    """
     user = db.user
 
     def work(session: Session) -> Outcome:
-        undo_id, recorder = undo_in(session, entry_id, user, overwrite=overwrite)
-        return Outcome(undo_id, recorder.changes(origin), (), _versions(recorder))
+        changes = Changes(origin=origin)
+        versions: dict[tuple[str, int], int] = {}
+        last = None
+        for entry_id in reversed(_entries(entries)):
+            last, recorder = undo_in(session, entry_id, user, overwrite=overwrite)
+            changes = changes.merged(recorder.changes(origin))
+            versions.update(_versions(recorder))
+        return Outcome(last, changes, (), versions)
 
     return db.write(work)
 
 
-def redo(db: Database, entry_id: int, *, overwrite: bool = False, origin: Any = None) -> Outcome:
-    """Redo journal entry ``entry_id`` as ``db.user``, in one transaction."""
+def redo(
+    db: Database,
+    entries: int | Sequence[int],
+    *,
+    overwrite: bool = False,
+    origin: Any = None,
+) -> Outcome:
+    """Redo journal entry ``entries`` (or several, in that order) as ``db.user``."""
     user = db.user
 
     def work(session: Session) -> Outcome:
-        redo_id, recorder = redo_in(session, entry_id, user, overwrite=overwrite)
-        return Outcome(redo_id, recorder.changes(origin), (), _versions(recorder))
+        changes = Changes(origin=origin)
+        versions: dict[tuple[str, int], int] = {}
+        last = None
+        for entry_id in _entries(entries):
+            last, recorder = redo_in(session, entry_id, user, overwrite=overwrite)
+            changes = changes.merged(recorder.changes(origin))
+            versions.update(_versions(recorder))
+        return Outcome(last, changes, (), versions)
 
     return db.write(work)

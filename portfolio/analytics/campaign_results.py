@@ -8,9 +8,14 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
+from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.analytics.dimensions import Scope, lines_query
 from portfolio.model import BudgetLine, Campaign, Client
 from portfolio.periods import Period
+
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = frozenset({"budget_line", "campaign", "client"}) | DIMENSIONS_READS
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,10 @@ from sqlalchemy.orm import aliased
 from portfolio.errors import ValidationError
 from portfolio.model import BudgetLine, Campaign, Client, TeamMember
 
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = frozenset({"budget_line", "campaign", "client", "team_member"})
+
 Director = aliased(TeamMember, name="director")
 
 #: Axes that name a thing (one currency per group for campaign and client, many for

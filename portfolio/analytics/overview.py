@@ -10,13 +10,27 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.analytics.dimensions import Scope
+from portfolio.analytics.pipeline import READS as PIPELINE_READS
 from portfolio.analytics.pipeline import weighted_pipeline
+from portfolio.analytics.risk import READS as RISK_READS
 from portfolio.analytics.risk import satisfaction_points
+from portfolio.analytics.service_levels import READS as SERVICE_LEVELS_READS
 from portfolio.analytics.service_levels import sla_compliance
+from portfolio.analytics.variance import READS as VARIANCE_READS
 from portfolio.analytics.variance import VarianceRow, variance_rollup
 from portfolio.model import Client, Deadline, Feedback
 from portfolio.periods import month_of, parse_period
 from portfolio.settings import base_currency
+
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = (
+    frozenset({"deadline", "feedback"})
+    | PIPELINE_READS
+    | RISK_READS
+    | SERVICE_LEVELS_READS
+    | VARIANCE_READS
+)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,17 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.analytics.dimensions import Director, Scope
 from portfolio.fx import RateBook
 from portfolio.model import Client, Opportunity
 from portfolio.model.vocab import CLOSED_STAGES, STAGE
 from portfolio.money import round_minor
 from portfolio.settings import base_currency
+
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = frozenset({"opportunity", "fx_rate"}) | DIMENSIONS_READS
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,17 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.analytics.dimensions import Director, Scope, lines_query
+from portfolio.analytics.variance import READS as VARIANCE_READS
 from portfolio.analytics.variance import measure, percent
 from portfolio.model import BudgetLine, Campaign, Client, MakeupAction
 from portfolio.money import spread
 from portfolio.periods import add_months, fiscal_year_of, months_between
+
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = frozenset({"makeup_action"}) | DIMENSIONS_READS | VARIANCE_READS
 
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
 

@@ -18,10 +18,16 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.analytics.dimensions import Director, Scope
+from portfolio.analytics.recovery import READS as RECOVERY_READS
 from portfolio.analytics.recovery import recovery_plan
 from portfolio.model import Client, ClientRequest, Feedback
 from portfolio.periods import month_label
+
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = frozenset({"client_request", "feedback"}) | DIMENSIONS_READS | RECOVERY_READS
 
 ACTIVE_STATUSES = ("onboarding", "active", "paused")
 

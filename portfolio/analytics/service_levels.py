@@ -14,10 +14,15 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.analytics.dimensions import Director, Scope
 from portfolio.analytics.variance import percent
 from portfolio.model import Client, ClientRequest
 from portfolio.model.vocab import REQUEST_CATEGORY
+
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = frozenset({"client_request"}) | DIMENSIONS_READS
 
 GROUPINGS = ("client", "director", "category", "total")
 

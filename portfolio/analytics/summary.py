@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.analytics.campaign_results import READS as CAMPAIGN_RESULTS_READS
 from portfolio.analytics.campaign_results import CampaignResult, campaign_results
 from portfolio.analytics.dimensions import Scope
+from portfolio.analytics.recovery import READS as RECOVERY_READS
 from portfolio.analytics.recovery import RecoveryItem, recovery_plan
+from portfolio.analytics.service_levels import READS as SERVICE_LEVELS_READS
 from portfolio.analytics.service_levels import SlaRow, sla_compliance
+from portfolio.analytics.variance import READS as VARIANCE_READS
 from portfolio.analytics.variance import VarianceRow, variance_rollup
 from portfolio.model import (
     Client,
@@ -41,6 +45,27 @@ from portfolio.model.vocab import (
 )
 from portfolio.money import format_money, from_minor
 from portfolio.periods import Period, fiscal_year_of, month_key, month_label
+
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = (
+    frozenset(
+        {
+            "client_request",
+            "deadline",
+            "feedback",
+            "makeup_action",
+            "material_item",
+            "meeting",
+            "opportunity",
+            "team_member",
+        }
+    )
+    | CAMPAIGN_RESULTS_READS
+    | RECOVERY_READS
+    | SERVICE_LEVELS_READS
+    | VARIANCE_READS
+)
 
 MEASURE_NAMES = ("spend", "revenue", "sales")
 

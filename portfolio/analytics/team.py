@@ -8,12 +8,18 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.analytics.dimensions import Scope
+from portfolio.analytics.variance import READS as VARIANCE_READS
 from portfolio.analytics.variance import percent, variance_rollup
 from portfolio.fx import RateBook
 from portfolio.model import Client, SalesObjective, TeamMember
 from portfolio.periods import Period
 from portfolio.settings import base_currency
+
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = frozenset({"sales_objective", "fx_rate"}) | DIMENSIONS_READS | VARIANCE_READS
 
 Manager = aliased(TeamMember, name="manager")
 

@@ -29,6 +29,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, Select, case, func
 from sqlalchemy.orm import Session
 
+from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.analytics.dimensions import (
     SINGLE_CURRENCY_AXES,
     Axis,
@@ -43,6 +44,10 @@ from portfolio.model.vocab import VERTICAL
 from portfolio.money import check_currency, format_money
 from portfolio.periods import Period, month_key
 from portfolio.settings import base_currency
+
+#: The tables these figures are read from: a change to any of them may move them
+#: (``portfolio.actions.Changes.touches``).
+READS = frozenset({"fx_rate"}) | DIMENSIONS_READS
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ roll-up: outlook is the actual for closed months, an empty actual counting as ze
 the forecast for open ones; variance is outlook minus budget). A year column sums each
 row; the outlook row's year total is the full-year outlook.
 
-A campaign's grid is editable: one budget line per month. ``changes_for`` turns typed
-cells into the record changes the editing core applies - updates of existing lines and
-new lines for months the campaign had none - so a pasted block becomes one action.
+A campaign's grid is editable: one budget line per month. ``steps_for`` turns typed
+cells into the steps of one action (``portfolio.actions``) - edits of existing lines,
+based on the version and values the grid showed, and new lines for months the campaign
+had none - so a pasted block becomes one action.
 A client's grid sums its campaigns and is read only (a sum has no single line to edit).
 """
 
@@ -21,9 +22,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portfolio.actions.steps import Create, Edit, Step
 from portfolio.analytics.variance import MEASURES
 from portfolio.model import BudgetLine, Campaign, Client
-from portfolio.periods import Period, fiscal_year_of
+from portfolio.periods import Period, fiscal_year_of, month_label
 
 MEASURE_ORDER = ("spend", "revenue", "sales")
 STORED = ("budget", "forecast", "actual")
@@ -46,6 +48,8 @@ class BudgetGrid:
     stored: dict[tuple[str, str], dict[int, int | None]]
     #: Campaign grids: month -> id of its budget line.
     line_ids: dict[int, int] = field(default_factory=dict)
+    #: Campaign grids: month -> version of its budget line as read.
+    line_versions: dict[int, int] = field(default_factory=dict)
 
     @property
     def editable(self) -> bool:
@@ -112,17 +116,21 @@ def load_grid(
         columns += [m.budget, m.forecast, m.actual]
     title = client.name
     line_ids: dict[int, int] = {}
+    line_versions: dict[int, int] = {}
     if campaign_id is not None:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None or campaign.client_id != client_id:
             raise LookupError(f"no campaign {campaign_id} for client {client_id}")
         title = f"{client.name} / {campaign.name}"
         query = (
-            select(BudgetLine.id, *columns)
+            select(BudgetLine.id, BudgetLine.version, *columns)
             .where(BudgetLine.campaign_id == campaign_id)
             .where(BudgetLine.month.between(year.first, year.last))
         )
-        rows = [(row[1:], row[0]) for row in session.execute(query)]
+        rows = []
+        for row in session.execute(query):
+            rows.append((row[2:], row[0]))
+            line_versions[row[2]] = row[1]
     else:
         sums = [columns[0]] + [func.sum(c) for c in columns[1:]]
         query = (
@@ -154,24 +162,19 @@ def load_grid(
         months,
         dict(stored),
         line_ids,
+        line_versions,
     )
 
 
-@dataclass(frozen=True)
-class LineChange:
-    """Change (or, with ``line_id`` None, create) the budget line of one month."""
+def steps_for(grid: BudgetGrid, cells: list[tuple[str, str, int, Any]]) -> list[Step]:
+    """Typed cells (measure, kind, month, text) as one step per month's budget line.
 
-    month: int
-    line_id: int | None
-    values: dict[str, Any]
-
-
-def changes_for(grid: BudgetGrid, cells: list[tuple[str, str, int, Any]]) -> list[LineChange]:
-    """Typed cells (measure, kind, month, text) as one change per month's budget line.
-
-    Cells that cannot be edited (outlook, variance, a client's sums) are refused here
-    with a ``ValueError``; the values themselves are parsed and checked by the editing
-    core when the changes are applied.
+    An existing line is edited based on the version and values the grid showed (so a
+    colleague's change to another cell of that month merges, and one to the same cell
+    is a conflict); a month without a line gets a new one. Each step names its month
+    for refusals. Cells that cannot be edited (outlook, variance, a client's sums) are
+    refused here with a ``ValueError``; the values themselves are parsed and checked by
+    the editing core when the action is done.
     """
     if not grid.editable:
         raise ValueError("a client's grid sums its campaigns; choose a campaign to edit")
@@ -182,11 +185,27 @@ def changes_for(grid: BudgetGrid, cells: list[tuple[str, str, int, Any]]) -> lis
         if month not in grid.months:
             raise ValueError(f"{month} is outside the grid's year")
         by_month[month][f"{measure}_{kind}"] = value
-    changes = []
+    steps: list[Step] = []
     for month in sorted(by_month):
         values = by_month[month]
+        where = month_label(month)
         line_id = grid.line_ids.get(month)
         if line_id is None:
             values = {"campaign_id": grid.campaign_id, "month": month, **values}
-        changes.append(LineChange(month, line_id, values))
-    return changes
+            steps.append(Create("budget_line", values, where=where))
+            continue
+        seen = {
+            name: grid.stored[tuple(name.split("_", 1))].get(month)  # type: ignore[index]
+            for name in values
+        }
+        steps.append(
+            Edit(
+                "budget_line",
+                line_id,
+                values,
+                version=grid.line_versions.get(month),
+                seen=seen,
+                where=where,
+            )
+        )
+    return steps

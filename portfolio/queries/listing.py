@@ -23,11 +23,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, func, inspect, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Table,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.sql import coercions, roles
 from sqlalchemy.sql.expression import ColumnClause, Exists, ScalarSelect
+from sqlalchemy.sql.util import find_tables
 
 from portfolio.model.vocab import Vocabulary
 
@@ -128,6 +140,26 @@ class ListDefinition:
     @property
     def has_totals(self) -> bool:
         return any(column.total for column in self.columns)
+
+    @cached_property
+    def reads(self) -> frozenset[str]:
+        """Every table the list's rows are read from (joins, subqueries, aliases): a
+        change to any of them may change what the list shows (``Changes.touches``)."""
+        expressions = [column.expression for column in self.columns]
+        expressions += [expression for _, expression in self.keys]
+        expressions += [join.onclause for join in self.joins]
+        if self.currency is not None:
+            expressions.append(self.currency)
+        found = {self.base.__tablename__}
+        for expression in expressions:
+            for table in find_tables(
+                expression, check_columns=True, include_aliases=True, include_selects=True
+            ):
+                while not isinstance(table, Table) and hasattr(table, "element"):
+                    table = table.element
+                if isinstance(table, Table):
+                    found.add(table.name)
+        return frozenset(found)
 
 
 @dataclass(frozen=True)

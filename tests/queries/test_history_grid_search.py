@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from portfolio.editing import delete, update
 from portfolio.editing.history import as_input, capture, restore
 from portfolio.model import BudgetLine, Campaign, Client, Feedback, TeamMember
-from portfolio.queries.budget_grid import changes_for, load_grid
+from portfolio.actions import Create, Edit
+from portfolio.queries.budget_grid import load_grid, steps_for
 from portfolio.queries.search import quick_search
 from tests.conftest import AS_OF
 
@@ -129,14 +130,20 @@ def test_grid_changes_group_by_month_and_create_missing_lines(demo):
     cells = [("spend", "budget", present[0], "10"), ("spend", "forecast", present[0], "11")]
     if missing:
         cells.append(("revenue", "budget", missing[0], "5"))
-    changes = changes_for(grid, cells)
-    assert changes[0].line_id == grid.line_ids[present[0]]
-    assert changes[0].values == {"spend_budget": "10", "spend_forecast": "11"}
+    steps = steps_for(grid, cells)
+    assert isinstance(steps[0], Edit) and steps[0].row_id == grid.line_ids[present[0]]
+    assert steps[0].values == {"spend_budget": "10", "spend_forecast": "11"}
+    # Based on what the grid showed, for the conflict check.
+    assert steps[0].version == grid.line_versions[present[0]]
+    assert steps[0].seen == {
+        "spend_budget": grid.value("spend", "budget", present[0]),
+        "spend_forecast": grid.value("spend", "forecast", present[0]),
+    }
     if missing:
-        assert changes[-1].line_id is None
-        assert changes[-1].values["campaign_id"] == campaign.id
+        assert isinstance(steps[-1], Create)
+        assert steps[-1].values["campaign_id"] == campaign.id
     with pytest.raises(ValueError, match="worked out"):
-        changes_for(grid, [("spend", "variance", present[0], "1")])
+        steps_for(grid, [("spend", "variance", present[0], "1")])
 
 
 def test_client_grid_sums_campaigns_and_is_read_only(demo):
@@ -152,7 +159,7 @@ def test_client_grid_sums_campaigns_and_is_read_only(demo):
     assert grid.value("spend", "budget", month) == expected
     assert not grid.editable
     with pytest.raises(ValueError):
-        changes_for(grid, [("spend", "budget", month, "1")])
+        steps_for(grid, [("spend", "budget", month, "1")])
 
 
 def test_quick_search_needs_every_word(demo):

@@ -125,7 +125,7 @@ def test_typing_into_a_month_without_a_line_creates_it(qtbot, window, workspace)
     assert grid.model.setData(grid.model.index(row("spend", "budget"), column), "250")
     created = lines(database, campaign.id)[month]
     assert created.spend_budget == 25_000 and created.spend_forecast == 25_000
-    workspace.undo_stack.undo()
+    workspace.undo()
     assert month not in lines(database, campaign.id)
 
 

@@ -100,7 +100,7 @@ def test_repeated_edits_of_one_cell_undo_in_one_step(qtbot, window, workspace):
         assert panel.model.setData(index, text)
     assert stored(database, line.id, "spend_budget") == 30_050
     assert workspace.undo_stack.count() == 1
-    workspace.undo_stack.undo()
+    workspace.undo()
     assert stored(database, line.id, "spend_budget") == line.spend_budget
 
 
@@ -264,6 +264,6 @@ def test_duplicate_makes_a_named_copy(qtbot, window, workspace):
     panel.duplicate_selected()
     with workspace.database.session() as session:
         assert session.scalar(select(func.count()).where(Campaign.name == f"{name} (copy)")) == 1
-    workspace.undo_stack.undo()
+    workspace.undo()
     with workspace.database.session() as session:
         assert not session.scalar(select(func.count()).where(Campaign.name == f"{name} (copy)"))

@@ -105,7 +105,7 @@ def test_add_a_makeup_action_from_a_negative_variance(qtbot, window, workspace, 
     assert action.client_id == record["client_id"]
     assert action.amount == (record["uncovered"] or record["shortfall"])
     assert action.status == "planned"
-    workspace.undo_stack.undo()
+    workspace.undo()
     with workspace.database.session() as session:
         assert session.scalar(select(func.count()).select_from(MakeupAction)) == before
 

@@ -2,8 +2,11 @@
 
 The fields, their labels, which are required and which editor each gets all come from
 ``portfolio.editing`` (``EntitySpec``); the dialog only lays them out. On OK the values
-go to the core as one undoable action; a refusal names the field, and the dialog stays
-open with the reason under that field and the focus on it.
+go to the core as one undoable action (``portfolio.actions``). A form that changes a
+record sends only the fields the person changed, with the values the form showed, so a
+field someone else changed meanwhile is merged, not put back; a collision is asked
+about (Use mine / Keep theirs). A refusal names the field, and the dialog stays open
+with the reason under that field and the focus on it.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from portfolio.actions import Action, EditConflictError, Outcome
 from portfolio.editing import EntitySpec, entity
 from portfolio.errors import PortfolioError, ValidationError
-from ui.editing.commands import Step
+from ui.editing.conflicts import perform_resolving
 from ui.tables.delegates import editor_value, make_editor, set_editor_value
 from ui.theme import colours
 from ui.workspace import Workspace
@@ -37,23 +41,28 @@ class RecordDialog(QDialog):
         title: str,
         values: dict[str, Any] | None = None,
         fixed: dict[str, str] | None = None,
-        steps: Callable[[dict[str, Any]], tuple[str, list[Step]]],
+        action: Callable[[dict[str, Any]], Action],
         fields: tuple[str, ...] | None = None,
         currency: str | None = None,
+        changes_only: bool = False,
         parent: QWidget | None = None,
     ) -> None:
-        """``fixed`` fields are shown (as text) but not edited; ``steps`` builds the action."""
+        """``fixed`` fields are shown (as text) but not edited; ``action`` builds the
+        core action from the entered values: every field, or with ``changes_only``
+        (forms that change a record) only the fields the person changed."""
         super().__init__(parent)
         self.workspace = workspace
         self.spec: EntitySpec = entity(entity_name)
         self.fixed = fixed or {}
         self.values = dict(values or {})
-        self.make_steps = steps
+        self.make_action = action
+        self.changes_only = changes_only
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.editors: dict[str, QWidget] = {}
         self.notes: dict[str, QLabel] = {}
-        self.action = None
+        self.outcome: Outcome | None = None
+        self.action: Action | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -81,6 +90,9 @@ class RecordDialog(QDialog):
             form.addRow(label, holder)
             self.editors[name] = editor
             self.notes[name] = note
+        #: What each editor showed when the form opened: a field is changed when its
+        #: editor says something else now.
+        self.shown = self.entered()
         self.general = QLabel("")
         self.general.setWordWrap(True)
         self.general.setStyleSheet(f"color: {colours().unfavourable.name()};")
@@ -97,18 +109,32 @@ class RecordDialog(QDialog):
     def entered(self) -> dict[str, Any]:
         return {name: editor_value(editor) for name, editor in self.editors.items()}
 
+    def changed_values(self) -> dict[str, Any]:
+        """The fields whose editor says something else than when the form opened."""
+        now = self.entered()
+        return {name: value for name, value in now.items() if value != self.shown.get(name)}
+
     def accept(self) -> None:
         for note in self.notes.values():
             note.hide()
         self.general.hide()
-        values = {**self.values, **self.entered()}
+        if self.changes_only:
+            values = self.changed_values()
+            if not values:
+                super().accept()  # nothing changed: nothing to save
+                return
+        else:
+            values = {**self.values, **self.entered()}
         try:
-            text, steps = self.make_steps(values)
-            self.action = self.workspace.perform(text, steps)
+            self.action = self.make_action(values)
+            self.outcome = perform_resolving(self.workspace, self.action, self)
         except ValidationError as error:
             self.show_refusal(
                 error.field, str(error) if error.field not in self.notes else error.reason
             )
+            return
+        except EditConflictError as error:
+            self.show_refusal(None, str(error))
             return
         except PortfolioError as error:
             self.show_refusal(None, str(error))

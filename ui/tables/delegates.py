@@ -192,8 +192,12 @@ def editor_value(editor: QWidget) -> Any:
         if editor.isEditable():
             text = editor.currentText().strip()
             index = editor.findText(text, Qt.MatchFlag.MatchFixedString)
-            if index >= 0 and editor.itemData(index) != BLANK:
-                return editor.itemData(index)
+            # Items added without data (the currency list) stand for their text; an
+            # item's None data must not turn a chosen value into a blank (the Edit
+            # details form refused every client with "Currency: is required").
+            data = editor.itemData(index) if index >= 0 else None
+            if data is not None and data != BLANK:
+                return data
             return text or None
         value = editor.currentData()
         return None if value == BLANK else value

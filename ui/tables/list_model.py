@@ -34,12 +34,15 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtWidgets import QApplication
 
+from portfolio.actions import Action, Changes, Edit
 from portfolio.errors import PortfolioError, ValidationError
 from portfolio.queries.interrupt import Interrupted, Interruptible
 from portfolio.queries.listing import (
     ListColumn,
     ListQuery,
+    RowLayout,
     Totals,
     ViewState,
     fetch_count,
@@ -49,7 +52,7 @@ from portfolio.queries.listing import (
     fetch_totals,
 )
 from portfolio.queries.pickers import describe
-from ui.editing.commands import EditStep
+from ui.editing.conflicts import perform_resolving
 from ui.icons import brush, icon
 from ui.tables.formatting import display, edit_text, unfavourable
 from ui.workspace import Workspace
@@ -131,7 +134,6 @@ class ListModel(QAbstractTableModel):
         self._ready = False
         self._shown_generation = -1
         self._counting = False
-        self._editing = False
         self.totals: list[Totals] | None = None
         #: The last refusal: (row, column, reason), for tests and the status bar.
         self.last_refusal: tuple[int, int, str] | None = None
@@ -195,9 +197,7 @@ class ListModel(QAbstractTableModel):
         self.reload(self.state.sorted_by(self.columns[column].key, descending))
 
     def refresh(self) -> None:
-        """Read again what is shown (after changes elsewhere); a no-op while we edit."""
-        if self._editing:
-            return
+        """Read again what is shown (after changes elsewhere)."""
         self.reload(self.state)
 
     def reload(self, state: ViewState | None = None) -> None:
@@ -572,6 +572,11 @@ class ListModel(QAbstractTableModel):
         record = self._cached(row)
         return None if record is None else record[0]
 
+    def row_version(self, row: int) -> int | None:
+        """The version of the row as shown (what an edit of it is based on)."""
+        record = self._cached(row)
+        return None if record is None else record[RowLayout.VERSION]
+
     def row_keys(self, row: int) -> dict[str, Any]:
         record = self._cached(row)
         if record is None:
@@ -599,32 +604,55 @@ class ListModel(QAbstractTableModel):
         if record is None:
             return False
         column = self.columns[index.column()]
-        if edit_text(column, record[self._first + index.column()], record[2]) == value:
+        shown = record[self._first + index.column()]
+        if edit_text(column, shown, record[2]) == value:
             return False
         entity_name = self.definition.entity
         assert entity_name is not None and column.field is not None
         row_id = record[0]
         name = self.workspace.read(lambda session: describe(session, entity_name, row_id))
-        self._editing = True
+        # Based on the row as shown: the core merges with what others changed since
+        # and asks about a collision on this very field.
+        step = Edit(
+            entity_name,
+            row_id,
+            {column.field: value},
+            version=record[RowLayout.VERSION],
+            seen={column.field: shown},
+        )
+        action = Action(f"Edit {column.label} of {name}", (step,))
         try:
-            self.workspace.perform(
-                f"Edit {column.label} of {name}",
-                [EditStep(entity_name, row_id, {column.field: value})],
+            outcome = perform_resolving(
+                self.workspace, action, QApplication.activeWindow(), origin=self
             )
         except PortfolioError as error:
             reason = error.reason if isinstance(error, ValidationError) else str(error)
             self.last_refusal = (index.row(), index.column(), reason)
             self.refused.emit(QPersistentModelIndex(index), reason)
             return False
-        finally:
-            self._editing = False
         self.last_refusal = None
-        self.reread_rows([row_id])
-        return True
+        return outcome is not None
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Show what an action changed: rows of this list edited in place are read
+        again where they are (the order and the current cell stay); anything else
+        (rows added or removed, a joined name changed) runs the query again."""
+        base = self.definition.base.__tablename__
+        if changes.only_updates(base):
+            self.reread_rows(sorted(changes.ids(base)))
+        else:
+            self.reload(self.state)
 
     def reread_rows(self, ids: list[int]) -> None:
-        """Re-read some rows in place (after an edit) and the totals; the order stays."""
-        wanted = set(ids)
+        """Re-read some rows in place (after an edit) and the totals; the order stays.
+
+        Only rows already in memory are read: the others are read when shown."""
+        cached = {record[0] for page in self._pages.values() for record in page}
+        wanted = set(ids) & cached
+        if not wanted:
+            if self.definition.has_totals:
+                self._load_totals(self._generation, self._query)
+            return
         with self.workspace.database.engine.connect() as connection:
             fresh = fetch_rows(connection, self._query, list(wanted))
         for page_number, page in self._pages.items():

@@ -38,11 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from portfolio.editing import deletion_impact, deletion_message, duplicate, entity
+from portfolio.actions import Action, Changes, Create, Delete, Duplicate
+from portfolio.editing import deletion_impact, deletion_message, entity
 from portfolio.errors import PortfolioError
 from portfolio.queries.listing import ListQuery, ViewState
 from portfolio.queries.pickers import describe
-from ui.editing.commands import CreateStep, DeleteStep, create_step
+from ui.editing.conflicts import perform_resolving
 from ui.editing.record_dialog import RecordDialog
 from ui.icons import icon
 from ui.tables.balloon import Balloon
@@ -285,17 +286,13 @@ class ListPanel(QWidget):
             self._stale = False
             self.model.reload()
 
-    def _changed(self, touched: frozenset[str]) -> None:
-        if not self._depends_on(touched):
+    def _changed(self, changes: Changes) -> None:
+        if not changes.touches(self.definition.reads):
             return
         if self.isVisible():
-            self.model.refresh()
+            self.model.apply_changes(changes)
         else:
             self._stale = True
-
-    def _depends_on(self, touched: frozenset[str]) -> bool:
-        names = {self.definition.entity, "client", "campaign", "team_member"}
-        return bool(touched & names)
 
     def set_scope(self, scope: dict[str, Any], labels: dict[str, str] | None = None) -> None:
         """Narrow the list (e.g. to one client); chips show it and can clear it."""
@@ -464,9 +461,9 @@ class ListPanel(QWidget):
             if field_spec.kind == "choice" and field_spec.required and field_spec.vocabulary:
                 values.setdefault(field_spec.name, field_spec.vocabulary.values[0])
 
-        def steps(entered: dict[str, Any]):
+        def action(entered: dict[str, Any]) -> Action:
             name = entered.get("name") or entered.get("title") or entered.get("subject") or ""
-            return f"Add {spec.label.lower()} {name}".strip(), [create_step(spec.name, entered)]
+            return Action(f"Add {spec.label.lower()} {name}".strip(), (Create(spec.name, entered),))
 
         dialog = RecordDialog(
             self.workspace,
@@ -474,11 +471,11 @@ class ListPanel(QWidget):
             title=f"Add {spec.label.lower()}",
             values=values,
             fixed=fixed,
-            steps=steps,
+            action=action,
             parent=self,
         )
-        if dialog.exec() and dialog.action is not None:
-            self.message.emit(dialog.action.text())
+        if dialog.exec() and dialog.outcome is not None:
+            self.message.emit(dialog.action.text)
 
     def duplicate_selected(self) -> None:
         rows = self.selected_rows()
@@ -489,9 +486,10 @@ class ListPanel(QWidget):
             return
         name = self.definition.entity
         title = self.workspace.read(lambda session: describe(session, name, row_id))
-        step = CreateStep(name, lambda session: duplicate(session, name, row_id))
         try:
-            self.workspace.perform(f"Duplicate {title}", [step])
+            self.workspace.perform(
+                Action(f"Duplicate {title}", (Duplicate(name, row_id),)), origin=self.model
+            )
         except PortfolioError as error:
             QMessageBox.warning(self, "Duplicate", str(error))
             return
@@ -521,7 +519,9 @@ class ListPanel(QWidget):
         if self.definition.entity is None:
             return False
         rows = self.selected_rows()
-        ids = [i for i in (self.model.row_id(row) for row in rows[:500]) if i is not None]
+        seen = [(self.model.row_id(row), self.model.row_version(row)) for row in rows[:500]]
+        versions = {row_id: version for row_id, version in seen if row_id is not None}
+        ids = list(versions)
         if not ids:
             return False
         spec = entity(self.definition.entity)
@@ -542,8 +542,10 @@ class ListPanel(QWidget):
             if len(ids) == 1
             else f"{len(ids)} {spec.plural.lower()}"
         )
+        action = Action(f"Delete {what}", tuple(Delete(name, i, versions.get(i)) for i in ids))
         try:
-            self.workspace.perform(f"Delete {what}", [DeleteStep(name, i) for i in ids])
+            if perform_resolving(self.workspace, action, self, origin=self.model) is None:
+                return False
         except PortfolioError as error:
             QMessageBox.warning(self, "Delete", str(error))
             return False

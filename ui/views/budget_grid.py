@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -35,12 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from portfolio.actions import Action, Changes
 from portfolio.errors import PortfolioError, ValidationError
 from portfolio.money import format_money, from_minor
 from portfolio.periods import MONTH_NAMES, month_label
-from portfolio.queries.budget_grid import ROWS, BudgetGrid, changes_for, load_grid
+from portfolio.queries.budget_grid import ROWS, BudgetGrid, load_grid, steps_for
 from portfolio.queries.pickers import campaigns_of
-from ui.editing.commands import EditStep, LabelledStep, Step, create_step
+from ui.editing.conflicts import perform_resolving
 from ui.icons import icon
 from ui.tables.balloon import Balloon
 from ui.theme import colours
@@ -65,6 +67,8 @@ def row_label(measure: str, kind: str) -> str:
 class BudgetGridModel(QAbstractTableModel):
     #: A typed or pasted value was refused: the message, ready to show.
     refused = Signal(str)
+    #: The same grid was read again with new values (no reset).
+    refreshed = Signal()
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +87,20 @@ class BudgetGridModel(QAbstractTableModel):
                 year_ending=year_ending,
             )
         )
+        old = self.grid
+        if old is not None and (old.client_id, old.campaign_id, old.months) == (
+            grid.client_id,
+            grid.campaign_id,
+            grid.months,
+        ):
+            # The same cells with new values: no reset, so the current cell, the
+            # selection and an open editor elsewhere stay where they are.
+            self.grid = grid
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+            )
+            self.refreshed.emit()
+            return
         self.beginResetModel()
         self.grid = grid
         self.endResetModel()
@@ -242,17 +260,9 @@ class BudgetGridModel(QAbstractTableModel):
                 return self._refuse(f"{row_label(measure, kind)} cannot be typed into")
             typed.append((measure, kind, month, None if str(value).strip() == "" else value))
         try:
-            changes = changes_for(grid, typed)
+            steps = steps_for(grid, typed)
         except ValueError as error:
             return self._refuse(str(error))
-        steps: list[Step] = []
-        for change in changes:
-            where = month_label(change.month)
-            if change.line_id is None:
-                step: Step = create_step("budget_line", change.values)
-            else:
-                step = EditStep("budget_line", change.line_id, change.values)
-            steps.append(LabelledStep(step, where))
         if len(cells) == 1:
             row, column, _ = cells[0]
             where = month_label(self.month_of(column))
@@ -260,14 +270,21 @@ class BudgetGridModel(QAbstractTableModel):
         else:
             text = f"{verb} {len(cells)} cells, {grid.title}"
         try:
-            self.workspace.perform(text, steps)
+            outcome = perform_resolving(
+                self.workspace, Action(text, tuple(steps)), QApplication.activeWindow(), origin=self
+            )
         except ValidationError as error:
             return self._refuse(f"{error.label}, {error.reason}")
         except PortfolioError as error:
             return self._refuse(str(error))
         self.last_refusal = None
-        self.reload()
-        return True
+        return outcome is not None
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Read the grid again when an action touched what it shows (its own edits
+        included: one read, keeping the current cell)."""
+        if self.grid is not None and changes.touches(("budget_line", "campaign", "client")):
+            self.reload()
 
     def _refuse(self, text: str) -> bool:
         self.last_refusal = f"{text}. Nothing was changed."
@@ -353,7 +370,9 @@ class BudgetGridPanel(QWidget):
         self.balloon = Balloon(self)
         self.model.refused.connect(self._refused)
         self.model.modelReset.connect(self._show_summary)
+        self.model.refreshed.connect(self._show_summary)
         self.model.modelReset.connect(self._resize_columns)
+        workspace.changed.connect(self.model.apply_changes)
 
     def show_client(self, client_id: int, campaign_id: int | None = None) -> None:
         self.client_id = client_id
@@ -398,6 +417,11 @@ class BudgetGridPanel(QWidget):
     def refresh(self) -> None:
         if self.client_id is not None:
             self.model.reload()
+
+    def show_campaigns_again(self) -> None:
+        """Read the campaign chooser again (campaigns added, renamed or removed)."""
+        if self.client_id is not None:
+            self.show_client(self.client_id, self.campaign.currentData() or None)
 
     def _resize_columns(self) -> None:
         """Fit the 13 columns to their texts (a small grid, not a big table)."""

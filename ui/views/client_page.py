@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from portfolio.actions import Action, Changes, Edit
 from portfolio.editing import entity
 from portfolio.editing.history import as_input
 from portfolio.editing.operations import record_of
@@ -33,7 +34,6 @@ from portfolio.queries.listing import ViewState
 from portfolio.queries.pickers import describe
 from ui.charts.bar_line_chart import BarLineChart
 from ui.charts.variance_chart import monthly_chart
-from ui.editing.commands import EditStep
 from ui.editing.record_dialog import RecordDialog
 from ui.icons import icon
 from ui.tables.list_view import ListPanel
@@ -237,12 +237,16 @@ class ClientPage(Page):
     def select_campaign(self, campaign_id: int | None) -> None:
         self.grid.select_campaign(campaign_id)
 
-    def _changed(self, touched: frozenset[str]) -> None:
+    def _changed(self, changes: Changes) -> None:
         if self.client_id is None:
             return
-        if touched & {"client", "budget_line", "variance", "makeup_action", "campaign"}:
+        from portfolio.analytics.summary import READS
+
+        # The budget grid follows changes itself (one read, keeping its current cell).
+        if changes.touches(READS):
             self.load()
-            self.grid.refresh()
+        if changes.everything or "campaign" in changes.entities:
+            self.grid.show_campaigns_again()
 
     def load(self) -> None:
         if self.client_id is None:
@@ -381,32 +385,39 @@ class ClientPage(Page):
         return dialog
 
     def edit_details(self) -> None:
+        """Client > Edit details…: the form sends only the fields the person changed,
+        based on the values it showed (others' changes to other fields merge)."""
         if self.client_id is None:
             return
         client_id = self.client_id
         spec = entity("client")
 
-        def current(session) -> dict[str, Any]:
+        def current(session) -> tuple[dict[str, Any], dict[str, Any], int]:
             row = session.get(spec.model, client_id)
-            values = as_input(session, spec, client_id, record_of(row, spec))
+            stored = record_of(row, spec)
+            values = as_input(session, spec, client_id, stored)
             for name in ("director_id", "rep_id"):
                 if values.get(name) is not None:
                     values[name] = describe(session, "team_member", values[name])
-            return values
+            return values, stored, row.version
 
-        values = self.workspace.read(current)
+        values, stored, version = self.workspace.read(current)
+        name = self.client_name
 
-        def steps(entered: dict[str, Any]):
-            return f"Edit details of {self.client_name}", [EditStep("client", client_id, entered)]
+        def action(changed: dict[str, Any]) -> Action:
+            seen = {field: stored[field] for field in changed}
+            step = Edit("client", client_id, changed, version=version, seen=seen)
+            return Action(f"Edit details of {name}", (step,))
 
         dialog = RecordDialog(
             self.workspace,
             "client",
             title=f"Edit {self.client_name}",
             values=values,
-            steps=steps,
+            action=action,
+            changes_only=True,
             parent=self,
         )
         self.details_dialog = dialog
-        if dialog.exec() and dialog.action is not None:
-            self.message.emit(dialog.action.text())
+        if dialog.exec() and dialog.outcome is not None:
+            self.message.emit(dialog.action.text)

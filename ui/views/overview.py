@@ -95,6 +95,11 @@ class OverviewPage(FiguresPage):
     title = "Overview"
     icon_name = "overview"
 
+    def reads(self) -> frozenset[str]:
+        from portfolio.analytics import overview, risk, service_levels, team
+
+        return overview.READS | risk.READS | service_levels.READS | team.READS
+
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)
         self.lane = workspace.lane(self)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from portfolio.actions.changes import Changes
 from portfolio.queries.listing import ViewState
 from ui.tables.list_view import ListPanel
 from ui.workspace import Workspace
@@ -54,11 +55,13 @@ class FiguresPage(Page):
     when the data behind them changes, at once if the page is shown, else when it next
     is (so an edit elsewhere costs hidden pages nothing).
 
-    Subclasses implement ``load`` (which must call ``loading_started``) and say which
-    changes matter in ``DEPENDS_ON`` (table names; empty means every change).
+    Subclasses implement ``load`` (which must call ``loading_started``) and ``reads``:
+    the ``READS`` of the core analytics they show, so what a figure depends on is said
+    once, where it is computed (imported when first needed, not at start-up).
     """
 
-    DEPENDS_ON: frozenset[str] = frozenset()
+    def reads(self) -> frozenset[str]:
+        raise NotImplementedError
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)
@@ -76,8 +79,8 @@ class FiguresPage(Page):
         if self._stale:
             self.load()
 
-    def _changed(self, touched: frozenset[str]) -> None:
-        if self.DEPENDS_ON and not touched & self.DEPENDS_ON:
+    def _changed(self, changes: Changes) -> None:
+        if not changes.touches(self.reads()):
             return
         self._stale = True
         if self.isVisible():

@@ -44,6 +44,11 @@ class TeamPage(FiguresPage):
     title = "Team"
     icon_name = "team"
 
+    def reads(self) -> frozenset[str]:
+        from portfolio.analytics.team import READS
+
+        return READS
+
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)
         self.lane = workspace.lane(self)

@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from portfolio.actions import Action, Create
 from portfolio.analytics.dimensions import Scope
 from portfolio.money import from_minor
 from portfolio.periods import Period, add_months, month_key, month_label, parse_period
 from portfolio.queries.listing import ViewState
 from ui.charts.bar_line_chart import BarLineChart
 from ui.charts.variance_chart import monthly_chart
-from ui.editing.commands import create_step
 from ui.editing.record_dialog import RecordDialog
 from ui.icons import icon
 from ui.tables.list_view import ListPanel
@@ -125,10 +125,14 @@ class Selection:
 
 
 class VariancePage(FiguresPage):
-    DEPENDS_ON = frozenset({"variance", "budget_line", "makeup_action", "client", "campaign"})
     key = "variances"
     title = "Variances"
     icon_name = "variances"
+
+    def reads(self) -> frozenset[str]:
+        from portfolio.analytics.recovery import READS
+
+        return READS
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)
@@ -480,10 +484,10 @@ class VariancePage(FiguresPage):
             values.pop("campaign_id")
             fixed["campaign_id"] = "(whole client)"
 
-        def steps(entered: dict[str, Any]):
-            return (
+        def action(entered: dict[str, Any]) -> Action:
+            return Action(
                 f"Add make-up action for {record['group']}",
-                [create_step("makeup_action", entered)],
+                (Create("makeup_action", entered),),
             )
 
         dialog = RecordDialog(
@@ -492,10 +496,10 @@ class VariancePage(FiguresPage):
             title=f"Make-up action: {record['group']}",
             values=values,
             fixed=fixed,
-            steps=steps,
+            action=action,
             currency=currency,
             parent=self,
         )
         self.action_dialog = dialog
-        if dialog.exec() and dialog.action is not None:
-            self.message.emit(dialog.action.text())
+        if dialog.exec() and dialog.outcome is not None:
+            self.message.emit(dialog.action.text)

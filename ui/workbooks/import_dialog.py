@@ -26,15 +26,12 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QVBoxLayout,
 )
-from sqlalchemy.orm import Session
 
 from portfolio.errors import PortfolioError
-from ui.editing.commands import Action, Step
 
 if TYPE_CHECKING:
     from portfolio.imports.plan import ImportOptions, ImportPlan
     from ui.main_window import MainWindow
-    from ui.workspace import Workspace
 
 #: Rows listed per tab; the rest are counted.
 LISTED = 2000
@@ -43,42 +40,6 @@ DATE_ORDERS = (
     ("Day first (31/12/2026)", "dmy"),
     ("Month first (12/31/2026)", "mdy"),
 )
-
-
-class ImportStep(Step):
-    """An applied import, undone from its journal in the action's transaction."""
-
-    entity = "client"
-
-    def __init__(self, batch_id: int) -> None:
-        self.batch_id = batch_id
-
-    def do(self, session: Session, first: bool) -> None:
-        from portfolio.errors import ConflictError
-
-        raise ConflictError("an undone import is not redone; import the file again")
-
-    def undo(self, session: Session) -> None:
-        from portfolio.imports.undo import undo_last_import
-        from portfolio.jobs import quiet
-
-        undo_last_import(session, quiet(), self.batch_id)
-
-
-class ImportAction(Action):
-    """One import on the undo stack. Undone once, it leaves the stack (no redo)."""
-
-    def __init__(self, workspace: Workspace, text: str, batch_id: int, touched: set[str]):
-        super().__init__(workspace, text, [ImportStep(batch_id)])
-        self.touched = frozenset(touched)
-
-    @property
-    def entities(self) -> frozenset[str]:
-        return self.touched
-
-    def undo(self) -> None:
-        super().undo()
-        self.setObsolete(True)
 
 
 class ImportDialog(QDialog):
@@ -263,13 +224,11 @@ class ImportDialog(QDialog):
             return run_import(database, path, options, job, expected=expected)
 
         def applied(result: Any) -> None:
-            touched = {change.entity for change in result.plan.changes}
             if result.applied is not None:
-                action = ImportAction(
-                    workspace, f"Import {path.name}", result.applied.batch_id, touched
-                )
-                workspace.undo_stack.push(action)
-                workspace.notify(touched)
+                from portfolio.actions import Outcome
+
+                outcome = Outcome(result.applied.entry_id, result.applied.changes)
+                workspace.record(f"Import {path.name}", outcome)
                 self.window_.show_message(
                     f"Imported {path.name}: {result.applied.added:,} added, "
                     f"{result.applied.changed:,} changed. Edit > Undo takes it back.",
