@@ -104,12 +104,14 @@ def history(
             "op": row.op,
         }
         if row.op == "create":
-            lines.append(HistoryLine(**common, field=None, field_name=None, before="",
-                                     after="created"))
+            lines.append(
+                HistoryLine(**common, field=None, field_name=None, before="", after="created")
+            )
             continue
         if row.op == "delete":
-            lines.append(HistoryLine(**common, field=None, field_name=None, before="",
-                                     after="deleted"))
+            lines.append(
+                HistoryLine(**common, field=None, field_name=None, before="", after="deleted")
+            )
             continue
         before = loads(row.entity, row.before) or {}
         after = loads(row.entity, row.after)

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from portfolio.actions import Create, Edit
 from portfolio.editing import delete, update
 from portfolio.editing.history import as_input, capture, restore
 from portfolio.model import BudgetLine, Campaign, Client, Feedback, TeamMember
-from portfolio.actions import Create, Edit
 from portfolio.queries.budget_grid import load_grid, steps_for
 from portfolio.queries.search import quick_search
 from tests.conftest import AS_OF
