@@ -148,11 +148,16 @@ def _current_umask() -> int:
     return mask
 
 
+def new_file_mode() -> int:
+    """The permissions any new file of this user gets (0666 less the umask)."""
+    return 0o666 & ~_current_umask()
+
+
 def _mode_for(target: Path) -> int:
     try:
         return stat.S_IMODE(target.stat().st_mode)
     except OSError:
-        return 0o666 & ~_current_umask()
+        return new_file_mode()
 
 
 def write_atomically(target: str | Path, write: Callable[[Path], None]) -> Path:

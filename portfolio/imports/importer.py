@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from portfolio.errors import ConflictError, PortfolioError
 from portfolio.imports.apply import Applied, apply_plan
 from portfolio.imports.plan import ImportOptions, ImportPlan, plan_import
@@ -20,6 +22,7 @@ from portfolio.imports.sources import open_source
 from portfolio.imports.undo import Undone, undo_last_import
 from portfolio.jobs import Job, quiet
 from portfolio.storage import Database
+from portfolio.storage.busy import combine, job_watcher
 
 
 class ImportRefusedError(PortfolioError):
@@ -73,7 +76,8 @@ def run_import(
 ) -> ImportResult:
     """Plan and apply ``path`` in one transaction; see the module docstring."""
     job = job or quiet()
-    with db.transaction() as session:
+
+    def work(session: Session) -> ImportResult:
         with open_source(path, file_kind(path, kind)) as source:
             plan = plan_import(session, source, options, job)
         if plan.problems and not options.good_rows_only:
@@ -84,17 +88,24 @@ def run_import(
                 "something else; nothing was imported. Preview again."
             )
         if not plan.changes:
-            job.step(1.0, "Nothing to change")
             return ImportResult(plan, None)
-        applied = apply_plan(session, plan, job)
-    job.step(1.0, f"Imported {plan.source}")
-    return ImportResult(plan, applied)
+        return ImportResult(plan, apply_plan(session, plan, job))
+
+    result = db.write(work, on_busy=combine(job_watcher(job), db.on_busy))
+    if result.applied is None:
+        job.step(1.0, "Nothing to change")
+    else:
+        job.step(1.0, f"Imported {result.plan.source}")
+    return result
 
 
 def undo_import(db: Database, job: Job | None = None, *, batch_id: int | None = None) -> Undone:
     """Undo the most recent applied import (or ``batch_id``) in one transaction."""
-    with db.transaction() as session:
-        return undo_last_import(session, job or quiet(), batch_id)
+    job = job or quiet()
+    return db.write(
+        lambda session: undo_last_import(session, job, batch_id),
+        on_busy=combine(job_watcher(job), db.on_busy),
+    )
 
 
 def fingerprint(plan: ImportPlan) -> tuple:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from portfolio.storage.failures import StorageError, explain_os, explain_sqlite
@@ -64,6 +65,7 @@ def backup_sqlite(path: Path, destination: Path | None = None, *, tag: str = "")
     remove_abandoned(target.parent, KIND)
     try:
         partial = new_partial(target, KIND)
+        os.chmod(partial, stat.S_IMODE(path.stat().st_mode))
     except OSError as error:
         raise StorageError(
             f"Cannot back up to {target}: {_cause(explain_os(target, error))}"

@@ -101,3 +101,14 @@ def job_watcher(job) -> OnBusy:
             job.step(job.fraction, f"{WAITING_TEXT} ({elapsed:.0f} s)")
 
     return watch
+
+
+def combine(*watchers: OnBusy | None) -> OnBusy:
+    """One watcher telling each of ``watchers`` (``None`` skipped), in order."""
+    chosen = [watcher for watcher in watchers if watcher is not None]
+
+    def watch(elapsed: float | None) -> None:
+        for watcher in chosen:
+            watcher(elapsed)
+
+    return watch

@@ -340,7 +340,7 @@ def _sqlite_state(path: Path, *, create: bool, make_folder: bool) -> SchemaState
 
 def _create_sqlite_file(path: Path) -> None:
     """Build an empty portfolio under a partial name and move it to ``path`` when whole."""
-    from portfolio.files import new_partial, remove_abandoned
+    from portfolio.files import new_file_mode, new_partial, remove_abandoned
 
     remove_abandoned(path.parent, NEW_KIND)
     reason = not_writable_reason(path)
@@ -348,6 +348,7 @@ def _create_sqlite_file(path: Path) -> None:
         raise DatabaseOpenError(f"Cannot create {path}: {reason}")
     try:
         partial = new_partial(path, NEW_KIND)
+        os.chmod(partial, new_file_mode())
     except OSError as error:
         raise DatabaseOpenError(str(explain_os(path, error, "create"))) from None
     engine = _sqlite_engine(URL.create("sqlite+pysqlite", database=str(partial)))
