@@ -76,6 +76,7 @@ def main(argv: Sequence[str] | None = None, *, launcher: Launcher | None = None)
 
 def _guarded(run: Callable[[], int]) -> int:
     """Run a command; a failure the user can act on is one line on stderr and code 1."""
+    sys.unraisablehook = _quiet_cleanup
     try:
         return run()
     except PortfolioError as error:
@@ -93,3 +94,15 @@ def _guarded(run: Callable[[], int]) -> int:
         where = error.filename or "a file"
         print(f"portfolio: {one_line(str(explain_os(where, error, 'use')))}", file=sys.stderr)
         return 1
+
+
+def _quiet_cleanup(unraisable) -> None:
+    """Drop an ``OSError`` raised while Python frees an object abandoned by a failure.
+
+    When a disk fills up half-way through a workbook, the zip file inside openpyxl is
+    left open; freeing it later fails again on the full disk, and Python would print
+    that as a traceback after the one line that already explained the failure.
+    """
+    if isinstance(unraisable.exc_value, OSError):
+        return
+    sys.__unraisablehook__(unraisable)

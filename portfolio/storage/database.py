@@ -325,15 +325,18 @@ def _sqlite_state(path: Path, *, create: bool, make_folder: bool) -> SchemaState
     if not path.exists():
         if path.is_symlink():
             raise DatabaseOpenError(f"{path} is a link to a file that does not exist")
+        if create and make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.parent.is_dir():
+            raise DatabaseOpenError(
+                f"Cannot {'create' if create else 'open'} {path}: folder {path.parent} "
+                "does not exist (is the network drive or disk connected?)"
+            )
         if not create:
             raise DatabaseOpenError(
                 f"{path} does not exist (make a new portfolio with 'portfolio new' "
                 "or File > New portfolio)"
             )
-        if make_folder:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        elif not path.parent.is_dir():
-            raise DatabaseOpenError(f"Cannot create {path}: folder {path.parent} does not exist")
         _create_sqlite_file(path)
     return inspect_sqlite_file(path)
 

@@ -29,6 +29,7 @@ SQLITE_CORRUPT = 11
 SQLITE_FULL = 13
 SQLITE_CANTOPEN = 14
 SQLITE_NOTADB = 26
+SQLITE_READONLY_DIRECTORY = SQLITE_READONLY | (6 << 8)
 
 #: errno values a network drive gives when its server or the network is gone.
 NETWORK_GONE = {
@@ -125,9 +126,13 @@ def explain_sqlite(
     original = getattr(error, "orig", None) or error
     if not isinstance(original, sqlite3.Error):
         return None
-    code = (getattr(original, "sqlite_errorcode", None) or 0) & 0xFF
+    extended = getattr(original, "sqlite_errorcode", None) or 0
+    code = extended & 0xFF
     text = str(original).lower()
     target = Path(path)
+    if extended == SQLITE_READONLY_DIRECTORY:
+        # A read-only folder: SQLite cannot make its journal (-wal, -shm) beside the file.
+        return StorageError(f"Cannot open {path}: its folder {target.parent} is read-only")
     if code == SQLITE_READONLY or "readonly database" in text:
         reason = not_writable_reason(target) if target.exists() else None
         return StorageError(f"Cannot {doing} {path}: {reason or 'the file is read-only'}")
@@ -140,6 +145,9 @@ def explain_sqlite(
     if code == SQLITE_CANTOPEN or "unable to open" in text:
         if not target.parent.exists():
             cause = f"folder {target.parent} does not exist (is the drive connected?)"
+        elif not writable(target.parent):
+            # SQLite could not make its journal (-wal, -shm) beside the file.
+            cause = f"its folder {target.parent} is read-only"
         else:
             cause = not_writable_reason(target) or "the file cannot be opened"
         return StorageError(f"Cannot open {path}: {cause}")
