@@ -22,6 +22,11 @@ from dataclasses import dataclass, field
 OnBusy = Callable[[float | None], None]
 
 DEFAULT_LIMIT = 30.0
+#: A write that held the lock for ``LONG_WRITE`` seconds or more (an import) lets the
+#: next write of the same process wait ``COURTESY_PAUSE`` seconds first, so writers
+#: that waited behind it get their turn instead of waiting behind the next one too.
+LONG_WRITE = 1.0
+COURTESY_PAUSE = 0.5
 ENVIRONMENT_KEY = "PORTFOLIO_BUSY_WAIT"
 WAITING_TEXT = "Waiting for another program using this portfolio …"
 
@@ -40,10 +45,11 @@ def default_limit() -> float:
 class BusyWait:
     """One write's wait: back-off delays, the bound, and the watcher's notices.
 
-    ``pause()`` sleeps the next back-off step (50 ms doubling to 1 s, with jitter so
+    ``pause()`` sleeps the next back-off step (25 ms doubling to 250 ms, with jitter so
     that two waiting writers do not retry in step) and returns ``False`` when the bound
-    has passed. The first pause notifies ``on_busy``; ``finish()`` tells it the wait is
-    over.
+    has passed. The steps stay short so that a waiting writer tries again within the
+    courtesy pause of a long writer (``COURTESY_PAUSE``). The first pause notifies
+    ``on_busy``; ``finish()`` tells it the wait is over.
     """
 
     limit: float = field(default_factory=default_limit)
@@ -64,7 +70,7 @@ class BusyWait:
         self.waited = True
         if self.on_busy is not None:
             self.on_busy(self.elapsed)
-        delay = min(1.0, 0.05 * 2 ** min(self.attempts - 1, 5)) * random.uniform(0.5, 1.0)
+        delay = min(0.25, 0.025 * 2 ** min(self.attempts - 1, 4)) * random.uniform(0.5, 1.0)
         time.sleep(min(delay, remaining))
         if self.on_busy is not None:
             self.on_busy(self.elapsed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portfolio.errors import DatabaseOpenError
 from portfolio.storage import location, migrate
 from portfolio.storage.backup import backup_sqlite, readonly_uri, upgrade_backup_path
-from portfolio.storage.busy import BusyWait, OnBusy
+from portfolio.storage.busy import COURTESY_PAUSE, LONG_WRITE, BusyWait, OnBusy
 from portfolio.storage.failures import (
     SQLITE_BUSY,
     SQLITE_LOCKED,
@@ -140,6 +141,8 @@ class Database:
         self.upgrade_backup: Path | None = None
         #: Told about waits for a busy database when a write names no watcher of its own.
         self.on_busy: OnBusy | None = None
+        #: After a long write, the next one waits until then (``busy.COURTESY_PAUSE``).
+        self._next_write_at = 0.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -186,12 +189,19 @@ class Database:
         waiting = BusyWait(on_busy=on_busy or self.on_busy)
         if wait is not None:
             waiting.limit = wait
+        courtesy = self._next_write_at - time.monotonic()
+        if courtesy > 0:
+            time.sleep(courtesy)
         try:
             while True:
                 try:
                     with self._sessions() as session, session.begin():
                         self._lock_for_writing(session)
-                        return work(session)
+                        locked = time.monotonic()
+                        result = work(session)
+                    if time.monotonic() - locked >= LONG_WRITE:
+                        self._next_write_at = time.monotonic() + COURTESY_PAUSE
+                    return result
                 except DBAPIError as error:
                     if not self._is_busy(error):
                         raise self._explained(error) from error
