@@ -88,9 +88,12 @@ class Workspace(QObject):
         A refusal (``ValidationError`` and the like) propagates with nothing changed and
         nothing pushed. Returns ``None`` when the action changed nothing.
         """
-        with self.database.transaction() as session:
+
+        def work(session: Session) -> None:
             for step in steps:
                 step.do(session, first=True)
+
+        self.database.write(work)  # waits for another program's lock (ui.busy shows it)
         if all(getattr(step, "changed", True) is False for step in steps):
             return None
         action = Action(self, text, steps)

@@ -87,3 +87,31 @@ def test_the_app_never_makes_a_portfolio_of_a_zero_byte_or_missing_file(tmp_path
     with pytest.raises(DatabaseOpenError, match="does not exist"):
         open_window(str(tmp_path / "typo.sqlite3"), settings=settings)
     assert empty.stat().st_size == 0 and not (tmp_path / "typo.sqlite3").exists()
+
+
+def test_an_edit_cancelled_while_waiting_keeps_what_was_typed_in_the_message(qtbot, window):
+    """Regression (issue 12): an edit during a long import failed after 5 s with an
+    unhandled "database is locked" and the typed value was lost without a word."""
+    from ui.busy import BusyDialog
+
+    database = window.workspace.database
+    watcher = database.on_busy = BusyDialog(window)
+    panel = window.show_page("clients").primary_panel()
+    qtbot.waitUntil(lambda: panel.model.idle, timeout=20_000)
+    model = panel.model
+    index = model.index(0, model.column_of("name"))
+    before = model.data(index)
+
+    def press_cancel() -> None:
+        if watcher.dialog is not None and watcher.dialog.isVisible():
+            watcher.dialog.cancel()
+        else:
+            QTimer.singleShot(50, press_cancel)
+
+    with write_lock_held(database.path):
+        QTimer.singleShot(50, press_cancel)
+        assert not model.setData(index, "Typed While Busy Ltd")
+    reason = model.last_refusal[2]
+    assert "nothing was changed" in reason and "you typed Typed While Busy Ltd" in reason
+    assert model.data(index) == before
+    assert window.workspace.undo_stack.count() == 0
