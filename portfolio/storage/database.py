@@ -158,9 +158,20 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed as a whole when the block ends, else rolled back."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One unit of work: committed as a whole when the block ends, else rolled back.
+
+        It does not wait for a busy database beyond SQLite's own 5 s (use ``write`` for
+        writes); a read-only, full or locked file is still refused in one line
+        (``StorageError``) rather than as a driver error.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except DBAPIError as error:
+            explained = self._explained(error)
+            if explained is error:
+                raise
+            raise explained from error
 
     def write(
         self,
@@ -204,7 +215,10 @@ class Database:
                     return result
                 except DBAPIError as error:
                     if not self._is_busy(error):
-                        raise self._explained(error) from error
+                        explained = self._explained(error)
+                        if explained is error:
+                            raise
+                        raise explained from error
                     if not waiting.pause():
                         raise BusyError(
                             f"{self.name} is locked by another program that has been writing "
