@@ -137,6 +137,8 @@ class Database:
         self.url = url
         self.path = path
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        #: Whether opening made this portfolio (a new file, or an empty database set up).
+        self.created = False
         #: Backup taken by the last schema upgrade on open, if any.
         self.upgrade_backup: Path | None = None
         #: Told about waits for a busy database when a write names no watcher of its own.
@@ -291,8 +293,10 @@ def open_database(
     """
     url, path = location.resolve(target)
     name = location.describe(url, path)
+    created_file = False
     if path is not None:
         try:
+            created_file = create and not path.exists()
             state = _sqlite_state(path, create=create, make_folder=target is None)
         except OSError as error:
             raise DatabaseOpenError(str(explain_os(path, error, "open"))) from None
@@ -309,6 +313,7 @@ def open_database(
                 )
         _refuse_unusable(state, name)
         database = Database(engine, url, path)
+        database.created = state.kind == "empty" or created_file
         if state.kind in ("empty", "older"):
             if not upgrade:
                 raise DatabaseOpenError(
@@ -335,12 +340,9 @@ def create_database(target: str | Path) -> Database:
     if path is not None and (path.exists() or path.is_symlink()):
         raise DatabaseOpenError(f"{path} already exists; choose a new file name")
     database = open_database(target, create=True)
-    if path is None and database.is_sqlite is False:
-        with database.engine.connect() as connection:
-            holds = connection.exec_driver_sql("SELECT COUNT(*) FROM client").scalar()
-        if holds:
-            database.close()
-            raise DatabaseOpenError(f"{database.name} already holds a portfolio")
+    if not database.created:
+        database.close()
+        raise DatabaseOpenError(f"{database.name} already holds a portfolio")
     return database
 
 

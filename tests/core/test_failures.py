@@ -402,3 +402,18 @@ def test_portfolio_backup_writes_a_whole_copy_and_says_where(demo_file, tmp_path
     [backup] = backups_in(tmp_path)
     assert result.stdout.strip() == f"Backed up {db} to {tmp_path / backup}"
     assert state_of(tmp_path / backup) == state_of(db)
+
+
+def test_portfolio_new_sets_up_an_empty_postgresql_database_once(pg_server):
+    if pg_server is None:
+        pytest.skip("PORTFOLIO_TEST_PG_URL is not set")
+    url = pg_server.create()
+    report = portfolio_cli("at-risk", "--db", url)
+    assert report.returncode == 1
+    assert one_line_error(report).endswith(
+        "holds no portfolio yet; set it up with: portfolio new URL"
+    )
+    assert portfolio_cli("new", url).returncode == 0
+    assert portfolio_cli("at-risk", "--db", url).returncode == 0
+    again = portfolio_cli("new", url)
+    assert again.returncode == 1 and one_line_error(again).endswith("already holds a portfolio")
