@@ -81,7 +81,7 @@ def db_target(request, tmp_path: Path, pg_server) -> str:
 @pytest.fixture
 def database(db_target: str) -> Iterator[Database]:
     """A new, migrated, empty portfolio on each backend."""
-    db = open_database(db_target)
+    db = open_database(db_target, create=True)
     yield db
     db.close()
 

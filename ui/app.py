@@ -68,31 +68,44 @@ def open_window(
     target: str | None,
     *,
     settings: Settings | None = None,
-    create: bool = True,
+    create: bool = False,
+    new: bool = False,
     ask_identity: bool = False,
 ):
     """Open ``target`` in a new main window (shown); raises ``PortfolioError``.
 
-    ``ask_identity``: on first start, ask which team member this login is."""
+    ``new`` makes a new, empty portfolio there (File > New; it must not exist);
+    ``create`` lets a missing file become one (the first start, on the default file).
+    Anything else missing or empty is refused (``open_database``). ``ask_identity``:
+    on first start, ask which team member this login is.
+    """
+    from portfolio.storage.database import create_database
+    from ui.busy import BusyDialog
     from ui.main_window import MainWindow
     from ui.workspace import Workspace
 
-    database: Database = open_database(target, create=create)
+    if new:
+        database: Database = create_database(target)
+    else:
+        database = open_database(target, create=create)
     settings = settings or Settings.for_user()
     if database.path is not None or target:
         settings.add_recent(str(target) if target and "://" in str(target) else database.name)
     workspace = Workspace(database, settings)
     window = MainWindow(workspace)
+    database.on_busy = BusyDialog(window)
     if database.upgrade_backup is not None:
         window.show_message(
-            f"The schema was upgraded; the old file was copied to {database.upgrade_backup}", 20_000
+            f"Upgraded for this version of Portfolio; the file as it was is backed up at "
+            f"{database.upgrade_backup}",
+            30_000,
         )
 
     def reopen(name: str) -> None:
         create_new = name.startswith("new:")
         path = name[4:] if create_new else name
         try:
-            new_window = open_window(path, settings=settings, create=create_new, ask_identity=True)
+            new_window = open_window(path, settings=settings, new=create_new, ask_identity=True)
         except PortfolioError as error:
             QMessageBox.warning(window, "Open portfolio", str(error))
             return
@@ -122,7 +135,8 @@ def run(args: argparse.Namespace, *, on_window: Callable[[object], None] | None 
     try:
         if getattr(args, "demo", False):
             target = str(write_fresh_demo())
-        window = open_window(target, ask_identity=True)
+        # Only the first start makes a portfolio unasked: the default file, when missing.
+        window = open_window(target, create=target is None, ask_identity=True)
     except PortfolioError as error:
         QMessageBox.critical(None, "Portfolio", str(error))
         print(f"portfolio: {error}", file=sys.stderr)

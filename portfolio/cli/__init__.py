@@ -15,11 +15,12 @@ import sys
 from collections.abc import Callable, Sequence
 
 from portfolio import __version__
-from portfolio.cli import book_reports, deck, demo, reports, workbooks
+from portfolio.cli import book_reports, deck, demo, portfolios, reports, workbooks
+from portfolio.cli.terminal import one_line, safe_streams
 from portfolio.errors import PortfolioError
 
 #: Modules that add subcommands; each has ``register(subparsers)`` and sets ``run``.
-COMMAND_MODULES = [demo, reports, book_reports, deck, workbooks]
+COMMAND_MODULES = [portfolios, demo, reports, book_reports, deck, workbooks]
 
 Launcher = Callable[[argparse.Namespace], int]
 
@@ -60,9 +61,7 @@ def main(argv: Sequence[str] | None = None, *, launcher: Launcher | None = None)
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    try:
-        if getattr(args, "run", None) is not None:
-            return args.run(args)
+    if getattr(args, "run", None) is None:
         if launcher is None:
             print(
                 "portfolio: the desktop app is not installed here; use a command "
@@ -70,12 +69,40 @@ def main(argv: Sequence[str] | None = None, *, launcher: Launcher | None = None)
                 file=sys.stderr,
             )
             return 1
-        return launcher(args)
+        return _guarded(lambda: launcher(args))
+    with safe_streams():
+        return _guarded(lambda: args.run(args))
+
+
+def _guarded(run: Callable[[], int]) -> int:
+    """Run a command; a failure the user can act on is one line on stderr and code 1."""
+    sys.unraisablehook = _quiet_cleanup
+    try:
+        return run()
     except PortfolioError as error:
-        print(f"portfolio: {error}", file=sys.stderr)
+        print(f"portfolio: {one_line(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("portfolio: interrupted", file=sys.stderr)
+        print("portfolio: interrupted; nothing was changed", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as error:
+        # A file a command reads or writes itself (not through portfolio.files).
+        from portfolio.storage.failures import explain_os
+
+        where = error.filename or "a file"
+        print(f"portfolio: {one_line(str(explain_os(where, error, 'use')))}", file=sys.stderr)
+        return 1
+
+
+def _quiet_cleanup(unraisable) -> None:
+    """Drop an ``OSError`` raised while Python frees an object abandoned by a failure.
+
+    When a disk fills up half-way through a workbook, the zip file inside openpyxl is
+    left open; freeing it later fails again on the full disk, and Python would print
+    that as a traceback after the one line that already explained the failure.
+    """
+    if isinstance(unraisable.exc_value, OSError):
+        return
+    sys.__unraisablehook__(unraisable)

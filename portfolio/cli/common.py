@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from portfolio.cli.terminal import one_line, raw
 from portfolio.errors import ValidationError
 from portfolio.periods import last_closed_month, parse_month
 
@@ -61,15 +62,31 @@ def parse_day(text: str, field: str) -> dt.date:
 
 
 @contextmanager
-def database(args: argparse.Namespace, *, create: bool = False) -> Iterator[Database]:
-    """The portfolio named by ``--db``; reports never create an empty one by accident."""
-    from portfolio.storage import open_database
+def database(args: argparse.Namespace) -> Iterator[Database]:
+    """The portfolio named by ``--db``; commands never create an empty one by accident.
 
-    db = open_database(getattr(args, "db", None), create=create)
+    An upgrade on opening is reported on stderr with where its backup went, and a write
+    that waits for another program says so there (``portfolio.storage.busy``).
+    """
+    from portfolio.storage import migrate, open_database
+    from portfolio.storage.busy import printing_watcher
+
+    db = open_database(getattr(args, "db", None))
     try:
+        if db.upgrade_backup is not None:
+            note(
+                f"upgraded {db.name} to schema {migrate.SCHEMA_HEAD}; the file as it was "
+                f"is backed up at {db.upgrade_backup}"
+            )
+        db.on_busy = printing_watcher(note)
         yield db
     finally:
         db.close()
+
+
+def note(text: str) -> None:
+    """A line for the person at the terminal, on stderr so it never mixes with data."""
+    print(f"portfolio: {text}", file=sys.stderr, flush=True)
 
 
 def scope_from(session, args: argparse.Namespace) -> Scope:
@@ -91,9 +108,11 @@ def progress_printer(label: str) -> Callable[[float, str], None] | None:
     if not sys.stderr.isatty():
         return None
 
+    stream = raw(sys.stderr)
+
     def show(fraction: float, message: str) -> None:
         end = "\n" if fraction >= 1 else ""
-        sys.stderr.write(f"\r\033[K{label}: {fraction:4.0%} {message}{end}")
-        sys.stderr.flush()
+        stream.write(f"\r\033[K{label}: {fraction:4.0%} {one_line(message)}{end}")
+        stream.flush()
 
     return show

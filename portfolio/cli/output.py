@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TextIO
 
+from portfolio.cli.terminal import one_line
 from portfolio.money import format_money, from_minor
 
 FORMATS = ("table", "csv", "json")
@@ -96,7 +97,8 @@ def emit(
         out.write("\n")
         return
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        # Data for a file or a pipe is written exactly; on a terminal, escaped.
+        writer = csv.writer(getattr(out, "exact", out), lineterminator="\n")
         writer.writerow([c.key for c in columns])
         for record in records:
             writer.writerow(["" if (v := plain(record, c)) is None else _csv(v) for c in columns])
@@ -117,7 +119,7 @@ def _table(
     footer: Sequence[dict],
     note: str | None,
 ) -> None:
-    cells = [[shown(r, c) for c in columns] for r in [*records, *footer]]
+    cells = [[one_line(shown(r, c)) for c in columns] for r in [*records, *footer]]
     widths = [max([len(c.header), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
     numeric = ("money", "count", "pct", "percent")
     right: list[Callable[[str, int], str]] = [
@@ -138,4 +140,4 @@ def _table(
     if not records:
         out.write("(no rows)\n")
     if note:
-        out.write(note + "\n")
+        out.write(one_line(note) + "\n")

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from portfolio.cli.common import as_of, as_of_parent, database, db_parent, progress_printer, today
+from portfolio.cli.terminal import one_line
 
 if TYPE_CHECKING:
     from portfolio.imports.plan import ImportPlan
@@ -151,7 +152,7 @@ def _print_plan(plan: ImportPlan) -> None:
     if plan.problems:
         print("Refused:")
         for problem in plan.problems[:LISTED_PROBLEMS]:
-            print(f"  {problem}")
+            print(f"  {one_line(str(problem))}")
         if len(plan.problems) > LISTED_PROBLEMS:
             print(f"  ... and {len(plan.problems) - LISTED_PROBLEMS:,} more")
 

@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.exc import DBAPIError
 
 from portfolio.demo.names import ClientNamer, Locale, person_names
 from portfolio.errors import PortfolioError
+from portfolio.files import new_partial, remove_abandoned
 from portfolio.model import (
     BudgetLine,
     Campaign,
@@ -54,8 +56,11 @@ from portfolio.periods import add_months, fiscal_year_of, month_of, months_betwe
 from portfolio.storage import location
 from portfolio.storage.bulk import bulk_insert, reset_sequences
 from portfolio.storage.database import open_database
+from portfolio.storage.failures import explain_os, explain_sqlite
 
 Progress = Callable[[float, str], None]
+#: The kind of partial file a demo is built in (``portfolio.files``).
+DEMO_KIND = "demo"
 T = TypeVar("T")
 
 #: Rough value of one unit of each demo currency in USD, the demo's base currency.
@@ -201,16 +206,18 @@ def write_demo(
 ) -> DemoReport:
     """Write the demo to ``target`` (an SQLite path or a PostgreSQL URL).
 
-    An SQLite demo is built in a temporary file beside the target and moved into place
-    at the end, so an interrupted run leaves no half-written portfolio and an existing
-    file is replaced only when ``force`` is given and the new one is complete.
+    An SQLite demo is built in a partial file beside the target
+    (``.NAME.incomplete-demo.HOST-PID-….partial``) and moved into place at the end, so
+    an interrupted run leaves no half-written portfolio and an existing file is replaced
+    only when ``force`` is given and the new one is complete; the partial files of
+    killed runs are removed by the next demo written into that folder.
     """
     if spec.clients < 1:
         raise PortfolioError("--clients must be at least 1")
     started = time.perf_counter()
     url, path = location.resolve(target)
     if path is None:
-        database = open_database(target)
+        database = open_database(target, create=True)
         try:
             with database.engine.begin() as connection:
                 if connection.exec_driver_sql("SELECT COUNT(*) FROM client").scalar():
@@ -227,10 +234,17 @@ def write_demo(
         raise PortfolioError(f"{path} already exists; choose another file or pass --force")
     if not path.parent.is_dir():
         raise PortfolioError(f"Cannot write {path}: folder {path.parent} does not exist")
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    _remove_sqlite_files(temporary)
+    _remove_abandoned_demos(path.parent)
     try:
-        database = open_database(temporary)
+        temporary = new_partial(path, DEMO_KIND)
+        temporary.unlink()
+    except OSError as error:
+        raise PortfolioError(str(explain_os(path, error, "write"))) from None
+    try:
+        try:
+            database = open_database(temporary, create=True)
+        except PortfolioError as error:
+            raise PortfolioError(str(error).replace(str(temporary), str(path))) from None
         database.engine.dispose()
         try:
             with database.engine.connect() as connection:
@@ -243,14 +257,28 @@ def write_demo(
                     counts = _generate(connection, spec, progress)
                 connection.exec_driver_sql("PRAGMA journal_mode = WAL")
                 connection.commit()
+        except DBAPIError as error:
+            explained = explain_sqlite(path, error, "write")
+            if explained is None:
+                raise
+            raise explained from None
         finally:
             database.close()
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except OSError as error:
+            raise PortfolioError(str(explain_os(path, error, "write"))) from None
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     finally:
         _remove_sqlite_files(temporary)
     return DemoReport(str(path), counts, time.perf_counter() - started)
+
+
+def _remove_abandoned_demos(folder: Path) -> None:
+    """Partial demos of killed runs, with SQLite's journal files beside them."""
+    for leftover in remove_abandoned(folder, DEMO_KIND):
+        _remove_sqlite_files(leftover)
 
 
 def _remove_sqlite_files(path: Path) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from portfolio.errors import ConflictError, PortfolioError
 from portfolio.imports.apply import Applied, apply_plan
 from portfolio.imports.plan import ImportOptions, ImportPlan, plan_import
@@ -20,6 +22,7 @@ from portfolio.imports.sources import open_source
 from portfolio.imports.undo import Undone, undo_last_import
 from portfolio.jobs import Job, quiet
 from portfolio.storage import Database
+from portfolio.storage.busy import combine, job_watcher
 
 
 class ImportRefusedError(PortfolioError):
@@ -77,7 +80,7 @@ def run_import(
     job = job or quiet()
     user = db.user
 
-    def work(session) -> ImportResult:
+    def work(session: Session) -> ImportResult:
         with open_source(path, file_kind(path, kind)) as source:
             plan = plan_import(session, source, options, job)
         if plan.problems and not options.good_rows_only:
@@ -88,12 +91,13 @@ def run_import(
                 "something else; nothing was imported. Preview again."
             )
         if not plan.changes:
-            job.step(1.0, "Nothing to change")
             return ImportResult(plan, None)
         return ImportResult(plan, apply_plan(session, plan, job, user, journal=journal))
 
-    result = db.write(work)
-    if result.applied is not None:
+    result = db.write(work, on_busy=combine(job_watcher(job), db.on_busy))
+    if result.applied is None:
+        job.step(1.0, "Nothing to change")
+    else:
         job.step(1.0, f"Imported {result.plan.source}")
     return result
 
@@ -101,8 +105,12 @@ def run_import(
 def undo_import(db: Database, job: Job | None = None, *, entry_id: int | None = None) -> Undone:
     """Undo ``db.user``'s most recent import (or the one journalled as ``entry_id``) in
     one transaction; see ``portfolio.imports.undo``."""
+    job = job or quiet()
     user = db.user
-    return db.write(lambda session: undo_last_import(session, job or quiet(), user, entry_id))
+    return db.write(
+        lambda session: undo_last_import(session, job, user, entry_id),
+        on_busy=combine(job_watcher(job), db.on_busy),
+    )
 
 
 def fingerprint(plan: ImportPlan) -> tuple:

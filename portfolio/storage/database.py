@@ -8,7 +8,9 @@ writing, backed up, or migrated.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,12 +24,28 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portfolio.errors import DatabaseOpenError
 from portfolio.storage import location, migrate
-from portfolio.storage.backup import backup_sqlite, readonly_uri
+from portfolio.storage.backup import backup_sqlite, readonly_uri, upgrade_backup_path
+from portfolio.storage.busy import COURTESY_PAUSE, LONG_WRITE, BusyWait, OnBusy
+from portfolio.storage.failures import (
+    SQLITE_BUSY,
+    SQLITE_LOCKED,
+    BusyError,
+    StorageError,
+    explain_os,
+    explain_sqlite,
+    not_writable_reason,
+)
 
 T = TypeVar("T")
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+#: How long one attempt to take the write lock waits inside the database.
+LOCK_ATTEMPT_MS = 100
+#: PostgreSQL: lock_not_available, serialization_failure, deadlock_detected.
+POSTGRES_RETRY_STATES = {"55P03", "40001", "40P01"}
+#: The kind of partial file a new portfolio is built in (``portfolio.files``).
+NEW_KIND = "new"
 
 
 @dataclass(frozen=True)
@@ -68,9 +86,12 @@ def inspect_sqlite_file(path: Path) -> SchemaState:
     except IsADirectoryError:
         raise DatabaseOpenError(f"{path} is a folder, not a Portfolio database file") from None
     except OSError as error:
-        raise DatabaseOpenError(f"Cannot read {path}: {error.strerror}") from None
+        raise DatabaseOpenError(str(explain_os(path, error, "read"))) from None
     if not header:
-        return SchemaState("empty")
+        raise DatabaseOpenError(
+            f"{path} is empty (0 bytes), so it is not a Portfolio database; nothing was "
+            "changed (make a new portfolio with 'portfolio new' or File > New portfolio)"
+        )
     if header != SQLITE_MAGIC:
         raise DatabaseOpenError(f"{path} is not a Portfolio database (it is not an SQLite file)")
     try:
@@ -85,6 +106,9 @@ def inspect_sqlite_file(path: Path) -> SchemaState:
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
+        explained = explain_sqlite(path, error, "open")
+        if explained is not None:
+            raise DatabaseOpenError(str(explained)) from None
         raise DatabaseOpenError(
             f"{path} is not a Portfolio database (SQLite says: {error})"
         ) from None
@@ -115,12 +139,18 @@ class Database:
         self.url = url
         self.path = path
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        #: Whether opening made this portfolio (a new file, or an empty database set up).
+        self.created = False
         #: Backup taken by the last schema upgrade on open, if any.
         self.upgrade_backup: Path | None = None
         #: Who to work as instead of this login (a member's name or login; see
         #: ``portfolio.identity``); None: the login, or ``PORTFOLIO_USER``.
         self.user_override = user
         self._user = None
+        #: Told about waits for a busy database when a write names no watcher of its own.
+        self.on_busy: OnBusy | None = None
+        #: After a long write, the next one waits until then (``busy.COURTESY_PAUSE``).
+        self._next_write_at = 0.0
 
     @property
     def user(self):
@@ -153,20 +183,102 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed as a whole when the block ends, else rolled back."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One unit of work: committed as a whole when the block ends, else rolled back.
 
-    def write(self, work: Callable[[Session], T]) -> T:
+        It does not wait for a busy database beyond SQLite's own 5 s (use ``write`` for
+        writes); a read-only, full or locked file is still refused in one line
+        (``StorageError``) rather than as a driver error.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except DBAPIError as error:
+            explained = self._explained(error)
+            if explained is error:
+                raise
+            raise explained from error
+
+    def write(
+        self,
+        work: Callable[[Session], T],
+        *,
+        on_busy: OnBusy | None = None,
+        wait: float | None = None,
+    ) -> T:
         """Run ``work`` as one unit of work that writes, and commit it; return its result.
 
         Every write of a user action goes through here (``portfolio.actions``, imports),
-        so what a write needs once (waiting for a busy database, refusing a read-only
-        one) is added in this one place. ``work`` may be called again after a rollback,
-        so it must not keep state from a failed attempt.
+        so what a write needs once is done in this one place:
+
+        * the write lock is taken before ``work`` runs (SQLite: ``BEGIN IMMEDIATE``;
+          PostgreSQL: a short ``lock_timeout`` per attempt), so ``work`` never meets a
+          busy database half-way;
+        * a busy database is waited for with a bounded back-off (``busy.BusyWait``:
+          ``wait`` seconds, by default 30 or ``PORTFOLIO_BUSY_WAIT``), telling
+          ``on_busy`` (else ``self.on_busy``) while it waits; it may raise ``Cancelled``;
+        * a read-only file or folder, a full disk, a lost drive are refused in one line.
+
+        ``work`` may be called again after a rollback, so it must not keep state from a
+        failed attempt. Raises ``BusyError`` when the bound passes, ``StorageError`` for
+        the causes above, ``Cancelled`` from the watcher; in each case nothing changed.
         """
-        with self.transaction() as session:
-            return work(session)
+        waiting = BusyWait(on_busy=on_busy or self.on_busy)
+        if wait is not None:
+            waiting.limit = wait
+        courtesy = self._next_write_at - time.monotonic()
+        if courtesy > 0:
+            time.sleep(courtesy)
+        try:
+            while True:
+                try:
+                    with self._sessions() as session, session.begin():
+                        self._lock_for_writing(session)
+                        locked = time.monotonic()
+                        result = work(session)
+                    if time.monotonic() - locked >= LONG_WRITE:
+                        self._next_write_at = time.monotonic() + COURTESY_PAUSE
+                    return result
+                except DBAPIError as error:
+                    if not self._is_busy(error):
+                        explained = self._explained(error)
+                        if explained is error:
+                            raise
+                        raise explained from error
+                    if not waiting.pause():
+                        raise BusyError(
+                            f"{self.name} is locked by another program that has been writing "
+                            f"to it for over {waiting.limit:.0f} s; nothing was changed, "
+                            "try again when it is done"
+                        ) from None
+        finally:
+            waiting.finish()
+
+    def _lock_for_writing(self, session: Session) -> None:
+        connection = session.connection()
+        if self.is_sqlite:
+            # A short wait inside SQLite per attempt; the back-off between attempts is
+            # ours, so the watcher hears about the wait and Cancel is honoured.
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {LOCK_ATTEMPT_MS}")
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        elif self.engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_ATTEMPT_MS}ms'")
+
+    def _is_busy(self, error: DBAPIError) -> bool:
+        original = error.orig
+        if self.is_sqlite:
+            code = (getattr(original, "sqlite_errorcode", None) or 0) & 0xFF
+            return code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in str(original)
+        return getattr(original, "sqlstate", None) in POSTGRES_RETRY_STATES
+
+    def _explained(self, error: DBAPIError) -> BaseException:
+        if self.path is not None:
+            explained = explain_sqlite(self.path, error)
+            if explained is not None:
+                return explained
+        return error
 
     def backup(self, destination: Path | None = None, *, tag: str = "") -> Path:
         """Back up an SQLite portfolio with the online backup API; see ``backup_sqlite``."""
@@ -190,50 +302,149 @@ class Database:
 def open_database(
     target: str | Path | None = None,
     *,
-    create: bool = True,
+    create: bool = False,
     upgrade: bool = True,
     user: str | None = None,
 ) -> Database:
-    """Open (creating or upgrading as needed) the portfolio at ``target``.
+    """Open (upgrading as needed) the portfolio at ``target``.
 
-    ``target`` is a file path, a SQLAlchemy URL or ``None`` for the default file. A new
-    SQLite file is created only when ``create`` is true. An older schema is upgraded to
-    the current one after a timestamped backup of the file; raises ``DatabaseOpenError``
-    with a one-line message for anything that is not a usable Portfolio database.
+    ``target`` is a file path, a SQLAlchemy URL or ``None`` for the default file. Only
+    with ``create`` (``portfolio new``, File > New, the first start, a demo) does a
+    missing file or an empty PostgreSQL database become a new, empty portfolio;
+    otherwise it is refused, so a typo never turns into an empty book. A zero-byte file
+    is always refused: it is a damaged or foreign file, not a portfolio. An older schema
+    is upgraded after checking that the file and its folder are writable and taking one
+    backup per schema step (``Database.upgrade_backup``). Raises ``DatabaseOpenError``
+    with a one-line message for anything that is not a usable Portfolio database, and
+    then nothing was changed.
     ``user`` works as that team member (name or login) instead of this login.
     """
     url, path = location.resolve(target)
     name = location.describe(url, path)
-    state: SchemaState | None = None
+    created_file = False
     if path is not None:
-        if path.exists():
-            state = inspect_sqlite_file(path)
-        elif not create:
-            raise DatabaseOpenError(f"{path} does not exist")
-        elif target is None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        elif not path.parent.is_dir():
-            raise DatabaseOpenError(f"Cannot create {path}: folder {path.parent} does not exist")
+        try:
+            created_file = create and not path.exists()
+            state = _sqlite_state(path, create=create, make_folder=target is None)
+        except OSError as error:
+            raise DatabaseOpenError(str(explain_os(path, error, "open"))) from None
         engine = _sqlite_engine(url)
     else:
         engine = create_engine(url, pool_pre_ping=True)
+        state = None
     try:
         if state is None:
             state = _inspect_engine(engine, name)
+            if state.kind == "empty" and not create:
+                raise DatabaseOpenError(
+                    f"{name} holds no portfolio yet; set it up with: portfolio new URL"
+                )
         _refuse_unusable(state, name)
         database = Database(engine, url, path, user=user)
+        database.created = state.kind == "empty" or created_file
         if state.kind in ("empty", "older"):
             if not upgrade:
                 raise DatabaseOpenError(
                     f"{name} needs a schema upgrade ({state.revision} -> {migrate.SCHEMA_HEAD})"
                 )
+            backup = None
             if state.kind == "older" and path is not None:
-                database.upgrade_backup = backup_sqlite(path, tag=f"schema-{state.revision}")
-            _migrate(engine, name)
+                backup = database.upgrade_backup = _backup_before_upgrade(path, state)
+            _migrate(engine, name, backup)
         return database
     except BaseException:
         engine.dispose()
         raise
+
+
+def create_database(target: str | Path) -> Database:
+    """A new, empty portfolio at ``target``, which must not hold one yet.
+
+    The ``portfolio new`` command and File > New. An SQLite file must not exist; it is
+    built under a partial name and appears only when whole. A PostgreSQL database must
+    be empty. Raises ``DatabaseOpenError``.
+    """
+    url, path = location.resolve(target)
+    if path is not None and (path.exists() or path.is_symlink()):
+        raise DatabaseOpenError(f"{path} already exists; choose a new file name")
+    database = open_database(target, create=True)
+    if not database.created:
+        database.close()
+        raise DatabaseOpenError(f"{database.name} already holds a portfolio")
+    return database
+
+
+def _sqlite_state(path: Path, *, create: bool, make_folder: bool) -> SchemaState:
+    """The file's state; a missing file is created (whole) when ``create`` is given."""
+    if not path.exists():
+        if path.is_symlink():
+            raise DatabaseOpenError(f"{path} is a link to a file that does not exist")
+        if create and make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.parent.is_dir():
+            raise DatabaseOpenError(
+                f"Cannot {'create' if create else 'open'} {path}: folder {path.parent} "
+                "does not exist (is the network drive or disk connected?)"
+            )
+        if not create:
+            raise DatabaseOpenError(
+                f"{path} does not exist (make a new portfolio with 'portfolio new' "
+                "or File > New portfolio)"
+            )
+        _create_sqlite_file(path)
+    return inspect_sqlite_file(path)
+
+
+def _create_sqlite_file(path: Path) -> None:
+    """Build an empty portfolio under a partial name and move it to ``path`` when whole."""
+    from portfolio.files import new_file_mode, new_partial, remove_abandoned
+
+    remove_abandoned(path.parent, NEW_KIND)
+    reason = not_writable_reason(path)
+    if reason is not None:
+        raise DatabaseOpenError(f"Cannot create {path}: {reason}")
+    try:
+        partial = new_partial(path, NEW_KIND)
+        os.chmod(partial, new_file_mode())
+    except OSError as error:
+        raise DatabaseOpenError(str(explain_os(path, error, "create"))) from None
+    engine = _sqlite_engine(URL.create("sqlite+pysqlite", database=str(partial)))
+    try:
+        try:
+            _migrate(engine, str(path), None)
+        except StorageError as error:
+            raise DatabaseOpenError(str(error).replace(str(partial), str(path))) from None
+        engine.dispose()
+        try:
+            os.link(partial, path)  # never over a file that appeared meanwhile
+        except FileExistsError:
+            raise DatabaseOpenError(f"{path} already exists; choose a new file name") from None
+        except OSError:
+            if path.exists():
+                raise DatabaseOpenError(f"{path} already exists; choose a new file name") from None
+            os.replace(partial, path)  # a file system without hard links
+    finally:
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+
+
+def _backup_before_upgrade(path: Path, state: SchemaState) -> Path:
+    """Check the upgrade can be written, then take (or retake) its one backup."""
+    step = f"{state.revision} -> {migrate.SCHEMA_HEAD}"
+    reason = not_writable_reason(path)
+    if reason is not None:
+        raise DatabaseOpenError(
+            f"Cannot upgrade {path} to this version of Portfolio (schema {step}): {reason}; "
+            "nothing was changed and no backup was taken"
+        )
+    destination = upgrade_backup_path(path, state.revision or "none", migrate.SCHEMA_HEAD)
+    try:
+        return backup_sqlite(path, destination)
+    except StorageError as error:
+        raise DatabaseOpenError(
+            f"Not upgrading {path} (schema {step}) without a backup: {error}; nothing was changed"
+        ) from None
 
 
 def _inspect_engine(engine: Engine, name: str) -> SchemaState:
@@ -256,8 +467,22 @@ def _refuse_unusable(state: SchemaState, name: str) -> None:
         )
 
 
-def _migrate(engine: Engine, name: str) -> None:
+def _migrate(engine: Engine, name: str, backup: Path | None) -> None:
+    """Create or upgrade the schema in one transaction (on SQLite too: the lock is taken
+    first with ``BEGIN IMMEDIATE``, so every DDL statement is inside it)."""
     try:
         migrate.upgrade_engine(engine)
     except SQLAlchemyError as error:
-        raise DatabaseOpenError(f"Could not upgrade {name}: {error}") from error
+        explained = None
+        if engine.dialect.name == "sqlite":
+            explained = explain_sqlite(name, error, "upgrade")
+        message = str(explained or f"Could not upgrade {name}: {_first_line(error)}")
+        if backup is not None:
+            message += f"; the file is as it was, and its backup is {backup}"
+        raise DatabaseOpenError(message) from None
+
+
+def _first_line(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(original).__name__

@@ -70,6 +70,10 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
             connection.commit()
         try:
             with connection.begin():
+                if sqlite:
+                    # Take the write lock first, so every statement of the upgrade is
+                    # in this one transaction (pysqlite would run DDL outside it).
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
                 upgrade(connection, revision)
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()

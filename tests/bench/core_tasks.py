@@ -84,7 +84,7 @@ def demo_raw() -> dict:
 
     tables = demo_rows()
     target = Path(tempfile.mkdtemp()) / "raw.sqlite3"
-    open_database(target).close()
+    open_database(target, create=True).close()
     connection = sqlite3.connect(target)
     connection.execute("PRAGMA journal_mode = DELETE")
     connection.execute("PRAGMA synchronous = OFF")

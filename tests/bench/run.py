@@ -3,9 +3,11 @@
     python tests/bench/run.py [SECTION ...]
 
 Sections: core (demo generation, variance roll-up), and whatever else is registered in
-``SECTIONS``. Timings are medians of repeated runs; memory is the peak resident size of
-a fresh process doing only that work. Targets are printed beside the figures, never
-asserted: these machines are shared and noisy, so a benchmark informs, it does not fail.
+``SECTIONS``; ``stress`` runs an import, two editors and a reader against one portfolio
+for five minutes and counts lost writes and unhandled errors. Timings are medians of
+repeated runs; memory is the peak resident size of a fresh process doing only that work.
+Targets are printed beside the figures, never asserted: these machines are shared and
+noisy, so a benchmark informs, it does not fail.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ SECTIONS = {
     "ui": "tests.bench.ui_bench",
     "deck": "tests.bench.deck_bench",
     "workbook": "tests.bench.workbook_bench",
+    "stress": "tests.bench.stress_bench",
 }
 
 

@@ -17,7 +17,7 @@ def digest(path: Path) -> str:
 
 
 def test_a_new_sqlite_file_runs_with_foreign_keys_wal_and_a_busy_timeout(tmp_path):
-    db = open_database(tmp_path / "new.sqlite3")
+    db = open_database(tmp_path / "new.sqlite3", create=True)
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -55,7 +55,7 @@ def test_another_programs_sqlite_file_is_refused_untouched(tmp_path):
 
 def test_a_portfolio_from_a_newer_version_is_refused_untouched(tmp_path):
     path = tmp_path / "future.sqlite3"
-    open_database(path).close()
+    open_database(path, create=True).close()
     connection = sqlite3.connect(path)
     connection.execute("UPDATE alembic_version SET version_num = 'zz99_from_the_future'")
     connection.commit()
@@ -69,7 +69,7 @@ def test_a_portfolio_from_a_newer_version_is_refused_untouched(tmp_path):
 
 def test_a_missing_folder_gives_a_clear_message(tmp_path):
     with pytest.raises(DatabaseOpenError, match="does not exist"):
-        open_database(tmp_path / "no" / "such" / "folder.sqlite3")
+        open_database(tmp_path / "no" / "such" / "folder.sqlite3", create=True)
 
 
 def test_an_unknown_url_scheme_or_unreachable_server_is_one_line(tmp_path):
@@ -84,7 +84,7 @@ def test_default_location_is_the_user_data_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     url, path = location.resolve(None)
     assert path == tmp_path / "data" / "Portfolio" / "portfolio.sqlite3"
-    db = open_database(None)
+    db = open_database(None, create=True)
     assert path.exists()
     db.close()
 

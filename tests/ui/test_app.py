@@ -220,7 +220,7 @@ def test_snapshot_of_an_empty_portfolio_exits_cleanly(tmp_path):
     import sys
 
     target = tmp_path / "empty.sqlite3"
-    open_database(target).close()
+    open_database(target, create=True).close()
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
         [

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QApplication
 
 from portfolio.actions import Action, Changes, Edit
 from portfolio.errors import PortfolioError, ValidationError
+from portfolio.jobs import Cancelled
 from portfolio.queries.interrupt import Interrupted, Interruptible
 from portfolio.queries.listing import (
     ListColumn,
@@ -52,6 +53,7 @@ from portfolio.queries.listing import (
     fetch_totals,
 )
 from portfolio.queries.pickers import describe
+from portfolio.storage.failures import BusyError
 from ui.editing.conflicts import perform_resolving
 from ui.icons import brush, icon
 from ui.tables.formatting import display, edit_text, unfavourable
@@ -627,6 +629,8 @@ class ListModel(QAbstractTableModel):
             )
         except PortfolioError as error:
             reason = error.reason if isinstance(error, ValidationError) else str(error)
+            if isinstance(error, (BusyError, Cancelled)):
+                reason = f"{reason} (you typed {value}; enter it again to retry)"
             self.last_refusal = (index.row(), index.column(), reason)
             self.refused.emit(QPersistentModelIndex(index), reason)
             return False
