@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QFileDialog,
     QLabel,
@@ -380,6 +381,13 @@ class MainWindow(QMainWindow):
         return page.primary_panel() if page is not None else None
 
     def _on_panel(self, method: str) -> None:
+        if method == "edit_current":
+            # F2 edits the current cell of whichever table has the focus (lists and the
+            # budget grid alike), keeping its text.
+            focused = QApplication.focusWidget()
+            if isinstance(focused, QAbstractItemView) and focused.currentIndex().isValid():
+                focused.edit(focused.currentIndex())
+                return
         page = self.current_page()
         handler = getattr(page, method, None) if page is not None else None
         if handler is not None and getattr(page, "handles", lambda _m: False)(method):

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QMessageBox,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -49,6 +48,7 @@ from ui.tables.balloon import Balloon
 from ui.tables.delegates import FieldDelegate
 from ui.tables.footer import TotalsFooter
 from ui.tables.list_model import ListModel
+from ui.tables.sheet_view import SheetView
 from ui.workspace import Workspace
 
 FILTER_DELAY_MS = 300
@@ -131,7 +131,7 @@ class ListPanel(QWidget):
             bar.addWidget(button)
         layout.addLayout(bar)
 
-        self.table = QTableView(self)
+        self.table = SheetView(self)
         self.table.setAccessibleName(f"{self.definition.title} table")
         self.table.setModel(self.model)
         self.table.setItemDelegate(FieldDelegate(workspace, self.table))
@@ -170,11 +170,13 @@ class ListPanel(QWidget):
         self._restore_header()
         self._build_columns_menu()
         layout.addWidget(self.table, 1)
+        self.balloon = Balloon(self)
+        layout.addWidget(self.balloon)
+        self.table.edit_ended.connect(lambda _saved: self.balloon.hide())
 
         self.footer = TotalsFooter(self.table)
         self.footer.setVisible(self.definition.has_totals)
         layout.addWidget(self.footer)
-        self.balloon = Balloon(self)
 
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -386,11 +388,11 @@ class ListPanel(QWidget):
 
     def _refused(self, index: QPersistentModelIndex, reason: str) -> None:
         column = self.definition.columns[index.column()]
-        text = f"{column.label}: {reason}. The value was not changed."
-        rect = self.table.visualRect(self.model.index(index.row(), index.column()))
-        top_left = self.table.viewport().mapTo(self, rect.topLeft())
-        rect.moveTopLeft(top_left)
-        self.balloon.show_at(rect, text)
+        text = (
+            f"{column.label}, row {index.row() + 1}: {reason}. Nothing was saved; "
+            "correct it and press Enter, or Esc to keep what was there."
+        )
+        self.balloon.show_text(text)
         self.message.emit(text)
 
     def selected_rows(self) -> list[int]:

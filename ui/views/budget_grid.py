@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -43,6 +42,7 @@ from portfolio.queries.pickers import campaigns_of
 from ui.editing.commands import EditStep, LabelledStep, Step, create_step
 from ui.icons import icon
 from ui.tables.balloon import Balloon
+from ui.tables.sheet_view import SheetView
 from ui.theme import colours
 from ui.workspace import Workspace
 
@@ -327,7 +327,7 @@ class BudgetGridPanel(QWidget):
         layout.addLayout(bar)
 
         body = QHBoxLayout()
-        self.table = QTableView()
+        self.table = SheetView()
         self.table.setAccessibleName("Budget grid")
         self.table.setModel(self.model)
         self.table.setWordWrap(False)
@@ -342,7 +342,12 @@ class BudgetGridPanel(QWidget):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         columns = self.table.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        body.addWidget(self.table, 1)
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        self.balloon = Balloon(self)
+        left.addWidget(self.balloon)
+        self.table.edit_ended.connect(lambda _saved: self.balloon.hide())
+        body.addLayout(left, 1)
         self.summary = QFrame()
         self.summary.setAccessibleName("Year summary")
         self.summary.setFrameShape(QFrame.Shape.StyledPanel)
@@ -350,7 +355,6 @@ class BudgetGridPanel(QWidget):
         self.summary.setMinimumWidth(250)
         body.addWidget(self.summary)
         layout.addLayout(body, 1)
-        self.balloon = Balloon(self)
         self.model.refused.connect(self._refused)
         self.model.modelReset.connect(self._show_summary)
         self.model.modelReset.connect(self._resize_columns)
@@ -463,10 +467,9 @@ class BudgetGridPanel(QWidget):
         self.summary_layout.setRowStretch(line + 1, 1)
 
     def _refused(self, text: str) -> None:
-        index = self.table.currentIndex()
-        rect = self.table.visualRect(index)
-        rect.moveTopLeft(self.table.viewport().mapTo(self, rect.topLeft()))
-        self.balloon.show_at(rect, text)
+        editing = self.table.state() == QAbstractItemView.State.EditingState
+        hint = " Correct it and press Enter, or Esc to keep what was there." if editing else ""
+        self.balloon.show_text(text + hint)
         self.message.emit(text)
 
     # -- paste and fill -----------------------------------------------------------------
