@@ -6,6 +6,8 @@ real window (offscreen), and checks the database afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 from sqlalchemy import select
@@ -234,3 +236,145 @@ def test_step3_in_a_list_enter_saves_and_moves_down(qtbot, window, workspace):
     key(qtbot, view, Qt.Key.Key_Tab)
     assert editing(view) and view.currentIndex() == model.index(2, column)
     assert panel.balloon.isVisible()
+
+
+# -- steps 4 and 5: dates -----------------------------------------------------------------
+
+
+def drive_dialog(monkeypatch, steps):
+    """Replace the modal ``exec`` of forms by showing the form and running ``steps(dialog)``
+    (which types and clicks into it); returns the list of forms opened."""
+    from ui.editing.record_dialog import RecordDialog
+
+    opened = []
+
+    def run(dialog) -> int:
+        opened.append(dialog)
+        dialog.show()
+        steps(dialog)
+        return int(dialog.result())
+
+    monkeypatch.setattr(RecordDialog, "exec", run)
+    return opened
+
+
+def ok_button(dialog):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    return dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+
+
+def test_step4_a_typed_end_date_is_saved_as_typed(qtbot, window, workspace, monkeypatch):
+    """Why 4: End date typed as 2027-01-31 showed ' 20270131' and OK saved no end date;
+    blank date pickers opened at January 1900."""
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QToolButton
+
+    seen = {}
+
+    def fill(dialog) -> None:
+        qtbot.keyClicks(dialog.editors["client_id"].lineEdit(), CLIENT)
+        name = dialog.editors["name"]
+        qtbot.mouseClick(name, Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(name, "Winter reactivation")
+        end = dialog.editors["end_date"]
+        # The blank picker opens at today, not at 1900.
+        button = next(b for b in end.findChildren(QToolButton) if b.isVisible())
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: end.popup is not None and end.popup.isVisible())
+        seen["picker"] = end.popup.calendar.selectedDate()
+        qtbot.keyClick(end.popup.calendar, Qt.Key.Key_Escape)
+        qtbot.mouseClick(end, Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(end, "2027-01-31")
+        seen["shown"] = end.text()
+        qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+        seen["notes"] = {k: n.text() for k, n in dialog.notes.items() if n.text()}
+        seen["values"] = dialog.entered()
+
+    opened = drive_dialog(monkeypatch, fill)
+    panel = window.show_page("campaigns").primary_panel()
+    loaded(qtbot, panel.model)
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert opened and opened[0].action is not None, seen
+    assert seen["picker"] == QDate.currentDate()
+    assert seen["shown"] == "2027-01-31"
+    with workspace.database.session() as session:
+        campaign = session.scalars(
+            select(Campaign).where(Campaign.name == "Winter reactivation")
+        ).one()
+        assert campaign.end_date == dt.date(2027, 1, 31)
+
+
+def test_step4_a_date_that_is_not_one_is_refused_at_the_field(
+    qtbot, window, workspace, monkeypatch
+):
+    def fill(dialog) -> None:
+        qtbot.keyClicks(dialog.editors["client_id"].lineEdit(), CLIENT)
+        qtbot.keyClicks(dialog.editors["name"], "Spring reactivation")
+        end = dialog.editors["end_date"]
+        qtbot.mouseClick(end, Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(end, "31 Feb 2027")
+        qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+        assert dialog.isVisible(), "a refused date keeps the form open"
+        assert "not a real date" in dialog.notes["end_date"].text()
+        assert end.text() == "31 Feb 2027"
+        end.selectAll()
+        qtbot.keyClicks(end, "28 Feb 2027")  # the month's name form reads too
+        qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+
+    drive_dialog(monkeypatch, fill)
+    panel = window.show_page("campaigns").primary_panel()
+    loaded(qtbot, panel.model)
+    panel.add_record()
+    with workspace.database.session() as session:
+        campaign = session.scalars(
+            select(Campaign).where(Campaign.name == "Spring reactivation")
+        ).one()
+        assert campaign.end_date == dt.date(2027, 2, 28)
+
+
+def test_step5_a_date_typed_into_a_list_cell_is_saved_as_typed(qtbot, window, workspace):
+    """Why 5: Campaigns list > End > F2 > 2025-01-31 > Enter saved 2025-11-01."""
+    from ui.tables.list_model import ROW_ID_ROLE
+
+    panel = window.show_page("campaigns").primary_panel()
+    model = loaded(qtbot, panel.model)
+    start = model.column_of("start_date")
+    row = next(
+        r
+        for r in range(model.rowCount())
+        if model.value(r, start) is None or model.value(r, start) <= dt.date(2025, 1, 1)
+    )
+    campaign_id = get(model.index(row, 0), ROW_ID_ROLE)
+    view = panel.table
+    end = model.index(row, model.column_of("end_date"))
+    click(qtbot, view, end)
+    key(qtbot, view, Qt.Key.Key_F2)
+    assert editing(view)
+    editor = QApplication.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "2025-01-31")
+    key(qtbot, view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not editing(view))
+    with workspace.database.session() as session:
+        assert session.get(Campaign, campaign_id).end_date == dt.date(2025, 1, 31)
+    assert view.currentIndex().row() == row + 1
+    # The computer's short form reads in the computer's order (here month first).
+    from PySide6.QtCore import QLocale
+
+    from portfolio import dates
+    from ui.tables.date_editor import configure_local_dates
+
+    configure_local_dates(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    try:
+        click(qtbot, view, end)
+        key(qtbot, view, Qt.Key.Key_F2)
+        QApplication.focusWidget().selectAll()
+        qtbot.keyClicks(QApplication.focusWidget(), "2/28/25")
+        key(qtbot, view, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not editing(view))
+    finally:
+        dates.configure(None)
+    with workspace.database.session() as session:
+        assert session.get(Campaign, campaign_id).end_date == dt.date(2025, 2, 28)

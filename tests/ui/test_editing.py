@@ -58,8 +58,9 @@ def type_into(qtbot, panel, index, text: str) -> None:
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     # Saved: the editor closes. Refused: it stays open, with the reason under the table.
     qtbot.waitUntil(
-        lambda: panel.table.state() != QAbstractItemView.State.EditingState
-        or panel.balloon.isVisible()
+        lambda: (
+            panel.table.state() != QAbstractItemView.State.EditingState or panel.balloon.isVisible()
+        )
     )
 
 
