@@ -5,6 +5,14 @@ is judged on July to date), so the grouping is computed in SQL from the client's
 ``fiscal_year_start``. For every group whose year-to-date variance is unfavourable, the
 shortfall is spread over the fiscal year's remaining months, to the cent, and set
 against the make-up actions already planned for those months.
+
+How planned actions count (one rule, used by the app, the command line and the decks):
+an action counts when it is open (planned or in progress), is for the measure, and
+targets one of the remaining months of its client's fiscal year. At client level every
+such action of the client counts, whether or not it names a campaign. At campaign level
+each campaign counts its own actions, and a client's other counted actions - those for
+the whole client, or for a campaign with no shortfall - are one "whole client" item
+(no shortfall of its own), so a client's items always add up to its client-level plan.
 """
 
 from __future__ import annotations
@@ -42,6 +50,8 @@ class RecoveryItem:
     per_month: tuple[int, ...]
     #: What open make-up actions aimed at the remaining months should recover.
     planned: int
+    #: A campaign-level plan's item for a client's actions not tied to a listed campaign.
+    whole_client: bool = False
 
     @property
     def shortfall_pct(self) -> Decimal | None:
@@ -53,7 +63,58 @@ class RecoveryItem:
 
     @property
     def group(self) -> str:
+        if self.whole_client:
+            return f"{self.client} / {WHOLE_CLIENT}"
         return f"{self.client} / {self.campaign}" if self.campaign else self.client
+
+    @property
+    def label(self) -> str:
+        """The campaign, or what stands for it: ``whole client`` or the client's name."""
+        if self.whole_client:
+            return WHOLE_CLIENT
+        return self.campaign or self.client
+
+    @property
+    def amount_to_make_up(self) -> int:
+        """What a new make-up action for this item should recover: what is not covered."""
+        return self.uncovered or self.shortfall
+
+
+#: The label of a campaign-level plan's item for actions not tied to a listed campaign.
+WHOLE_CLIENT = "whole client (actions not tied to a listed campaign)"
+
+
+@dataclass(frozen=True)
+class PlanTotal:
+    """One measure's plan: to make up, planned, and not covered (never below 0 per client)."""
+
+    shortfall: int
+    planned: int
+    uncovered: int
+
+
+def plan_totals(items: list[RecoveryItem]) -> dict[str, PlanTotal]:
+    """Measure -> totals over ``items``, spend first; measures are never added together.
+
+    Not covered is worked out per client (its shortfall less all its planned actions),
+    so a client-level action covers the client's campaigns.
+    """
+    out: dict[str, PlanTotal] = {}
+    for name in ("spend", "revenue", "sales"):
+        mine = [item for item in items if item.measure == name]
+        if not mine:
+            continue
+        by_client: dict[int, list[RecoveryItem]] = {}
+        for item in mine:
+            by_client.setdefault(item.client_id, []).append(item)
+        uncovered = sum(
+            max(0, sum(i.shortfall for i in group) - sum(i.planned for i in group))
+            for group in by_client.values()
+        )
+        out[name] = PlanTotal(
+            sum(item.shortfall for item in mine), sum(item.planned for item in mine), uncovered
+        )
+    return out
 
 
 def fiscal_year_first_month(as_of: int) -> ColumnElement[int]:
@@ -94,8 +155,9 @@ def recovery_plan(
     query = query.having(shortfall_sql > 0).order_by(Client.name, *keys[-1:] if by_campaign else [])
 
     rows = session.connection().execute(query).all()
-    planned = _planned_actions(session, m.name, by_campaign, as_of)
+    planned = _planned_actions(session, m.name, as_of)
     items = []
+    whole: dict[int, RecoveryItem] = {}
     for row in rows:
         client_id, client, fiscal_start, director = row[:4]
         currency = row[4] if m.is_money else None
@@ -106,9 +168,33 @@ def recovery_plan(
         remaining = tuple(months_between(add_months(as_of, 1), year.last))
         planned_amount = sum(
             amount
-            for month, amount in planned.get((client_id, campaign_id), ())
-            if month in remaining
+            for action_campaign, month, amount in planned.get(client_id, ())
+            if month in remaining and (not by_campaign or action_campaign == campaign_id)
         )
+        if by_campaign and client_id not in whole:
+            listed = {r[-4] for r in rows if r[0] == client_id}
+            other = sum(
+                amount
+                for action_campaign, month, amount in planned.get(client_id, ())
+                if month in remaining and action_campaign not in listed
+            )
+            if other:
+                whole[client_id] = RecoveryItem(
+                    client_id,
+                    client,
+                    None,
+                    None,
+                    director,
+                    currency,
+                    m.name,
+                    0,
+                    0,
+                    0,
+                    remaining,
+                    tuple(0 for _ in remaining),
+                    other,
+                    whole_client=True,
+                )
         items.append(
             RecoveryItem(
                 client_id,
@@ -127,19 +213,21 @@ def recovery_plan(
             )
         )
     items.sort(key=lambda item: (-(item.shortfall_pct or Decimal(0)), item.group))
-    return items
+    return items + sorted(whole.values(), key=lambda item: item.client)
 
 
 def _planned_actions(
-    session: Session, measure_name: str, by_campaign: bool, as_of: int
-) -> dict[tuple[int, int | None], list[tuple[int, int]]]:
-    """Open make-up actions after ``as_of`` by (client, campaign or None): (month, amount)."""
-    campaign_key = MakeupAction.campaign_id if by_campaign else literal(None)
+    session: Session, measure_name: str, as_of: int
+) -> dict[int, list[tuple[int | None, int, int]]]:
+    """Open make-up actions after ``as_of`` by client: (campaign or None, month, amount)."""
     rows = (
         session.connection()
         .execute(
             select(
-                MakeupAction.client_id, campaign_key, MakeupAction.target_month, MakeupAction.amount
+                MakeupAction.client_id,
+                MakeupAction.campaign_id,
+                MakeupAction.target_month,
+                MakeupAction.amount,
             ).where(
                 and_(
                     MakeupAction.measure == measure_name,
@@ -150,7 +238,7 @@ def _planned_actions(
         )
         .all()
     )
-    planned: dict[tuple[int, int | None], list[tuple[int, int]]] = {}
+    planned: dict[int, list[tuple[int | None, int, int]]] = {}
     for client_id, campaign_id, month, amount in rows:
-        planned.setdefault((client_id, campaign_id), []).append((month, amount))
+        planned.setdefault(client_id, []).append((campaign_id, month, amount))
     return planned

@@ -344,7 +344,7 @@ def render_summary(summary: ClientSummary) -> str:
                 or "no months left this year"
             )
             lines.append(
-                f"  {item.campaign}: {item.measure} {show(item.shortfall)} "
+                f"  {item.label}: {item.measure} {show(item.shortfall)} "
                 f"({item.shortfall_pct}% of budget); per month: {per_month}"
             )
     if summary.actions:

@@ -7,6 +7,8 @@ real window (offscreen), and checks the database afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from decimal import Decimal
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
@@ -378,3 +380,180 @@ def test_step5_a_date_typed_into_a_list_cell_is_saved_as_typed(qtbot, window, wo
         dates.configure(None)
     with workspace.database.session() as session:
         assert session.get(Campaign, campaign_id).end_date == dt.date(2025, 2, 28)
+
+
+# -- steps 6 and 7: make-up actions -------------------------------------------------------
+
+
+def client_variance_tab(qtbot, window, workspace):
+    client_id, _ = blue_ridge(workspace.database)
+    page = window.client_page(client_id, "variance")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    return page
+
+
+def recovery_row(page, campaign: str, measure: str) -> int:
+    return next(
+        row
+        for row in range(page.recovery_model.rowCount())
+        if page.recovery_model.record(row)["group"] == campaign
+        and page.recovery_model.record(row)["measure"] == measure
+    )
+
+
+def test_step6_makeup_from_the_client_page_opens_filled_in(qtbot, window, workspace, monkeypatch):
+    """Why 6: the client page's '+' opened a make-up form with no client, measure Spend,
+    no amount, and typing the campaign's exact name was refused."""
+    from portfolio.model import MakeupAction
+
+    page = client_variance_tab(qtbot, window, workspace)
+    row = recovery_row(page, "Final Expense Telemarketing", "Revenue")
+    item = page.recovery_model.record(row)["item"]
+    click(qtbot, page.recovery_view, page.recovery_model.index(row, 0))
+    seen = {}
+
+    def fill(dialog) -> None:
+        seen["title"] = dialog.windowTitle()
+        seen["campaign"] = dialog.editors["campaign_id"].currentText()
+        seen["campaigns"] = dialog.editors["campaign_id"].count()
+        seen["measure"] = dialog.editors["measure"].currentData()
+        seen["amount"] = dialog.editors["amount"].text()
+        seen["month"] = dialog.editors["target_month"].text()
+        qtbot.mouseClick(dialog.editors["description"], Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(dialog.editors["description"], "Second drop to lapsed members")
+        qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+
+    drive_dialog(monkeypatch, fill)
+    qtbot.mouseClick(page.actions.add_button, Qt.MouseButton.LeftButton)  # the list's "+"
+    assert seen["title"] == f"Make-up action: {CLIENT} / Final Expense Telemarketing"
+    assert seen["campaign"] == "Final Expense Telemarketing"
+    assert seen["campaigns"] == 15  # the client's 14 campaigns and "(whole client)"
+    assert seen["measure"] == "revenue"
+    assert seen["amount"] == "18361.34" and item.amount_to_make_up == 1_836_134
+    assert seen["month"] == "2026-11"
+    with workspace.database.session() as session:
+        action = session.scalars(
+            select(MakeupAction).where(MakeupAction.description == "Second drop to lapsed members")
+        ).one()
+        assert (action.client_id, action.campaign_id) == (item.client_id, item.campaign_id)
+        assert (action.measure, action.amount, action.target_month) == (
+            "revenue",
+            1_836_134,
+            202611,
+        )
+
+
+def test_step6_the_campaign_is_picked_from_the_clients_campaigns(
+    qtbot, window, workspace, monkeypatch
+):
+    from portfolio.model import MakeupAction
+
+    page = client_variance_tab(qtbot, window, workspace)
+
+    def fill(dialog) -> None:
+        combo = dialog.editors["campaign_id"]
+        qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+        combo.view().setCurrentIndex(combo.model().index(combo.findText(CAMPAIGN), 0))
+        qtbot.keyClick(combo.view(), Qt.Key.Key_Return)
+        qtbot.keyClicks(dialog.editors["description"], "Extra telemarketing wave")
+        amount = dialog.editors["amount"]
+        amount.selectAll()
+        qtbot.keyClicks(amount, "2500")
+        qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+
+    drive_dialog(monkeypatch, fill)
+    qtbot.mouseClick(page.add_action_button, Qt.MouseButton.LeftButton)
+    with workspace.database.session() as session:
+        action = session.scalars(
+            select(MakeupAction).where(MakeupAction.description == "Extra telemarketing wave")
+        ).one()
+        assert action.campaign_id == blue_ridge(workspace.database)[1]
+        assert action.amount == 250_000
+
+
+def test_step7_a_client_level_action_counts_in_app_cli_and_deck_alike(
+    qtbot, window, workspace, monkeypatch, capsys
+):
+    """Why 7: the deck's 'actions planned cover' left out a client-level action of $5,000
+    that its own table listed."""
+    from portfolio.analytics.recovery import plan_totals
+    from portfolio.cli import main as cli_main
+    from portfolio.decks.build import outline, read_content
+    from portfolio.decks.options import DeckOptions
+    from portfolio.model import MakeupAction
+
+    page = client_variance_tab(qtbot, window, workspace)
+    page.chart_measure.setCurrentIndex(page.chart_measure.findData("revenue"))
+
+    def fill(dialog) -> None:
+        combo = dialog.editors["campaign_id"]
+        assert combo.currentText() == "(whole client)"
+        qtbot.keyClicks(dialog.editors["description"], "Client-wide renewal offer")
+        qtbot.keyClicks(dialog.editors["amount"], "5000")
+        qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+
+    drive_dialog(monkeypatch, fill)
+    page.recovery_view.clearSelection()
+    page.recovery_view.setCurrentIndex(page.recovery_model.index(-1, -1))
+    qtbot.mouseClick(page.add_action_button, Qt.MouseButton.LeftButton)
+    with workspace.database.session() as session:
+        action = session.scalars(
+            select(MakeupAction).where(MakeupAction.description == "Client-wide renewal offer")
+        ).one()
+        assert (action.campaign_id, action.measure, action.amount) == (None, "revenue", 500_000)
+    qtbot.waitUntil(
+        lambda: page.ready() and page.summary.actions and len(page.summary.actions) == 2
+    )
+    # The app: the client page's plan has a whole-client row carrying the $5,000.
+    planned = plan_totals(page.summary.recovery)["revenue"].planned
+    assert planned == 413_600 + 500_000
+    shown = [page.recovery_model.record(r) for r in range(page.recovery_model.rowCount())]
+    assert any(r["item"].whole_client and r["planned"] == 500_000 for r in shown)
+    # The deck: "actions planned cover $9,136.00".
+    client_id, _ = blue_ridge(workspace.database)
+    with workspace.database.session() as session:
+        client = session.get(Client, client_id)
+        content = read_content(
+            session, client, DeckOptions(), as_of=workspace.as_of, today=workspace.today
+        )
+    deck = outline(content, DeckOptions())
+    texts = " ".join(str(block) for slide in deck.slides for block in slide.blocks)
+    assert "Revenue to recover by the end of FY2027" in texts
+    assert "actions planned cover $9,136.00" in texts
+    # The command line, client level: the same $9,136.00 planned.
+    path = workspace.database.path
+    command = ["recovery", "--db", str(path), "--measure", "revenue", "--client", CLIENT]
+    command += ["--as-of", "2026-10", "--format", "json"]
+    code = cli_main(command)
+    assert code == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["group"] == CLIENT
+    assert record["planned"] == "9136.00"
+    # ... and at campaign level its items add up to the same.
+    assert cli_main([*command, "--level", "campaign"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sum(Decimal(row["planned"]) for row in rows) == Decimal("9136.00")
+
+
+def test_step6_makeup_from_a_budget_grid_row_opens_filled_in(qtbot, window, workspace, monkeypatch):
+    from portfolio.model import MakeupAction
+
+    grid, campaign_id = open_grid(qtbot, window, workspace)
+    click(qtbot, grid.table, cell(grid, "revenue", "variance", 202609))
+    seen = {}
+
+    def fill(dialog) -> None:
+        seen["campaign"] = dialog.editors["campaign_id"].currentText()
+        seen["measure"] = dialog.editors["measure"].currentData()
+        seen["amount"] = dialog.editors["amount"].text()
+        qtbot.keyClicks(dialog.editors["description"], "Telemarketing re-contact")
+        qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+
+    drive_dialog(monkeypatch, fill)
+    qtbot.mouseClick(grid.makeup_button, Qt.MouseButton.LeftButton)
+    assert seen == {"campaign": CAMPAIGN, "measure": "revenue", "amount": "17016.11"}
+    with workspace.database.session() as session:
+        action = session.scalars(
+            select(MakeupAction).where(MakeupAction.description == "Telemarketing re-contact")
+        ).one()
+        assert (action.campaign_id, action.amount) == (campaign_id, 1_701_611)

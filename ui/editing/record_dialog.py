@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 from portfolio.editing import EntitySpec, entity
 from portfolio.errors import PortfolioError, ValidationError
 from ui.editing.commands import Step
-from ui.tables.delegates import editor_value, make_editor, set_editor_value
+from ui.tables.delegates import BLANK, editor_value, make_editor, set_editor_value
 from ui.theme import colours
 from ui.workspace import Workspace
 
@@ -40,9 +41,14 @@ class RecordDialog(QDialog):
         steps: Callable[[dict[str, Any]], tuple[str, list[Step]]],
         fields: tuple[str, ...] | None = None,
         currency: str | None = None,
+        choices: dict[str, list[tuple[Any, str]]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """``fixed`` fields are shown (as text) but not edited; ``steps`` builds the action."""
+        """``fixed`` fields are shown (as text) but not edited; ``steps`` builds the action.
+
+        ``choices`` turns a field into a pick list of (stored value, label), e.g. a client's
+        campaigns for a make-up action (an empty value is "none").
+        """
         super().__init__(parent)
         self.workspace = workspace
         self.spec: EntitySpec = entity(entity_name)
@@ -65,7 +71,14 @@ class RecordDialog(QDialog):
             if name in self.fixed:
                 form.addRow(label, QLabel(self.fixed[name]))
                 continue
-            editor = make_editor(field_spec, self, workspace, currency=currency, inline=False)
+            if choices and name in choices:
+                editor = QComboBox(self)
+                for value, text in choices[name]:
+                    editor.addItem(text, BLANK if value is None else value)
+                editor.setAccessibleName(field_spec.label)
+                editor.setProperty("field_kind", "choice")
+            else:
+                editor = make_editor(field_spec, self, workspace, currency=currency, inline=False)
             set_editor_value(editor, self.values.get(name))
             note = QLabel("")
             note.setWordWrap(True)

@@ -13,6 +13,7 @@ shows every shortcut and none is ambiguous.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -82,6 +83,8 @@ class ListPanel(QWidget):
         self.settings_key = settings_key or list_name
         self.drills = drills
         self.scope_labels: dict[str, str] = {}
+        #: Replaces the generic Add form (e.g. make-up actions start from a variance).
+        self.add_handler: Callable[[], None] | None = None
         self._stale = autoload
         saved_sort = self._saved_sort()
         if saved_sort and not state.sort:
@@ -458,6 +461,9 @@ class ListPanel(QWidget):
         return values, fixed
 
     def add_record(self) -> None:
+        if self.add_handler is not None:
+            self.add_handler()
+            return
         if self.definition.entity is None:
             return
         spec = entity(self.definition.entity)

@@ -322,6 +322,16 @@ class BudgetGridPanel(QWidget):
         fill.setToolTip("Fill right (Ctrl+R)")
         fill.setAccessibleName("Fill right")
         fill.clicked.connect(self.fill_right)
+        self.makeup_button = QToolButton()
+        self.makeup_button.setIcon(icon("makeup"))
+        self.makeup_button.setText("Make up…")
+        self.makeup_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.makeup_button.setToolTip(
+            "Plan a make-up action for the current variance row's measure, filled in"
+        )
+        self.makeup_button.setAccessibleName("Add make-up action")
+        self.makeup_button.clicked.connect(self.add_makeup_action)
+        bar.addWidget(self.makeup_button)
         bar.addWidget(paste)
         bar.addWidget(fill)
         layout.addLayout(bar)
@@ -471,6 +481,59 @@ class BudgetGridPanel(QWidget):
         hint = " Correct it and press Enter, or Esc to keep what was there." if editing else ""
         self.balloon.show_text(text + hint)
         self.message.emit(text)
+
+    # -- make-up ----------------------------------------------------------------------
+
+    def makeup_start(self):
+        """What a make-up action from the current cell starts from, or None.
+
+        Any row of a campaign's grid picks its measure; the amount is the campaign's
+        uncovered year-to-date shortfall from the core's plan, or, for a campaign with no
+        year-to-date shortfall, the unfavourable variance of the current variance cell.
+        """
+        from portfolio.analytics.dimensions import Scope
+        from portfolio.analytics.recovery import recovery_plan
+        from portfolio.periods import add_months
+        from ui.editing.makeup_form import MakeupStart
+
+        grid = self.model.grid
+        index = self.table.currentIndex()
+        if grid is None or grid.campaign_id is None or not index.isValid():
+            return None
+        measure, kind = ROWS[index.row()]
+        as_of = self.workspace.as_of
+        campaign_id = grid.campaign_id
+        items = self.workspace.read(
+            lambda s: recovery_plan(
+                s,
+                as_of=as_of,
+                measure_name=measure,
+                level="campaign",
+                scope=Scope(campaign_ids=(campaign_id,)),
+            )
+        )
+        item = next((i for i in items if i.campaign_id == campaign_id), None)
+        if item is not None:
+            return MakeupStart.from_item(item)
+        amount = None
+        value = self.model._value(index.row(), index.column())
+        if kind == "variance" and value and not grid.favourable(measure, value):
+            amount = abs(value)
+        month = self.model.month_of(index.column())
+        first = month if month is not None and month > as_of else add_months(as_of, 1)
+        currency = grid.currency if grid.is_money(measure) else None
+        return MakeupStart(grid.client_id, campaign_id, measure, amount, currency, first)
+
+    def add_makeup_action(self) -> None:
+        from ui.editing.makeup_form import add_makeup_action
+
+        start = self.makeup_start()
+        if start is None:
+            self.message.emit("Choose a campaign and a cell of the measure to make up first")
+            return
+        text = add_makeup_action(self.workspace, start, self)
+        if text:
+            self.message.emit(text)
 
     # -- paste and fill -----------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -28,12 +29,13 @@ from portfolio.editing.history import as_input
 from portfolio.editing.operations import record_of
 from portfolio.model.vocab import MEASURE
 from portfolio.money import format_money
-from portfolio.periods import month_label
+from portfolio.periods import add_months, month_label
 from portfolio.queries.listing import ViewState
 from portfolio.queries.pickers import describe
 from ui.charts.bar_line_chart import BarLineChart
 from ui.charts.variance_chart import monthly_chart
 from ui.editing.commands import EditStep
+from ui.editing.makeup_form import MakeupStart, add_makeup_action
 from ui.editing.record_dialog import RecordDialog
 from ui.icons import icon
 from ui.tables.list_view import ListPanel
@@ -170,6 +172,12 @@ class ClientPage(Page):
         self.chart_measure.currentIndexChanged.connect(lambda _i: self._show_chart())
         bar.addWidget(self.chart_measure)
         bar.addStretch(1)
+        self.add_action_button = QPushButton(icon("makeup"), "Add make-up action…")
+        self.add_action_button.setToolTip(
+            "Plan an action to recover the selected negative variance (filled in from it)"
+        )
+        self.add_action_button.clicked.connect(self.add_makeup_action)
+        bar.addWidget(self.add_action_button)
         layout.addLayout(bar)
         split = QSplitter(Qt.Orientation.Vertical)
         self.chart = BarLineChart()
@@ -187,6 +195,7 @@ class ClientPage(Page):
                 state=ViewState(scope=(("client_id", 0),)),
             )
         )
+        self.actions.add_handler = self.add_makeup_action
         lower.addWidget(self.actions)
         split.addWidget(lower)
         split.setSizes([360, 240])
@@ -325,10 +334,11 @@ class ClientPage(Page):
         self.recovery_model.set_records(
             [
                 {
-                    "group": item.campaign or item.client,
+                    "item": item,
+                    "group": item.label,
                     "measure": MEASURE.label(item.measure),
                     "currency": item.currency,
-                    "shortfall": item.shortfall,
+                    "shortfall": None if item.whole_client else item.shortfall,
                     "shortfall_pct": item.shortfall_pct,
                     "planned": item.planned,
                     "uncovered": item.uncovered,
@@ -361,6 +371,26 @@ class ClientPage(Page):
         )
 
     # -- actions ------------------------------------------------------------------------
+
+    def add_makeup_action(self) -> None:
+        """A make-up action for the selected negative variance, filled in from it."""
+        if self.client_id is None:
+            return
+        index = self.recovery_view.currentIndex()
+        record = self.recovery_model.record(index.row()) if index.isValid() else None
+        item = record["item"] if record is not None else None
+        if item is not None and not item.whole_client:
+            start = MakeupStart.from_item(item)
+        else:
+            measure = self.chart_measure.currentData()
+            currency = self.summary.currency if self.summary and measure != "sales" else None
+            start = MakeupStart(
+                self.client_id, None, measure, None, currency, add_months(self.workspace.as_of, 1)
+            )
+        self.tabs.setCurrentIndex(TAB_ORDER.index("variance"))
+        text = add_makeup_action(self.workspace, start, self)
+        if text:
+            self.message.emit(text)
 
     def _add(self, tab: str) -> None:
         self.tabs.setCurrentIndex(TAB_ORDER.index(tab))

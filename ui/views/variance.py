@@ -29,13 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from portfolio.analytics.dimensions import Scope
-from portfolio.money import from_minor
 from portfolio.periods import Period, add_months, month_key, month_label, parse_period
 from portfolio.queries.listing import ViewState
 from ui.charts.bar_line_chart import BarLineChart
 from ui.charts.variance_chart import monthly_chart
-from ui.editing.commands import create_step
-from ui.editing.record_dialog import RecordDialog
+from ui.editing.makeup_form import MakeupStart, add_makeup_action
 from ui.icons import icon
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
@@ -461,41 +459,14 @@ class VariancePage(FiguresPage):
         if record is None or record.get("client_id") is None:
             self.message.emit("Select a client or campaign with a negative variance first")
             return
-        currency = record.get("currency")
-        values: dict[str, Any] = {
-            "client_id": record["client_id"],
-            "campaign_id": record.get("campaign_id"),
-            "measure": measure,
-            "action_type": "extra_drop" if measure != "spend" else "spend_cut",
-            "target_month": month_key(first) if first else None,
-            "amount": str(from_minor(amount, currency))
-            if currency and amount
-            else (amount or None),
-            "status": "planned",
-        }
-        fixed = {"client_id": record["group"].split(" / ")[0]}
-        if record.get("campaign_id") is not None:
-            fixed["campaign_id"] = record["group"].split(" / ", 1)[-1]
-        else:
-            values.pop("campaign_id")
-            fixed["campaign_id"] = "(whole client)"
-
-        def steps(entered: dict[str, Any]):
-            return (
-                f"Add make-up action for {record['group']}",
-                [create_step("makeup_action", entered)],
-            )
-
-        dialog = RecordDialog(
-            self.workspace,
-            "makeup_action",
-            title=f"Make-up action: {record['group']}",
-            values=values,
-            fixed=fixed,
-            steps=steps,
-            currency=currency,
-            parent=self,
+        start = MakeupStart(
+            record["client_id"],
+            record.get("campaign_id"),
+            measure,
+            amount or None,
+            record.get("currency"),
+            first,
         )
-        self.action_dialog = dialog
-        if dialog.exec() and dialog.action is not None:
-            self.message.emit(dialog.action.text())
+        text = add_makeup_action(self.workspace, start, self)
+        if text:
+            self.message.emit(text)
