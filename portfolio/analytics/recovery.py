@@ -27,7 +27,7 @@ from portfolio.analytics.dimensions import Director, Scope, lines_query
 from portfolio.analytics.variance import measure, percent
 from portfolio.model import BudgetLine, Campaign, Client, MakeupAction
 from portfolio.money import spread
-from portfolio.periods import add_months, fiscal_year_of, months_between
+from portfolio.periods import Period, add_months, fiscal_year_of, months_between, year_to_date
 
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
 
@@ -52,6 +52,8 @@ class RecoveryItem:
     planned: int
     #: A campaign-level plan's item for a client's actions not tied to a listed campaign.
     whole_client: bool = False
+    #: The year to date the shortfall is measured over, named with its months.
+    ytd: Period | None = None
 
     @property
     def shortfall_pct(self) -> Decimal | None:
@@ -117,9 +119,12 @@ def plan_totals(items: list[RecoveryItem]) -> dict[str, PlanTotal]:
     return out
 
 
-def fiscal_year_first_month(as_of: int) -> ColumnElement[int]:
-    """SQL for the first month of each client's fiscal year containing ``as_of``."""
+def fiscal_year_first_month(as_of: int, calendar: bool = False) -> ColumnElement[int]:
+    """SQL for the first month of each client's fiscal year containing ``as_of``
+    (of the calendar year, January, with ``calendar``)."""
     year, month = divmod(as_of, 100)
+    if calendar:
+        return literal(year * 100 + 1)
     start = Client.fiscal_year_start
     return case(
         (literal(month) >= start, literal(year * 100) + start),
@@ -134,8 +139,13 @@ def recovery_plan(
     measure_name: str = "spend",
     level: str = "client",
     scope: Scope = Scope(),
+    calendar: bool = False,
 ) -> list[RecoveryItem]:
-    """Every client (or campaign) with an unfavourable year-to-date variance."""
+    """Every client (or campaign) with an unfavourable year-to-date variance.
+
+    Year to date is each client's fiscal year to date, or with ``calendar`` January to
+    ``as_of`` for everyone (so a page that shows calendar periods means one thing).
+    """
     m = measure(measure_name)
     by_campaign = level == "campaign"
     actual = func.sum(func.coalesce(m.actual, 0))
@@ -148,7 +158,7 @@ def recovery_plan(
     query = (
         lines_query([*keys, budget, actual], [])
         .join(Director, Director.id == Client.director_id)
-        .where(BudgetLine.month.between(fiscal_year_first_month(as_of), as_of))
+        .where(BudgetLine.month.between(fiscal_year_first_month(as_of, calendar), as_of))
     )
     query = scope.apply(query).group_by(*keys)
     shortfall_sql = actual - budget if not m.higher_is_better else budget - actual
@@ -164,7 +174,10 @@ def recovery_plan(
         campaign_id, campaign = (row[-4], row[-3]) if by_campaign else (None, None)
         ytd_budget, ytd_actual = row[-2], row[-1]
         shortfall = abs(ytd_actual - ytd_budget)
+        if calendar:
+            fiscal_start = 1
         year = fiscal_year_of(as_of, fiscal_start)
+        ytd = year_to_date(as_of, fiscal_start)
         remaining = tuple(months_between(add_months(as_of, 1), year.last))
         planned_amount = sum(
             amount
@@ -194,6 +207,7 @@ def recovery_plan(
                     tuple(0 for _ in remaining),
                     other,
                     whole_client=True,
+                    ytd=ytd,
                 )
         items.append(
             RecoveryItem(
@@ -210,6 +224,7 @@ def recovery_plan(
                 remaining,
                 tuple(spread(shortfall, len(remaining))),
                 planned_amount,
+                ytd=ytd,
             )
         )
     items.sort(key=lambda item: (-(item.shortfall_pct or Decimal(0)), item.group))

@@ -40,7 +40,7 @@ from portfolio.model.vocab import (
     VERTICAL,
 )
 from portfolio.money import format_money, from_minor
-from portfolio.periods import Period, fiscal_year_of, month_key, month_label
+from portfolio.periods import Period, fiscal_year_of, month_key, year_to_date
 
 MEASURE_NAMES = ("spend", "revenue", "sales")
 
@@ -140,7 +140,7 @@ def client_summary(
 ) -> ClientSummary:
     scope = Scope(client_ids=(client.id,))
     year = fiscal_year_of(as_of, client.fiscal_year_start)
-    ytd = Period(year.first, min(as_of, year.last), f"YTD {month_label(as_of)}")
+    ytd = year_to_date(as_of, client.fiscal_year_start)
     people = dict(session.execute(select(TeamMember.id, TeamMember.name)).all())
 
     def total(period: Period, measure_name: str) -> VarianceRow | None:

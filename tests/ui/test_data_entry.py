@@ -557,3 +557,47 @@ def test_step6_makeup_from_a_budget_grid_row_opens_filled_in(qtbot, window, work
             select(MakeupAction).where(MakeupAction.description == "Telemarketing re-contact")
         ).one()
         assert (action.campaign_id, action.amount) == (campaign_id, 1_701_611)
+
+
+# -- step 8: periods name their months -----------------------------------------------------
+
+
+def test_step8_every_year_to_date_names_its_months_and_kind(qtbot, window, workspace):
+    """Why 8: 'Year to date' meant calendar Jan-Oct in the Variances table and fiscal
+    Jul-Oct in its make-up table and the client tiles, with no months shown; 'Spend
+    variance' was year to date on Overview and full year on Team."""
+    page = window.show_page("variances")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    # One page, one meaning: calendar year to date in the table, the note and the plan.
+    assert "YTD Jan-Oct 2026 (calendar)" in page.note.text()
+    assert "YTD Jan-Oct 2026 (calendar)" in page.recovery_label.text()
+    periods = {page.rollup_model.record(r)["period"] for r in range(page.rollup_model.rowCount())}
+    assert periods == {"Jan-Oct 2026 (calendar)"}
+    # Switched to each client's fiscal year, with the mouse and the keyboard.
+    combo = page.year_kind
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(combo.view(), Qt.Key.Key_Down)
+    qtbot.keyClick(combo.view(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: combo.currentData() == "fiscal")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    rows = [page.rollup_model.record(r) for r in range(page.rollup_model.rowCount())]
+    blue = next(r for r in rows if r["group"] == CLIENT)
+    assert blue["period"] == "Jul-Oct 2026 (fiscal)"
+    assert "fiscal year" in page.recovery_label.text()
+    plan = [page.recovery_model.record(r) for r in range(page.recovery_model.rowCount())]
+    assert {r["ytd"] for r in plan if r["group"] == CLIENT} <= {"Jul-Oct 2026"}
+    # The client page's tiles and plan say the same months.
+    client_id, _ = blue_ridge(workspace.database)
+    client = window.client_page(client_id, "variance")
+    qtbot.waitUntil(client.ready, timeout=30_000)
+    assert client.tiles["spend"].title.text() == "Spend, YTD Jul-Oct 2026 (fiscal)"
+    assert "YTD Jul-Oct 2026 (fiscal)" in client.recovery_heading.text()
+    assert "Jul 2026-Jun 2027, fiscal" in client.tiles["year"].title.text()
+    # Overview and Team no longer share one name for two different variances.
+    overview = window.show_page("overview")
+    team = window.show_page("team")
+    overview_labels = {f.label for f in overview.director_model.fields}
+    team_labels = {f.label for f in team.model.fields}
+    assert "Spend variance, YTD" in overview_labels
+    assert "Spend variance, full year" in team_labels
+    assert not overview_labels & team_labels & {"Spend variance"}

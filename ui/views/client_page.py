@@ -29,7 +29,7 @@ from portfolio.editing.history import as_input
 from portfolio.editing.operations import record_of
 from portfolio.model.vocab import MEASURE
 from portfolio.money import format_money
-from portfolio.periods import add_months, month_label
+from portfolio.periods import add_months, month_label, period_title
 from portfolio.queries.listing import ViewState
 from portfolio.queries.pickers import describe
 from ui.charts.bar_line_chart import BarLineChart
@@ -185,7 +185,14 @@ class ClientPage(Page):
         lower = QSplitter(Qt.Orientation.Horizontal)
         self.recovery_model = RecordsModel(RECOVERY_FIELDS, self)
         self.recovery_view = table(self.recovery_model, "Negative variances to make up")
-        lower.addWidget(self.recovery_view)
+        recovery_box = QWidget()
+        box = QVBoxLayout(recovery_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.recovery_heading = QLabel("<b>Negative variances to make up</b>")
+        self.recovery_heading.setAccessibleName("Make-up period")
+        box.addWidget(self.recovery_heading)
+        box.addWidget(self.recovery_view, 1)
+        lower.addWidget(recovery_box)
         self.actions = self.watch(
             ListPanel(
                 self.workspace,
@@ -328,6 +335,14 @@ class ClientPage(Page):
                 bad=not row.favourable,
             )
 
+        # Tiles name their months: "Spend, YTD Jul-Oct 2026 (fiscal)".
+        start = summary.year.first % 100
+        self.tiles["spend"].title.setText(f"Spend, {summary.ytd.label}")
+        self.tiles["revenue"].title.setText(f"Revenue, {summary.ytd.label}")
+        self.tiles["year"].title.setText(
+            f"Spend, full-year outlook, {period_title(summary.year, start)}"
+        )
+        self.recovery_heading.setText(f"<b>Negative variances to make up, {summary.ytd.label}</b>")
         tile("spend", summary.ytd_figures.get("spend"), "actual")
         tile("revenue", summary.ytd_figures.get("revenue"), "actual")
         tile("year", summary.year_figures.get("spend"), "outlook")

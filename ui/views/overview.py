@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from portfolio.analytics.dimensions import Scope
 from portfolio.money import format_money
-from portfolio.periods import month_label, parse_period
+from portfolio.periods import month_label, parse_period, period_title, year_to_date
 from portfolio.queries.lists import DUE_SOON_DAYS
 from portfolio.queries.pickers import people
 from ui.tables.records_model import Field, RecordsModel
@@ -49,11 +49,11 @@ DIRECTOR_FIELDS = (
     Field("attainment_pct", "Attainment", "percent", width=10),
     Field(
         "spend_variance",
-        "Spend variance",
+        "Spend variance, YTD",
         "money",
         higher_is_better=False,
         width=21,
-        tooltip="Spend outlook minus budget for the year to date",
+        tooltip="Spend outlook minus budget for the calendar year to date",
     ),
     Field("sla_pct", "SLA met", "percent", width=8),
     Field("at_risk", "At risk", "count", width=7),
@@ -126,10 +126,11 @@ class OverviewPage(FiguresPage):
 
         grid = QGridLayout()
         grid.setSpacing(10)
+        calendar_year = parse_period("fy", workspace.as_of)
         titles = [
-            ("spend_ytd", "Spend, year to date"),
-            ("spend_year", "Spend, full-year outlook"),
-            ("revenue_ytd", "Revenue, year to date"),
+            ("spend_ytd", f"Spend, {year_to_date(workspace.as_of).label}"),
+            ("spend_year", f"Spend, full-year outlook, {period_title(calendar_year)}"),
+            ("revenue_ytd", f"Revenue, {year_to_date(workspace.as_of).label}"),
             ("pipeline", "Weighted pipeline"),
             ("sla", "SLA compliance, 90 days"),
             ("satisfaction", "Satisfaction, 90 days"),
