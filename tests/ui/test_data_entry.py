@@ -601,3 +601,33 @@ def test_step8_every_year_to_date_names_its_months_and_kind(qtbot, window, works
     assert "Spend variance, YTD" in overview_labels
     assert "Spend variance, full year" in team_labels
     assert not overview_labels & team_labels & {"Spend variance"}
+
+
+# -- step 9: actuals for open months -------------------------------------------------------
+
+
+def test_step9_an_actual_for_an_open_month_is_taken_with_a_visible_warning(
+    qtbot, window, workspace
+):
+    """Why 9: an actual for December (on 30 November) was accepted silently and ignored
+    by the outlook."""
+    grid, campaign_id = open_grid(qtbot, window, workspace)
+    view = grid.table
+    december = cell(grid, "spend", "actual", 202612)
+    click(qtbot, view, december)
+    assert grid.notice.isVisible()  # before anything is typed
+    assert "Dec 2026 is still open" in grid.notice.text()
+    assert "until then the outlook uses its forecast" in grid.notice.text()
+    type_text(qtbot, view, "500")
+    key(qtbot, view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not editing(view))
+    stored = spend(workspace.database, campaign_id)[202612]
+    assert stored[2] == 50_000  # kept as typed
+    # The rule, visible in the grid: the outlook of an open month is its forecast.
+    outlook = cell(grid, "spend", "outlook", 202612)
+    assert grid.model.grid.value("spend", "outlook", 202612) == stored[1]
+    assert get(outlook) == get(cell(grid, "spend", "forecast", 202612))
+    assert "does not count until the month closes" in get(december, Qt.ItemDataRole.ToolTipRole)
+    # A closed month's actual carries no such warning.
+    click(qtbot, view, cell(grid, "spend", "actual", 202610))
+    assert not grid.notice.isVisible()

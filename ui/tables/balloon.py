@@ -26,11 +26,12 @@ class Balloon(QLabel):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.hide()
 
-    def show_text(self, text: str) -> None:
-        tone = colours().unfavourable.name()
+    def show_text(self, text: str, *, warning: bool = False) -> None:
+        """Show ``text``; a ``warning`` is advice about a value that was taken."""
+        tone = (colours().warning if warning else colours().unfavourable).name()
         self.setStyleSheet(
             f"QLabel {{ background: palette(tool-tip-base); color: palette(tool-tip-text);"
             f" border: 1px solid {tone}; border-left: 4px solid {tone}; border-radius: 3px; }}"
         )
-        self.setText(f"⚠ {text}")
+        self.setText(f"{'ⓘ' if warning else '⚠'} {text}")
         self.show()

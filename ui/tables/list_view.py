@@ -176,6 +176,10 @@ class ListPanel(QWidget):
         self.balloon = Balloon(self)
         layout.addWidget(self.balloon)
         self.table.edit_ended.connect(lambda _saved: self.balloon.hide())
+        self.notice = Balloon(self)
+        self.notice.setAccessibleName("Open month")
+        layout.addWidget(self.notice)
+        self.table.selectionModel().currentChanged.connect(lambda *_: self._show_notice())
 
         self.footer = TotalsFooter(self.table)
         self.footer.setVisible(self.definition.has_totals)
@@ -388,6 +392,23 @@ class ListPanel(QWidget):
         row_id = self.model.row_id(row)
         if row_id is not None:
             self.drill.emit(self.list_name, {"id": row_id, **keys})
+
+    def _show_notice(self) -> None:
+        """At an actual of an open month (budget lines), say how it counts."""
+        index = self.table.currentIndex()
+        warning = None
+        if self.definition.entity == "budget_line" and index.isValid():
+            column = self.definition.columns[index.column()]
+            keys = [c.key for c in self.definition.columns]
+            month = self.model.value(index.row(), keys.index("month")) if "month" in keys else None
+            if column.key.endswith("_actual") and month is not None:
+                from portfolio.analytics.variance import open_actual_warning
+
+                warning = open_actual_warning(month, self.workspace.as_of)
+        if warning:
+            self.notice.show_text(f"{warning}.", warning=True)
+        else:
+            self.notice.hide()
 
     def _refused(self, index: QPersistentModelIndex, reason: str) -> None:
         column = self.definition.columns[index.column()]

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from portfolio.analytics.variance import open_actual_warning
 from portfolio.errors import PortfolioError, ValidationError
 from portfolio.money import format_money, from_minor
 from portfolio.periods import MONTH_NAMES, month_label
@@ -165,6 +166,13 @@ class BudgetGridModel(QAbstractTableModel):
         measure, kind = ROWS[row]
         return kind == "variance" and bool(value) and not self.grid.favourable(measure, value)
 
+    def open_actual(self, row: int, column: int) -> str | None:
+        """The core's warning when (row, column) is an actual of a month still open."""
+        month = self.month_of(column)
+        if self.grid is None or month is None or ROWS[row][1] != "actual":
+            return None
+        return open_actual_warning(month, self.grid.as_of)
+
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid() or self.grid is None:
             return Qt.ItemFlag.NoItemFlags
@@ -200,8 +208,12 @@ class BudgetGridModel(QAbstractTableModel):
             if kind in ("outlook",):
                 return QBrush(colours().muted)
             return None
-        if role == Qt.ItemDataRole.DecorationRole and self._bad(row, value):
-            return icon("unfavourable")
+        if role == Qt.ItemDataRole.DecorationRole:
+            if self._bad(row, value):
+                return icon("unfavourable")
+            if self.open_actual(row, column) and value is not None:
+                return icon("warning")
+            return None
         if role == Qt.ItemDataRole.BackgroundRole:
             if month is not None and not self.grid.closed(month):
                 shade = QColor(colours().grid)
@@ -219,6 +231,9 @@ class BudgetGridModel(QAbstractTableModel):
             text = (
                 f"{row_label(measure, kind)}, {where}: {self.text(row, column, value) or 'empty'}"
             )
+            warning = self.open_actual(row, column)
+            if warning and value is not None:
+                text += f". {warning}"
             return text + (" (unfavourable)" if self._bad(row, value) else "")
         return None
 
@@ -357,6 +372,11 @@ class BudgetGridPanel(QWidget):
         self.balloon = Balloon(self)
         left.addWidget(self.balloon)
         self.table.edit_ended.connect(lambda _saved: self.balloon.hide())
+        self.notice = Balloon(self)
+        self.notice.setAccessibleName("Open month")
+        left.addWidget(self.notice)
+        self.table.selectionModel().currentChanged.connect(lambda *_: self._show_notice())
+        self.model.modelReset.connect(self._show_notice)
         body.addLayout(left, 1)
         self.summary = QFrame()
         self.summary.setAccessibleName("Year summary")
@@ -475,6 +495,17 @@ class BudgetGridPanel(QWidget):
         note.setStyleSheet(f"color: {tone.muted.name()};")
         self.summary_layout.addWidget(note, line, 0, 1, 2)
         self.summary_layout.setRowStretch(line + 1, 1)
+
+    def _show_notice(self) -> None:
+        """At an actual of an open month, say how it counts before anything is typed."""
+        index = self.table.currentIndex()
+        warning = None
+        if index.isValid() and self.model.grid is not None and self.model.grid.editable:
+            warning = self.model.open_actual(index.row(), index.column())
+        if warning:
+            self.notice.show_text(f"{warning}.", warning=True)
+        else:
+            self.notice.hide()
 
     def _refused(self, text: str) -> None:
         editing = self.table.state() == QAbstractItemView.State.EditingState
