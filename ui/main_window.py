@@ -149,6 +149,14 @@ class MainWindow(QMainWindow):
         self._action(
             self.file_menu, "&Open…", self.open_portfolio, QKeySequence.StandardKey.Open, "open"
         )
+        self.demo_action = self._action(
+            self.file_menu,
+            "Open the &demo portfolio",
+            lambda: self.open_requested.emit("demo:"),
+            None,
+            "open",
+            "Forty made-up clients to try things on, in your data folder",
+        )
         self.recent_menu = self.file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.file_menu.addSeparator()

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from decimal import Decimal
 
+import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 from sqlalchemy import select
@@ -631,3 +633,162 @@ def test_step9_an_actual_for_an_open_month_is_taken_with_a_visible_warning(
     # A closed month's actual carries no such warning.
     click(qtbot, view, cell(grid, "spend", "actual", 202610))
     assert not grid.notice.isVisible()
+
+
+# -- step 10: first start and returning users ----------------------------------------------
+
+
+def start_app(monkeypatch, tmp_path, **arguments):
+    """Run ``portfolio`` (the desktop launcher) as a person would; returns the opened path."""
+    import argparse
+
+    from PySide6.QtCore import QTimer
+
+    from ui import app
+    from ui.settings import Settings
+
+    monkeypatch.setattr(app, "data_directory", lambda: tmp_path / "data")
+    monkeypatch.setattr(Settings, "for_user", lambda: Settings.in_file(tmp_path / "user.ini"))
+    opened = []
+
+    def close_soon(window) -> None:
+        opened.append(window.workspace.database.path)
+        QTimer.singleShot(0, window.close)
+
+    args = argparse.Namespace(
+        **{"db": None, "demo": False, "fresh": False, "command": None, **arguments}
+    )
+    code = app.run(args, on_window=close_soon)
+    return code, opened
+
+
+def marked(path) -> bool:
+    from portfolio.storage import open_database
+
+    database = open_database(path)
+    try:
+        with database.session() as session:
+            return (
+                session.scalar(select(Client.id).where(Client.name == "My own client")) is not None
+            )
+    finally:
+        database.close()
+
+
+def mark(path) -> None:
+    from portfolio.storage import open_database
+
+    database = open_database(path)
+    with database.session() as session:
+        session.get(Client, 1).name = "My own client"
+        session.commit()
+    database.close()
+
+
+def test_step10_portfolio_reopens_the_last_portfolio(qtbot, tmp_path, monkeypatch, demo_file):
+    """Why 10: plain `portfolio` opened a different, empty file instead of the last one."""
+    from tests.conftest import copy_demo
+    from ui.settings import Settings
+
+    mine = copy_demo(demo_file, tmp_path / "mine.sqlite3")
+    settings = Settings.in_file(tmp_path / "user.ini")
+    settings.add_recent(str(tmp_path / "gone.sqlite3"))  # since deleted: skipped
+    settings.add_recent(str(mine))
+    settings.sync()
+    code, opened = start_app(monkeypatch, tmp_path)
+    assert code == 0 and opened == [mine.resolve()]
+
+
+def test_step10_demo_opens_the_existing_demo_and_rebuilds_only_when_asked(
+    qtbot, tmp_path, monkeypatch, demo_file
+):
+    """Why 10: `portfolio --demo` rebuilt the demo over the user's edits without asking."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.conftest import copy_demo
+    from ui import app
+
+    (tmp_path / "data").mkdir()
+    demo = copy_demo(demo_file, tmp_path / "data" / app.DEMO_FILE)
+    mark(demo)
+    rebuilt = []
+
+    def rebuild() -> object:
+        rebuilt.append(True)
+        return copy_demo(demo_file, demo)
+
+    monkeypatch.setattr(app, "write_fresh_demo", rebuild)
+    asked = []
+
+    def answer(text: str) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        asked.append(box.informativeText())
+        button = next(b for b in box.buttons() if b.text() == text)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(50, lambda: answer("Open it as it is"))
+    code, opened = start_app(monkeypatch, tmp_path, demo=True)
+    assert code == 0 and opened == [demo.resolve()]
+    assert asked and "with any changes you made" in asked[0]
+    assert marked(demo) and not rebuilt  # the edits are still there
+    QTimer.singleShot(50, lambda: answer("Rebuild it"))
+    start_app(monkeypatch, tmp_path, demo=True)
+    assert rebuilt and not marked(demo)
+    mark(demo)
+    monkeypatch.setattr(app, "ask_rebuild_demo", lambda path: pytest.fail("asked"))
+    start_app(monkeypatch, tmp_path, demo=True, fresh=True)  # --demo --fresh: no question
+    assert len(rebuilt) == 2 and not marked(demo)
+
+
+def test_step10_empty_lists_say_what_to_do_next(qtbot, tmp_path, settings):
+    """Why 10: the empty lists of a new portfolio said nothing about what to do."""
+    from portfolio.storage import open_database
+    from ui.main_window import MainWindow
+    from ui.workspace import Workspace
+
+    workspace = Workspace(open_database(tmp_path / "new.sqlite3"), settings)
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.show_page("clients").primary_panel()
+    loaded(qtbot, panel.model)
+    qtbot.waitUntil(panel.empty_note.isVisible)
+    text = panel.empty_note.text()
+    assert "Import a workbook" in text and "Ctrl+N" in text and "demo" in text
+    assert any(a.text() == "Open the &demo portfolio" for a in window.file_menu.actions())
+    workspace.close()
+
+
+def test_step10_a_missing_window_library_is_explained(monkeypatch, capsys):
+    import ctypes.util
+
+    from ui import app
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    real = ctypes.util.find_library
+    monkeypatch.setattr(
+        ctypes.util, "find_library", lambda name: None if name == "xcb-cursor" else real(name)
+    )
+    monkeypatch.setattr(sys, "platform", "linux")
+    import argparse
+
+    code = app.run(argparse.Namespace(db=None, demo=False, fresh=False, command=None))
+    assert code == 1
+    error = capsys.readouterr().err
+    assert "cannot open its window" in error
+    assert "sudo apt install libxcb-cursor0" in error
+
+
+def test_smaller_a_filter_that_finds_nothing_says_so(qtbot, window):
+    """Why 11: the filter 'isla usd' found nothing and said nothing."""
+    panel = window.show_page("clients").primary_panel()
+    loaded(qtbot, panel.model)
+    panel.filter_edit.setFocus()
+    qtbot.keyClicks(panel.filter_edit, "isla usd")
+    qtbot.keyClick(panel.filter_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.model.state.filter_text == "isla usd")
+    loaded(qtbot, panel.model)
+    qtbot.waitUntil(panel.empty_note.isVisible)
+    assert "No clients match “isla usd”" in panel.empty_note.text()

@@ -194,6 +194,12 @@ class ListPanel(QWidget):
         self._filter_timer.timeout.connect(self._apply_filter)
         self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
         self.filter_edit.returnPressed.connect(self._apply_filter)
+        self.empty_note = QLabel(self.table.viewport())
+        self.empty_note.setAccessibleName("What to do next")
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setStyleSheet("color: palette(placeholder-text); padding: 24px;")
+        self.empty_note.hide()
         self.model.loaded.connect(self._loaded)
         self.model.totals_changed.connect(
             lambda: self.footer.set_totals(self.model.columns, self.model.totals)
@@ -201,6 +207,7 @@ class ListPanel(QWidget):
         self.model.refused.connect(self._refused)
         self.model.failed.connect(self.message.emit)
         self.model.modelReset.connect(self._update_count)
+        self.model.modelReset.connect(self._show_empty_note)
         workspace.changed.connect(self._changed)
         self._show_sort()
 
@@ -350,6 +357,44 @@ class ListPanel(QWidget):
     def _loaded(self) -> None:
         self._update_count()
         self._show_sort()
+        self._show_empty_note()
+
+    def empty_text(self) -> str:
+        """What an empty list says: why it is empty and what to do next."""
+        state = self.model.state
+        noun = (self.definition.noun or self.definition.title).lower()
+        if state.filter_text:
+            return (
+                f"No {noun} match “{state.filter_text}”. Every word must appear in a name, "
+                "a label or a month (such as 2026-07); currency codes and amounts are not "
+                "searched. Clear the filter to see them all."
+            )
+        if any(label for label in self.scope_labels.values()):
+            return f"No {noun} here. Remove the scope above to see all {noun}."
+        if self.definition.entity == "client":
+            return (
+                "No clients yet. Import a workbook (File > Import spreadsheet…), add a "
+                "client (Ctrl+N), or try the demo (File > Open the demo portfolio)."
+            )
+        if self.definition.entity is not None:
+            return (
+                f"No {noun} yet. Add one (Ctrl+N) or import a workbook "
+                "(File > Import spreadsheet…)."
+            )
+        return f"No {noun} yet."
+
+    def _show_empty_note(self) -> None:
+        if self.model.rowCount() or not self.model.first_rows_in:
+            self.empty_note.hide()
+            return
+        self.empty_note.setText(self.empty_text())
+        self.empty_note.setGeometry(self.table.viewport().rect())
+        self.empty_note.show()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.empty_note.isVisible():
+            self.empty_note.setGeometry(self.table.viewport().rect())
 
     def _update_count(self) -> None:
         count = self.model.rowCount()
