@@ -76,7 +76,9 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(workspace.lane, self)
         self.pages: dict[str, Page] = {}
         self._history: list[str] = []
-        self.setWindowTitle(f"Portfolio - {workspace.database.name}")
+        # Qt adds the application's name itself ("... - Portfolio"); the title is the file.
+        path = workspace.database.path
+        self.setWindowTitle(path.name if path is not None else workspace.database.name)
         self.setWindowIcon(icon("app"))
         self.setAccessibleName("Portfolio")
 
@@ -186,6 +188,11 @@ class MainWindow(QMainWindow):
         self.redo_action.setIcon(icon("redo"))
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
+        # Record names go into the menu text: "&" must show as "&", not as a shortcut mark.
+        stack.undoTextChanged.connect(self._undo_text)
+        stack.redoTextChanged.connect(self._redo_text)
+        self._undo_index = stack.index()
+        stack.indexChanged.connect(self._undo_moved)
         self.edit_menu.addSeparator()
         self.add_action = self._action(
             self.edit_menu,
@@ -232,7 +239,7 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&Go")
         for number, (key, title, icon_name) in enumerate(NAVIGATION, start=1):
             self._action(
-                self.view_menu, title, lambda k=key: self.show_page(k), f"Ctrl+{number}", icon_name
+                self.view_menu, title, lambda k=key: self.go_to(k), f"Ctrl+{number}", icon_name
             )
         self.view_menu.addSeparator()
         self._action(self.view_menu, "&Back", self.back, QKeySequence.StandardKey.Back, "back")
@@ -244,6 +251,23 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)
         self._action(help_menu, "&About Portfolio", self.about)
+
+    def _undo_text(self, text: str) -> None:
+        self.undo_action.setText(f"&Undo {text.replace('&', '&&')}" if text else "&Undo")
+
+    def _redo_text(self, text: str) -> None:
+        self.redo_action.setText(f"&Redo {text.replace('&', '&&')}" if text else "&Redo")
+
+    def _undo_moved(self, index: int) -> None:
+        """After an undo or redo, the status bar says that, not the undone action's news."""
+        stack = self.workspace.undo_stack
+        if index < self._undo_index:
+            done = stack.command(index)
+            self.show_message(f"Undone: {done.text()}" if done is not None else "Undone")
+        elif index > self._undo_index and stack.command(index - 1) is not None:
+            # A new action or a redo; a new action's own message follows and replaces this.
+            self.show_message(f"Done: {stack.command(index - 1).text()}")
+        self._undo_index = index
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -291,6 +315,7 @@ class MainWindow(QMainWindow):
         found = self.pages.get(key)
         if found is None:
             found = self.pages[key] = self._make_page(key)
+            found.loosen()
             found.message.connect(self.show_message)
             found.navigate.connect(self.navigate)
             self.stack.addWidget(found)
@@ -332,7 +357,15 @@ class MainWindow(QMainWindow):
 
     def _nav_changed(self, current: QListWidgetItem | None, _previous) -> None:
         if current is not None:
-            self.show_page(current.data(Qt.ItemDataRole.UserRole))
+            self.go_to(current.data(Qt.ItemDataRole.UserRole))
+
+    def go_to(self, key: str) -> Page:
+        """Go to a page from the navigation (not a drill-down): a list shows all its rows
+        again, so a scope a drill-down set earlier does not linger as a stale chip."""
+        page = self.show_page(key)
+        if isinstance(page, ListPage) and page.panel.model.state.scope:
+            page.panel.set_scope({})
+        return page
 
     def back(self) -> None:
         if self._history:

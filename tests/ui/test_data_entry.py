@@ -792,3 +792,103 @@ def test_smaller_a_filter_that_finds_nothing_says_so(qtbot, window):
     loaded(qtbot, panel.model)
     qtbot.waitUntil(panel.empty_note.isVisible)
     assert "No clients match “isla usd”" in panel.empty_note.text()
+
+
+# -- step 11: the smaller faults -----------------------------------------------------------
+
+
+def test_smaller_ampersands_show_in_undo_and_chips_and_undo_clears_the_news(
+    qtbot, window, workspace, monkeypatch
+):
+    """Why 11: '&' showed as '_' in Edit > Undo and filter chips; the status bar kept
+    'Deleted ...' after the undo restored it."""
+    from PySide6.QtWidgets import QMessageBox, QToolButton
+
+    grid, campaign_id = open_grid(qtbot, window, workspace)
+    click(qtbot, grid.table, cell(grid, "spend", "budget", 202612))
+    type_text(qtbot, grid.table, "1")
+    key(qtbot, grid.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: workspace.undo_stack.count() == 1)
+    assert "Blue Ridge Life && Annuity" in window.undo_action.text()  # shows one "&"
+    # Drill from a director to their clients: the chip names them with a real "&".
+    client_id, _ = blue_ridge(workspace.database)
+    window.navigate("clients", {"client_id": client_id})
+    panel = window.show_page("campaigns").primary_panel()
+    panel.set_scope({"client_id": client_id}, {"client_id": f"Client: {CLIENT}"})
+    chips = [b for b in panel.findChildren(QToolButton) if b.text().startswith("Client:")]
+    assert chips and chips[-1].text() == "Client: Blue Ridge Life && Annuity"
+    # Delete a campaign with the Delete key, then Ctrl+Z: the status bar follows.
+    model = loaded(qtbot, panel.model)
+    qtbot.waitUntil(lambda: model.state.scope == (("client_id", client_id),))
+    loaded(qtbot, model)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    click(qtbot, panel.table, model.index(0, 0))
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    assert window.statusBar().currentMessage().startswith("Deleted ")
+    qtbot.keyClick(panel.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage().startswith("Undone: Delete ")
+
+
+def test_smaller_navigation_drops_stale_drill_chips_and_pages_never_widen_the_window(
+    qtbot, window, workspace
+):
+    """Why 11: stale filter chips stayed after drill-downs; opening a client page widened
+    the main window; the title read 'Portfolio - path - Portfolio'."""
+    from ui.main_window import MainWindow
+
+    assert window.windowTitle() == "portfolio.sqlite3"  # Qt adds " - Portfolio" itself
+    _client_id, campaign_id = blue_ridge(workspace.database)
+    window.navigate("campaigns", {"campaign_id": campaign_id})  # drill to its budget lines
+    panel = window.current_page().primary_panel()
+    assert panel.model.state.scope == (("campaign_id", campaign_id),)
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # Go > Budgets
+    assert panel.model.state.scope == ()
+    assert not any(label for label in panel.scope_labels.values())
+    window.resize(900, 700)
+    qtbot.waitUntil(lambda: window.width() == 900)
+    client_id, _ = blue_ridge(workspace.database)
+    window.client_page(client_id, "budget")
+    QApplication.processEvents()
+    assert window.width() == 900
+    assert isinstance(window, MainWindow)
+
+
+def test_smaller_right_click_menus_amount_widths_and_exports_outside_the_data_folder(
+    qtbot, window, workspace, monkeypatch, tmp_path
+):
+    """Why 11: no right-click menus; amounts cut in default column widths; the export
+    dialog saved into the hidden data folder and offered no Open."""
+    from ui.tables.list_model import DISPLAY
+    from ui.workbooks import actions
+
+    client_id, _ = blue_ridge(workspace.database)
+    page = window.client_page(client_id, "variance")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    assert "Add make-up action…" in [a.text() for a in page.recovery_view.actions()]
+    assert "Add make-up action…" in [a.text() for a in page.grid.table.actions()]
+    variances = window.show_page("variances")
+    assert "Copy rows" in [a.text() for a in variances.rollup_view.actions()]
+    # Money columns are wide enough for their amounts.
+    panel = window.show_page("budgets").primary_panel()
+    model = loaded(qtbot, panel.model)
+    metrics = panel.table.fontMetrics()
+    for number, column in enumerate(model.columns):
+        if column.kind != "money" or panel.table.isColumnHidden(number):
+            continue
+        widest = max(
+            metrics.horizontalAdvance(model.data(model.index(row, number), DISPLAY) or "")
+            for row in range(min(50, model.rowCount()))
+        )
+        assert panel.table.columnWidth(number) >= widest + 8, column.label
+    # A workbook of the default portfolio (in the data folder) goes to Documents.
+    monkeypatch.setattr(
+        "portfolio.storage.location.data_directory", lambda: workspace.database.path.parent
+    )
+    monkeypatch.setattr(actions, "documents_folder", lambda: tmp_path / "Documents")
+    assert actions.suggested_path(window, "Book").parent == tmp_path / "Documents"
+    written = tmp_path / "book.xlsx"
+    written.write_bytes(b"x")
+    actions.report_written(window, written, "3 rows")
+    box = window.written_box
+    assert {b.text() for b in box.buttons()} >= {"Open", "Show folder"}
+    box.close()

@@ -227,8 +227,12 @@ class ListPanel(QWidget):
     def _apply_column_defaults(self) -> None:
         header = self.table.horizontalHeader()
         char = self.fontMetrics().averageCharWidth()
+        digit = self.fontMetrics().horizontalAdvance("0")
         for number, column in enumerate(self.definition.columns):
-            width = max(column.width, len(column.label) + 2) * char + 18
+            # Amounts are digits (wider than the average letter), with a sign and symbol.
+            each = max(char, digit) if column.is_number else char
+            extra = 3 if column.kind == "money" else 0
+            width = max(column.width + extra, len(column.label) + 2) * each + 18
             marked = column.is_variance or bool(column.alerts)
             header.resizeSection(number, max(48, width + (18 if marked else 0)))
             header.setSectionHidden(
@@ -329,7 +333,7 @@ class ListPanel(QWidget):
             if not label:
                 continue  # a scope the page sets for itself (the client of a client page)
             chip = QToolButton(self)
-            chip.setText(label)
+            chip.setText(label.replace("&", "&&"))  # a name's "&" is not a shortcut mark
             chip.setIcon(icon("close"))
             chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             chip.setLayoutDirection(Qt.LayoutDirection.RightToLeft)

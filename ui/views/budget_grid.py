@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -367,6 +367,16 @@ class BudgetGridPanel(QWidget):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         columns = self.table.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, name, slot in (
+            ("Edit cell\tF2", "edit", lambda: self.table.edit(self.table.currentIndex())),
+            ("Paste\tCtrl+V", "paste", self.paste),
+            ("Fill right\tCtrl+R", "fill_right", self.fill_right),
+            ("Add make-up action…", "makeup", self.add_makeup_action),
+        ):
+            action = QAction(icon(name), text, self.table)
+            action.triggered.connect(lambda _checked=False, s=slot: s())
+            self.table.addAction(action)
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
         self.balloon = Balloon(self)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -185,6 +186,9 @@ class ClientPage(Page):
         lower = QSplitter(Qt.Orientation.Horizontal)
         self.recovery_model = RecordsModel(RECOVERY_FIELDS, self)
         self.recovery_view = table(self.recovery_model, "Negative variances to make up")
+        makeup = QAction(icon("makeup"), "Add make-up action…", self.recovery_view)
+        makeup.triggered.connect(self.add_makeup_action)
+        self.recovery_view.addAction(makeup)
         recovery_box = QWidget()
         box = QVBoxLayout(recovery_box)
         box.setContentsMargins(0, 0, 0, 0)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -205,6 +206,10 @@ class VariancePage(FiguresPage):
         self.recovery_view = table(
             self.recovery_model, "Negative variances to make up", stretch=False
         )
+        for view in (self.recovery_view, self.rollup_view):
+            makeup = QAction(icon("makeup"), "Add make-up action…", view)
+            makeup.triggered.connect(self.add_makeup_action)
+            view.addAction(makeup)
         lower.addWidget(self.recovery_view)
         self.actions = self.watch(
             ListPanel(
