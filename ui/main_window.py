@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QWidget,
 )
+from shiboken6 import isValid
 
 from portfolio.queries.pickers import describe
 from ui.icons import icon
@@ -253,13 +254,21 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&About Portfolio", self.about)
 
     def _undo_text(self, text: str) -> None:
-        self.undo_action.setText(f"&Undo {text.replace('&', '&&')}" if text else "&Undo")
+        self._menu_text(self.undo_action, "Undo", text)
 
     def _redo_text(self, text: str) -> None:
-        self.redo_action.setText(f"&Redo {text.replace('&', '&&')}" if text else "&Redo")
+        self._menu_text(self.redo_action, "Redo", text)
+
+    @staticmethod
+    def _menu_text(action: QAction, verb: str, text: str) -> None:
+        # The undo stack outlives a closed window (it empties itself when deleted).
+        if isValid(action):
+            action.setText(f"&{verb} {text.replace('&', '&&')}" if text else f"&{verb}")
 
     def _undo_moved(self, index: int) -> None:
         """After an undo or redo, the status bar says that, not the undone action's news."""
+        if not isValid(self) or not isValid(self.statusBar()):
+            return
         stack = self.workspace.undo_stack
         if index < self._undo_index:
             done = stack.command(index)

@@ -783,15 +783,31 @@ def test_step10_a_missing_window_library_is_explained(monkeypatch, capsys):
 
 def test_smaller_a_filter_that_finds_nothing_says_so(qtbot, window):
     """Why 11: the filter 'isla usd' found nothing and said nothing."""
+    from ui.tables.list_model import ROW_ID_ROLE
+
     panel = window.show_page("clients").primary_panel()
     loaded(qtbot, panel.model)
-    panel.filter_edit.setFocus()
-    qtbot.keyClicks(panel.filter_edit, "isla usd")
-    qtbot.keyClick(panel.filter_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: panel.model.state.filter_text == "isla usd")
-    loaded(qtbot, panel.model)
+
+    def filter_by(text: str) -> None:
+        panel.filter_edit.setFocus()
+        panel.filter_edit.selectAll()
+        qtbot.keyClicks(panel.filter_edit, text)
+        qtbot.keyClick(panel.filter_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: panel.model.state.filter_text == text)
+        loaded(qtbot, panel.model)
+
+    filter_by("isla usd")  # a director's name and a currency: Isla Patel's USD clients
+    model = panel.model
+    assert model.rowCount() > 0
+    director, currency = model.column_of("director"), model.column_of("currency")
+    for row in range(model.rowCount()):
+        assert get(model.index(row, director)).startswith("Isla")
+        assert get(model.index(row, currency)) == "USD"
+        assert get(model.index(row, 0), ROW_ID_ROLE)
+    assert not panel.empty_note.isVisible()
+    filter_by("isla xyz")
     qtbot.waitUntil(panel.empty_note.isVisible)
-    assert "No clients match “isla usd”" in panel.empty_note.text()
+    assert "No clients match “isla xyz”" in panel.empty_note.text()
 
 
 # -- step 11: the smaller faults -----------------------------------------------------------

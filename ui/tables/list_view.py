@@ -175,7 +175,7 @@ class ListPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.balloon = Balloon(self)
         layout.addWidget(self.balloon)
-        self.table.edit_ended.connect(lambda _saved: self.balloon.hide())
+        self.table.edit_ended.connect(self._edit_ended)
         self.notice = Balloon(self)
         self.notice.setAccessibleName("Open month")
         layout.addWidget(self.notice)
@@ -370,7 +370,7 @@ class ListPanel(QWidget):
         if state.filter_text:
             return (
                 f"No {noun} match “{state.filter_text}”. Every word must appear in a name, "
-                "a label or a month (such as 2026-07); currency codes and amounts are not "
+                "a label, a currency code or a month (such as 2026-07); amounts are not "
                 "searched. Clear the filter to see them all."
             )
         if any(label for label in self.scope_labels.values()):
@@ -458,6 +458,12 @@ class ListPanel(QWidget):
             self.notice.show_text(f"{warning}.", warning=True)
         else:
             self.notice.hide()
+
+    def _edit_ended(self, _saved: bool) -> None:
+        """Saved or cancelled: the refusal is over, here and in the status bar."""
+        if self.balloon.isVisible():
+            self.balloon.hide()
+            self.message.emit("")
 
     def _refused(self, index: QPersistentModelIndex, reason: str) -> None:
         column = self.definition.columns[index.column()]

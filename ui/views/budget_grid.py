@@ -381,7 +381,7 @@ class BudgetGridPanel(QWidget):
         left.addWidget(self.table, 1)
         self.balloon = Balloon(self)
         left.addWidget(self.balloon)
-        self.table.edit_ended.connect(lambda _saved: self.balloon.hide())
+        self.table.edit_ended.connect(self._edit_ended)
         self.notice = Balloon(self)
         self.notice.setAccessibleName("Open month")
         left.addWidget(self.notice)
@@ -516,6 +516,12 @@ class BudgetGridPanel(QWidget):
             self.notice.show_text(f"{warning}.", warning=True)
         else:
             self.notice.hide()
+
+    def _edit_ended(self, _saved: bool) -> None:
+        """Saved or cancelled: the refusal is over, here and in the status bar."""
+        if self.balloon.isVisible():
+            self.balloon.hide()
+            self.message.emit("")
 
     def _refused(self, text: str) -> None:
         editing = self.table.state() == QAbstractItemView.State.EditingState

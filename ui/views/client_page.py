@@ -384,7 +384,10 @@ class ClientPage(Page):
                 rows,
                 summary.year.months(),
                 as_of=summary.as_of,
-                title=f"{measure.capitalize()} by month, {summary.year.label}: {summary.name}",
+                title=(
+                    f"{measure.capitalize()} by month, "
+                    f"{period_title(summary.year, summary.year.first % 100)}: {summary.name}"
+                ),
                 currency=currency,
             )
         )
