@@ -72,6 +72,48 @@ class Period:
     def __contains__(self, month: int) -> bool:
         return self.first <= month <= self.last
 
+    @property
+    def span(self) -> str:
+        """Its months: ``Jul-Oct 2026``, ``Jul 2026-Jun 2027``, ``Oct 2026``."""
+        return month_span(self.first, self.last)
+
+
+def month_span(first: int, last: int) -> str:
+    """``202607, 202610`` -> ``Jul-Oct 2026``; across years ``Jul 2026-Jun 2027``."""
+    if first == last:
+        return month_label(first)
+    if first // 100 == last // 100:
+        return f"{MONTH_NAMES[first % 100 - 1]}-{month_label(last)}"
+    return f"{month_label(first)}-{month_label(last)}"
+
+
+def year_kind(start_month: int) -> str:
+    """``calendar`` for a year that starts in January, else ``fiscal``."""
+    return "calendar" if start_month == 1 else "fiscal"
+
+
+def year_to_date(as_of: int, start_month: int = 1) -> Period:
+    """From the start of the (fiscal) year holding ``as_of`` to ``as_of``, named with its
+    months and kind of year: ``YTD Jul-Oct 2026 (fiscal)``, ``YTD Jan-Oct 2026 (calendar)``.
+
+    Every "year to date" in the app, the command line, workbooks and decks is this one.
+    """
+    year = fiscal_year_of(as_of, start_month)
+    last = min(as_of, year.last)
+    return Period(
+        year.first, last, f"YTD {month_span(year.first, last)} ({year_kind(start_month)})"
+    )
+
+
+def period_title(period: Period, start_month: int = 1) -> str:
+    """A period as a heading that names its months: ``FY2027 (Jul 2026-Jun 2027, fiscal)``,
+    ``2026 (Jan-Dec 2026, calendar)``, ``2026-Q4 (Oct-Dec 2026)``; a YTD label as is."""
+    if period.label.startswith("YTD") or period.first == period.last:
+        return period.label
+    if len(period.months()) == 12 and "Q" not in period.label:
+        return f"{period.label} ({period.span}, {year_kind(start_month)})"
+    return f"{period.label} ({period.span})"
+
 
 def fiscal_year(year: int, start_month: int = 1) -> Period:
     """The fiscal year that *ends* in calendar ``year`` when it does not start in January.
@@ -105,10 +147,9 @@ def parse_period(text: str, as_of: int, start_month: int = 1) -> Period:
     value = (text or "").strip()
     lowered = value.lower()
     if lowered in ("ytd", "fy"):
-        year = fiscal_year_of(as_of, start_month)
         if lowered == "fy":
-            return year
-        return Period(year.first, as_of, f"YTD {month_label(as_of)}")
+            return fiscal_year_of(as_of, start_month)
+        return year_to_date(as_of, start_month)
     match = _PERIOD.match(value)
     if not match:
         raise ValidationError(

@@ -1,4 +1,8 @@
-"""Starting the desktop app: ``portfolio [--db PATH|URL] [--demo]`` and ``portfolio snapshot``.
+"""Starting the desktop app: ``portfolio [--db PATH|URL] [--demo [--fresh]]``, ``snapshot``.
+
+``portfolio`` alone reopens the portfolio used last (the first of the recent list that
+still exists), else the default file. ``--demo`` opens the demo in the data folder as
+it was left, and rebuilds it only when asked to (a question at start, or ``--fresh``).
 
 Start-up does only what the first page needs: the core's analytics, the other pages and
 their imports are loaded when first used. A database that cannot be opened is explained
@@ -33,11 +37,88 @@ def application() -> QApplication:
         app.setApplicationDisplayName("Portfolio")
         apply_theme(app)
         follow_system(app)
+        from ui.tables.date_editor import configure_local_dates
+
+        # Typed dates read in this computer's short form too (1/31/27 or 31/01/2027).
+        configure_local_dates()
         # Worker lanes turn rows into Python objects while holding the GIL; hand it
         # back to the GUI thread every millisecond rather than every five, so painting
         # while a big id list loads stays smooth (paint median 64 -> 40 ms measured).
         sys.setswitchinterval(0.001)
     return app
+
+
+#: Shared libraries Qt's X11 window needs beyond Qt's own, with the Debian package of each.
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-image": "libxcb-image0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xcb-shape": "libxcb-shape0",
+    "xcb-randr": "libxcb-randr0",
+    "xcb-xkb": "libxcb-xkb1",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+}
+
+
+def missing_window_packages() -> list[str]:
+    """Debian packages Qt's X11 window needs that this Linux lacks (empty elsewhere).
+
+    Without them Qt aborts with "could not load the Qt platform plugin xcb", which reads
+    like a broken install; finding them first lets the app say what to install.
+    """
+    import os
+    from ctypes.util import find_library
+
+    if not sys.platform.startswith("linux"):
+        return []
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return []
+    if not platform and os.environ.get("WAYLAND_DISPLAY"):
+        return []
+    return [package for name, package in XCB_LIBRARIES.items() if find_library(name) is None]
+
+
+def explain_missing(packages: list[str]) -> str:
+    return (
+        "Portfolio cannot open its window: this Linux lacks system libraries that Qt "
+        f"needs to draw windows ({', '.join(packages)}).\n"
+        f"On Debian or Ubuntu install them with:\n  sudo apt install {' '.join(packages)}\n"
+        "then start Portfolio again. The commands (portfolio --help) work without them."
+    )
+
+
+def last_portfolio(settings: Settings) -> str | None:
+    """The portfolio opened last that can still be opened (a file that exists, or a URL)."""
+    for name in settings.recent_files():
+        if "://" in name or Path(name).is_file():
+            return name
+    return None
+
+
+def ask_rebuild_demo(path: Path) -> bool:
+    """Ask before writing a fresh demo over the one there (which may hold edits)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Portfolio", "Open the demo portfolio")
+    box.setInformativeText(
+        f"There is a demo portfolio already ({path}), with any changes you made to it.\n"
+        "Open it as it is, or rebuild it fresh (your changes to the demo are lost)?"
+    )
+    keep = box.addButton("Open it as it is", QMessageBox.ButtonRole.AcceptRole)
+    rebuild = box.addButton("Rebuild it", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(keep)
+    box.exec()
+    return box.clickedButton() is rebuild
+
+
+def demo_target(fresh: bool) -> Path:
+    """The demo file: the one there as it was left, else (or when ``fresh``) a new one."""
+    existing = data_directory() / DEMO_FILE
+    if existing.is_file() and existing.stat().st_size > 0:
+        if not fresh and not ask_rebuild_demo(existing):
+            return existing
+    return write_fresh_demo()
 
 
 def write_fresh_demo() -> Path:
@@ -105,6 +186,8 @@ def open_window(
         create_new = name.startswith("new:")
         path = name[4:] if create_new else name
         try:
+            if name == "demo:":
+                path = str(demo_target(fresh=False))
             new_window = open_window(path, settings=settings, new=create_new, ask_identity=True)
         except PortfolioError as error:
             QMessageBox.warning(window, "Open portfolio", str(error))
@@ -130,11 +213,17 @@ def run(args: argparse.Namespace, *, on_window: Callable[[object], None] | None 
         from ui.snapshot import run_snapshot
 
         return run_snapshot(args)
+    missing = missing_window_packages()
+    if missing:
+        print(f"portfolio: {explain_missing(missing)}", file=sys.stderr)
+        return 1
     app = application()
     target = getattr(args, "db", None)
     try:
         if getattr(args, "demo", False):
-            target = str(write_fresh_demo())
+            target = str(demo_target(getattr(args, "fresh", False)))
+        elif target is None:
+            target = last_portfolio(Settings.for_user())
         # Only the first start makes a portfolio unasked: the default file, when missing.
         window = open_window(target, create=target is None, ask_identity=True)
     except PortfolioError as error:

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QFileDialog,
     QLabel,
@@ -76,7 +77,9 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(workspace.lane, self)
         self.pages: dict[str, Page] = {}
         self._history: list[str] = []
-        self.setWindowTitle(f"Portfolio - {workspace.database.name}")
+        # Qt adds the application's name itself ("... - Portfolio"); the title is the file.
+        path = workspace.database.path
+        self.setWindowTitle(path.name if path is not None else workspace.database.name)
         self.setWindowIcon(icon("app"))
         self.setAccessibleName("Portfolio")
 
@@ -172,6 +175,14 @@ class MainWindow(QMainWindow):
         self._action(
             self.file_menu, "&Open…", self.open_portfolio, QKeySequence.StandardKey.Open, "open"
         )
+        self.demo_action = self._action(
+            self.file_menu,
+            "Open the &demo portfolio",
+            lambda: self.open_requested.emit("demo:"),
+            None,
+            "open",
+            "Forty made-up clients to try things on, in your data folder",
+        )
         self.recent_menu = self.file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.file_menu.addSeparator()
@@ -249,7 +260,7 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&Go")
         for number, (key, title, icon_name) in enumerate(NAVIGATION, start=1):
             self._action(
-                self.view_menu, title, lambda k=key: self.show_page(k), f"Ctrl+{number}", icon_name
+                self.view_menu, title, lambda k=key: self.go_to(k), f"Ctrl+{number}", icon_name
             )
         self.view_menu.addSeparator()
         self._action(self.view_menu, "&Back", self.back, QKeySequence.StandardKey.Back, "back")
@@ -306,7 +317,8 @@ class MainWindow(QMainWindow):
             self.show_message(f"{verb} {shown}: {error}", 15_000)
             return
         if outcome is not None:
-            self.show_message(f"{verb}: {shown}", 6000)
+            # After an undo the status bar says so, not the undone action's own news.
+            self.show_message(f"{verb.rstrip('o')}one: {shown}", 6000)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -354,6 +366,7 @@ class MainWindow(QMainWindow):
         found = self.pages.get(key)
         if found is None:
             found = self.pages[key] = self._make_page(key)
+            found.loosen()
             found.message.connect(self.show_message)
             found.navigate.connect(self.navigate)
             self.stack.addWidget(found)
@@ -395,7 +408,15 @@ class MainWindow(QMainWindow):
 
     def _nav_changed(self, current: QListWidgetItem | None, _previous) -> None:
         if current is not None:
-            self.show_page(current.data(Qt.ItemDataRole.UserRole))
+            self.go_to(current.data(Qt.ItemDataRole.UserRole))
+
+    def go_to(self, key: str) -> Page:
+        """Go to a page from the navigation (not a drill-down): a list shows all its rows
+        again, so a scope a drill-down set earlier does not linger as a stale chip."""
+        page = self.show_page(key)
+        if isinstance(page, ListPage) and page.panel.model.state.scope:
+            page.panel.set_scope({})
+        return page
 
     def back(self) -> None:
         if self._history:
@@ -452,6 +473,13 @@ class MainWindow(QMainWindow):
         return page.primary_panel() if page is not None else None
 
     def _on_panel(self, method: str) -> None:
+        if method == "edit_current":
+            # F2 edits the current cell of whichever table has the focus (lists and the
+            # budget grid alike), keeping its text.
+            focused = QApplication.focusWidget()
+            if isinstance(focused, QAbstractItemView) and focused.currentIndex().isValid():
+                focused.edit(focused.currentIndex())
+                return
         page = self.current_page()
         handler = getattr(page, method, None) if page is not None else None
         if handler is not None and getattr(page, "handles", lambda _m: False)(method):

@@ -5,6 +5,14 @@ is judged on July to date), so the grouping is computed in SQL from the client's
 ``fiscal_year_start``. For every group whose year-to-date variance is unfavourable, the
 shortfall is spread over the fiscal year's remaining months, to the cent, and set
 against the make-up actions already planned for those months.
+
+How planned actions count (one rule, used by the app, the command line and the decks):
+an action counts when it is open (planned or in progress), is for the measure, and
+targets one of the remaining months of its client's fiscal year. At client level every
+such action of the client counts, whether or not it names a campaign. At campaign level
+each campaign counts its own actions, and a client's other counted actions - those for
+the whole client, or for a campaign with no shortfall - are one "whole client" item
+(no shortfall of its own), so a client's items always add up to its client-level plan.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from portfolio.analytics.variance import READS as VARIANCE_READS
 from portfolio.analytics.variance import measure, percent
 from portfolio.model import BudgetLine, Campaign, Client, MakeupAction
 from portfolio.money import spread
-from portfolio.periods import add_months, fiscal_year_of, months_between
+from portfolio.periods import Period, add_months, fiscal_year_of, months_between, year_to_date
 
 #: The tables these figures are read from: a change to any of them may move them
 #: (``portfolio.actions.Changes.touches``).
@@ -48,6 +56,10 @@ class RecoveryItem:
     per_month: tuple[int, ...]
     #: What open make-up actions aimed at the remaining months should recover.
     planned: int
+    #: A campaign-level plan's item for a client's actions not tied to a listed campaign.
+    whole_client: bool = False
+    #: The year to date the shortfall is measured over, named with its months.
+    ytd: Period | None = None
 
     @property
     def shortfall_pct(self) -> Decimal | None:
@@ -59,12 +71,66 @@ class RecoveryItem:
 
     @property
     def group(self) -> str:
+        if self.whole_client:
+            return f"{self.client} / {WHOLE_CLIENT}"
         return f"{self.client} / {self.campaign}" if self.campaign else self.client
 
+    @property
+    def label(self) -> str:
+        """The campaign, or what stands for it: ``whole client`` or the client's name."""
+        if self.whole_client:
+            return WHOLE_CLIENT
+        return self.campaign or self.client
 
-def fiscal_year_first_month(as_of: int) -> ColumnElement[int]:
-    """SQL for the first month of each client's fiscal year containing ``as_of``."""
+    @property
+    def amount_to_make_up(self) -> int:
+        """What a new make-up action for this item should recover: what is not covered."""
+        return self.uncovered or self.shortfall
+
+
+#: The label of a campaign-level plan's item for actions not tied to a listed campaign.
+WHOLE_CLIENT = "whole client (actions not tied to a listed campaign)"
+
+
+@dataclass(frozen=True)
+class PlanTotal:
+    """One measure's plan: to make up, planned, and not covered (never below 0 per client)."""
+
+    shortfall: int
+    planned: int
+    uncovered: int
+
+
+def plan_totals(items: list[RecoveryItem]) -> dict[str, PlanTotal]:
+    """Measure -> totals over ``items``, spend first; measures are never added together.
+
+    Not covered is worked out per client (its shortfall less all its planned actions),
+    so a client-level action covers the client's campaigns.
+    """
+    out: dict[str, PlanTotal] = {}
+    for name in ("spend", "revenue", "sales"):
+        mine = [item for item in items if item.measure == name]
+        if not mine:
+            continue
+        by_client: dict[int, list[RecoveryItem]] = {}
+        for item in mine:
+            by_client.setdefault(item.client_id, []).append(item)
+        uncovered = sum(
+            max(0, sum(i.shortfall for i in group) - sum(i.planned for i in group))
+            for group in by_client.values()
+        )
+        out[name] = PlanTotal(
+            sum(item.shortfall for item in mine), sum(item.planned for item in mine), uncovered
+        )
+    return out
+
+
+def fiscal_year_first_month(as_of: int, calendar: bool = False) -> ColumnElement[int]:
+    """SQL for the first month of each client's fiscal year containing ``as_of``
+    (of the calendar year, January, with ``calendar``)."""
     year, month = divmod(as_of, 100)
+    if calendar:
+        return literal(year * 100 + 1)
     start = Client.fiscal_year_start
     return case(
         (literal(month) >= start, literal(year * 100) + start),
@@ -79,8 +145,13 @@ def recovery_plan(
     measure_name: str = "spend",
     level: str = "client",
     scope: Scope = Scope(),
+    calendar: bool = False,
 ) -> list[RecoveryItem]:
-    """Every client (or campaign) with an unfavourable year-to-date variance."""
+    """Every client (or campaign) with an unfavourable year-to-date variance.
+
+    Year to date is each client's fiscal year to date, or with ``calendar`` January to
+    ``as_of`` for everyone (so a page that shows calendar periods means one thing).
+    """
     m = measure(measure_name)
     by_campaign = level == "campaign"
     actual = func.sum(func.coalesce(m.actual, 0))
@@ -93,28 +164,57 @@ def recovery_plan(
     query = (
         lines_query([*keys, budget, actual], [])
         .join(Director, Director.id == Client.director_id)
-        .where(BudgetLine.month.between(fiscal_year_first_month(as_of), as_of))
+        .where(BudgetLine.month.between(fiscal_year_first_month(as_of, calendar), as_of))
     )
     query = scope.apply(query).group_by(*keys)
     shortfall_sql = actual - budget if not m.higher_is_better else budget - actual
     query = query.having(shortfall_sql > 0).order_by(Client.name, *keys[-1:] if by_campaign else [])
 
     rows = session.connection().execute(query).all()
-    planned = _planned_actions(session, m.name, by_campaign, as_of)
+    planned = _planned_actions(session, m.name, as_of)
     items = []
+    whole: dict[int, RecoveryItem] = {}
     for row in rows:
         client_id, client, fiscal_start, director = row[:4]
         currency = row[4] if m.is_money else None
         campaign_id, campaign = (row[-4], row[-3]) if by_campaign else (None, None)
         ytd_budget, ytd_actual = row[-2], row[-1]
         shortfall = abs(ytd_actual - ytd_budget)
+        if calendar:
+            fiscal_start = 1
         year = fiscal_year_of(as_of, fiscal_start)
+        ytd = year_to_date(as_of, fiscal_start)
         remaining = tuple(months_between(add_months(as_of, 1), year.last))
         planned_amount = sum(
             amount
-            for month, amount in planned.get((client_id, campaign_id), ())
-            if month in remaining
+            for action_campaign, month, amount in planned.get(client_id, ())
+            if month in remaining and (not by_campaign or action_campaign == campaign_id)
         )
+        if by_campaign and client_id not in whole:
+            listed = {r[-4] for r in rows if r[0] == client_id}
+            other = sum(
+                amount
+                for action_campaign, month, amount in planned.get(client_id, ())
+                if month in remaining and action_campaign not in listed
+            )
+            if other:
+                whole[client_id] = RecoveryItem(
+                    client_id,
+                    client,
+                    None,
+                    None,
+                    director,
+                    currency,
+                    m.name,
+                    0,
+                    0,
+                    0,
+                    remaining,
+                    tuple(0 for _ in remaining),
+                    other,
+                    whole_client=True,
+                    ytd=ytd,
+                )
         items.append(
             RecoveryItem(
                 client_id,
@@ -130,22 +230,25 @@ def recovery_plan(
                 remaining,
                 tuple(spread(shortfall, len(remaining))),
                 planned_amount,
+                ytd=ytd,
             )
         )
     items.sort(key=lambda item: (-(item.shortfall_pct or Decimal(0)), item.group))
-    return items
+    return items + sorted(whole.values(), key=lambda item: item.client)
 
 
 def _planned_actions(
-    session: Session, measure_name: str, by_campaign: bool, as_of: int
-) -> dict[tuple[int, int | None], list[tuple[int, int]]]:
-    """Open make-up actions after ``as_of`` by (client, campaign or None): (month, amount)."""
-    campaign_key = MakeupAction.campaign_id if by_campaign else literal(None)
+    session: Session, measure_name: str, as_of: int
+) -> dict[int, list[tuple[int | None, int, int]]]:
+    """Open make-up actions after ``as_of`` by client: (campaign or None, month, amount)."""
     rows = (
         session.connection()
         .execute(
             select(
-                MakeupAction.client_id, campaign_key, MakeupAction.target_month, MakeupAction.amount
+                MakeupAction.client_id,
+                MakeupAction.campaign_id,
+                MakeupAction.target_month,
+                MakeupAction.amount,
             ).where(
                 and_(
                     MakeupAction.measure == measure_name,
@@ -156,7 +259,7 @@ def _planned_actions(
         )
         .all()
     )
-    planned: dict[tuple[int, int | None], list[tuple[int, int]]] = {}
+    planned: dict[int, list[tuple[int | None, int, int]]] = {}
     for client_id, campaign_id, month, amount in rows:
-        planned.setdefault((client_id, campaign_id), []).append((month, amount))
+        planned.setdefault(client_id, []).append((campaign_id, month, amount))
     return planned

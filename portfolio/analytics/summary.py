@@ -44,7 +44,7 @@ from portfolio.model.vocab import (
     VERTICAL,
 )
 from portfolio.money import format_money, from_minor
-from portfolio.periods import Period, fiscal_year_of, month_key, month_label
+from portfolio.periods import Period, fiscal_year_of, month_key, year_to_date
 
 #: The tables these figures are read from: a change to any of them may move them
 #: (``portfolio.actions.Changes.touches``).
@@ -165,7 +165,7 @@ def client_summary(
 ) -> ClientSummary:
     scope = Scope(client_ids=(client.id,))
     year = fiscal_year_of(as_of, client.fiscal_year_start)
-    ytd = Period(year.first, min(as_of, year.last), f"YTD {month_label(as_of)}")
+    ytd = year_to_date(as_of, client.fiscal_year_start)
     people = dict(session.execute(select(TeamMember.id, TeamMember.name)).all())
 
     def total(period: Period, measure_name: str) -> VarianceRow | None:
@@ -369,7 +369,7 @@ def render_summary(summary: ClientSummary) -> str:
                 or "no months left this year"
             )
             lines.append(
-                f"  {item.campaign}: {item.measure} {show(item.shortfall)} "
+                f"  {item.label}: {item.measure} {show(item.shortfall)} "
                 f"({item.shortfall_pct}% of budget); per month: {per_month}"
             )
     if summary.actions:

@@ -42,7 +42,7 @@ from portfolio.fx import RateBook
 from portfolio.model import BudgetLine, Client
 from portfolio.model.vocab import VERTICAL
 from portfolio.money import check_currency, format_money
-from portfolio.periods import Period, month_key
+from portfolio.periods import Period, month_key, month_label
 from portfolio.settings import base_currency
 
 #: The tables these figures are read from: a change to any of them may move them
@@ -95,6 +95,41 @@ def measure(name: str) -> Measure:
         raise ValidationError(
             "measure", f"{name!r} is not a measure (use spend, revenue or sales)"
         ) from None
+
+
+def actual_counts(month: int, as_of: int) -> bool:
+    """Whether an actual typed for ``month`` counts in actuals and the outlook yet.
+
+    The rule for actuals of open months: they are kept as typed (a rep may know a
+    month's figure early), but a month counts as actual only once it is closed (up to
+    ``as_of``); until then its outlook is its forecast.
+    """
+    return month <= as_of
+
+
+def open_actual_warning(month: int, as_of: int) -> str | None:
+    """The warning for an actual entered for an open month, or None for a closed one."""
+    if actual_counts(month, as_of):
+        return None
+    return (
+        f"{month_label(month)} is still open (actuals are in to {month_label(as_of)}): "
+        "its actual is kept but does not count until the month closes; "
+        "until then the outlook uses its forecast"
+    )
+
+
+def open_actuals_note(months: list[int], as_of: int) -> str | None:
+    """One line for an import preview: how many lines bring actuals for open months."""
+    open_months = sorted({month for month in months if not actual_counts(month, as_of)})
+    if not open_months:
+        return None
+    count = sum(1 for month in months if not actual_counts(month, as_of))
+    shown = ", ".join(month_label(m) for m in open_months[:6])
+    return (
+        f"warning: {count:,} budget line(s) bring actuals for months still open ({shown}); "
+        f"they are kept but do not count until the month closes (actuals are in to "
+        f"{month_label(as_of)}); until then the outlook uses the forecast"
+    )
 
 
 def percent(part: int, whole: int) -> Decimal | None:

@@ -41,7 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="open the app on a fresh demo portfolio in your data folder",
+        help="open the app on the demo portfolio in your data folder (built if there is "
+        "none; asks before rebuilding one that is there)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --demo: rebuild the demo portfolio without asking",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from portfolio.analytics.recovery import plan_totals
 from portfolio.analytics.variance import VarianceRow, percent
 from portfolio.decks.content import DeckContent
 from portfolio.decks.options import SECTIONS
@@ -147,17 +148,24 @@ class SlideWriter:
         """Measure -> (shortfall, planned, campaigns) over the make-up plan's items.
 
         One entry per measure, spend first: the amounts are never summed across measures.
+        Planned counts every open action of the client by the core's one rule
+        (``plan_totals``), client-level actions included.
         """
-        out: dict[str, tuple[int, int, int]] = {}
-        for m in ("spend", "revenue", "sales"):
-            items = [item for item in self.s.recovery if item.measure == m]
-            if items:
-                out[m] = (
-                    sum(item.shortfall for item in items),
-                    sum(item.planned for item in items),
-                    len({item.campaign_id for item in items}),
-                )
-        return out
+        totals = plan_totals(self.s.recovery)
+        return {
+            m: (
+                total.shortfall,
+                total.planned,
+                len(
+                    {
+                        item.campaign_id
+                        for item in self.s.recovery
+                        if item.measure == m and not item.whole_client
+                    }
+                ),
+            )
+            for m, total in totals.items()
+        }
 
     def _makeup_tile(self) -> Kpi:
         shortfalls = self._shortfalls()
@@ -412,9 +420,9 @@ class SlideWriter:
                 show = self.plain if item.currency else count
                 rows.append(
                     (
-                        Cell(item.campaign or item.client),
+                        Cell(item.label),
                         Cell(MEASURE_LABELS[item.measure]),
-                        Cell(show(item.shortfall), "bad"),
+                        Cell("-" if item.whole_client else show(item.shortfall), "bad"),
                         Cell(f"{item.shortfall_pct}%" if item.shortfall_pct is not None else "-"),
                         Cell(show(item.planned)),
                         Cell(show(item.uncovered), "bad" if item.uncovered else "good"),
@@ -469,6 +477,7 @@ class SlideWriter:
     def _makeup_total(self, m: str, items: list, remaining: list[int]) -> tuple[Cell, ...]:
         """The footer row of one measure: its shortfall, plan and months, never mixed."""
         mine = [item for item in items if item.measure == m]
+        total = plan_totals(mine)[m]
         show = self.plain if m != "sales" else count
         per_month = dict.fromkeys(remaining, 0)
         for item in mine:
@@ -479,8 +488,8 @@ class SlideWriter:
             Cell(MEASURE_LABELS[m], bold=True),
             Cell(show(sum(i.shortfall for i in mine)), bold=True),
             Cell(""),
-            Cell(show(sum(i.planned for i in mine)), bold=True),
-            Cell(show(sum(i.uncovered for i in mine)), bold=True),
+            Cell(show(total.planned), bold=True),
+            Cell(show(total.uncovered), bold=True),
             *(Cell(show(per_month[month]), bold=True) for month in remaining),
         )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from portfolio.dates import DateTextError, read_date, read_datetime
 from portfolio.errors import ValidationError
 from portfolio.model.vocab import Vocabulary
 from portfolio.money import check_currency, exponent, to_minor
@@ -147,26 +148,18 @@ def parse_int(value: Any, spec: FieldSpec) -> int:
 
 
 def parse_date(value: Any, spec: FieldSpec) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
+    """Typed dates are read by ``portfolio.dates`` (one set of rules for every field)."""
     try:
-        return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
-    except ValueError:
-        raise spec.refuse(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+        return read_date(value)
+    except DateTextError as error:
+        raise spec.refuse(str(error)) from None
 
 
 def parse_datetime(value: Any, spec: FieldSpec) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None, microsecond=0)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time())
     try:
-        return dt.datetime.fromisoformat(str(value).strip()).replace(tzinfo=None, microsecond=0)
-    except ValueError:
-        raise spec.refuse(f"{value!r} is not a date and time (use YYYY-MM-DD HH:MM)") from None
+        return read_datetime(value)
+    except DateTextError as error:
+        raise spec.refuse(str(error)) from None
 
 
 def parse_month_value(value: Any, spec: FieldSpec) -> int:

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.analytics.variance import open_actuals_note
 from portfolio.editing import ParseOptions, parse_record
 from portfolio.editing.fields import is_blank
 from portfolio.errors import ValidationError
@@ -50,7 +51,7 @@ from portfolio.imports.values import DATE_ORDERS, AmbiguousDate, order_shown_by,
 from portfolio.jobs import Job
 from portfolio.model import Campaign, Client
 from portfolio.money import exponent, format_money
-from portfolio.periods import month_key
+from portfolio.periods import last_closed_month, month_key
 
 #: Rows validated and compared per database round trip.
 BATCH = 2000
@@ -318,6 +319,9 @@ class Planner:
             share = PLANNING / len(laid_out)
             self._plan_sheet(plan, layout, sheet, index * share, share)
         self._finish_deferred(plan)
+        note = open_actuals_note(_months_with_actuals(plan), last_closed_month())
+        if note:
+            plan.notes.append(note)
         return plan
 
     def _layout(self, sheet: Sheet, plan: ImportPlan) -> ColumnMap | None:
@@ -920,6 +924,21 @@ def _decimal_comma_hint(value: Any, options: ImportOptions) -> bool:
     except Exception:
         return False
     return "," in value
+
+
+def _months_with_actuals(plan: ImportPlan) -> list[int]:
+    """The month of each budget line the plan gives an actual (for the open-month note)."""
+    months = []
+    for change in iter_changes(plan, "budget_line"):
+        if any(k.endswith("_actual") and v not in (None, "") for k, v in change.values.items()):
+            month = change.values.get("month")
+            if not isinstance(month, int):
+                try:
+                    month = int(change.key.rsplit(" / ", 1)[-1].replace("-", ""))
+                except ValueError:
+                    continue
+            months.append(month)
+    return months
 
 
 def plan_import(session: Session, source: Source, options: ImportOptions, job: Job) -> ImportPlan:

@@ -134,7 +134,15 @@ def clients(context: ListContext) -> ListDefinition:
             _choice("status", "Status", Client.status, CLIENT_STATUS, field="status", width=10),
             _name("director", "Account director", Director.name, field="director_id", width=20),
             _name("rep", "Account rep", Rep.name, field="rep_id", width=20, nullable=True),
-            _column("currency", "Currency", Client.currency, "currency", field="currency", width=8),
+            _column(
+                "currency",
+                "Currency",
+                Client.currency,
+                "currency",
+                field="currency",
+                width=8,
+                searchable=True,
+            ),
             _column(
                 "contract_start",
                 "Contract start",

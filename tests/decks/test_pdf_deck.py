@@ -128,7 +128,7 @@ def test_monthly_slide_lists_the_cores_months(showcase_pdf, deck_db):
 def test_appendix_flows_across_pages_with_the_header_repeated_and_no_row_lost(
     showcase_pdf, deck_db
 ):
-    pages = showcase_pdf.pages_titled("Every budget line in YTD Oct 2026")
+    pages = showcase_pdf.pages_titled("Every budget line in YTD Jan-Oct 2026 (calendar)")
     assert len(pages) > 1
     assert all("(continued)" in page for page in pages[1:])
     assert all("Campaign Month Spend budget" in page for page in pages)

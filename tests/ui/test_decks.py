@@ -73,7 +73,7 @@ def test_the_dialog_previews_the_pages_then_saves_and_opens_a_pdf(
 ):
     dialog = open_review(qtbot, window, workspace, client_id)
     assert dialog.form.chosen_sections() == ("summary", "makeup")
-    assert dialog.form.period_note.text() == "YTD Oct 2026: Jan 2026 to Oct 2026"
+    assert dialog.form.period_note.text() == "YTD Jan-Oct 2026 (calendar): Jan 2026 to Oct 2026"
     # Title, executive summary, make-up plan: drawn pages, not blank ones.
     assert dialog.pages.page_count == 3
     summary = dialog.pages.pages[1].page

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,7 +28,7 @@ from portfolio.actions import Action, EditConflictError, Outcome
 from portfolio.editing import EntitySpec, entity
 from portfolio.errors import PortfolioError, ValidationError
 from ui.editing.conflicts import perform_resolving
-from ui.tables.delegates import editor_value, make_editor, set_editor_value
+from ui.tables.delegates import BLANK, editor_value, make_editor, set_editor_value
 from ui.theme import colours
 from ui.workspace import Workspace
 
@@ -45,11 +46,16 @@ class RecordDialog(QDialog):
         fields: tuple[str, ...] | None = None,
         currency: str | None = None,
         changes_only: bool = False,
+        choices: dict[str, list[tuple[Any, str]]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """``fixed`` fields are shown (as text) but not edited; ``action`` builds the
         core action from the entered values: every field, or with ``changes_only``
-        (forms that change a record) only the fields the person changed."""
+        (forms that change a record) only the fields the person changed.
+
+        ``choices`` turns a field into a pick list of (stored value, label), e.g. a client's
+        campaigns for a make-up action (an empty value is "none").
+        """
         super().__init__(parent)
         self.workspace = workspace
         self.spec: EntitySpec = entity(entity_name)
@@ -74,7 +80,14 @@ class RecordDialog(QDialog):
             if name in self.fixed:
                 form.addRow(label, QLabel(self.fixed[name]))
                 continue
-            editor = make_editor(field_spec, self, workspace, currency=currency, inline=False)
+            if choices and name in choices:
+                editor = QComboBox(self)
+                for value, text in choices[name]:
+                    editor.addItem(text, BLANK if value is None else value)
+                editor.setAccessibleName(field_spec.label)
+                editor.setProperty("field_kind", "choice")
+            else:
+                editor = make_editor(field_spec, self, workspace, currency=currency, inline=False)
             set_editor_value(editor, self.values.get(name))
             note = QLabel("")
             note.setWordWrap(True)

@@ -1,48 +1,37 @@
-"""A short note pinned under a table cell: why a value was refused.
+"""Why a value was refused, in a strip right under its table.
 
-Tooltips vanish when the mouse moves and are not shown for keyboard edits; the balloon
-stays until the next click or key (or a few seconds), names the field and gives the
-core's reason, so a refused value is explained where it was typed.
+The strip sits in the panel's layout, not over the table: it covers no cell, takes no
+click and no key (the refused cell keeps the focus and its text), and stays until the
+value is saved or the edit is cancelled - a reason that vanishes after a few seconds or
+when the mouse moves is a reason nobody read. It names the cell and gives the core's
+reason, and the status bar repeats it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ui.theme import colours
 
 
 class Balloon(QLabel):
-    SHOW_MS = 8000
-
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.setAccessibleName("Refusal")
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setMargin(6)
-        self.setMaximumWidth(420)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.hide)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.hide()
 
-    def show_at(self, rect: QRect, text: str) -> None:
-        """Show ``text`` just under ``rect`` (in the parent's coordinates)."""
-        tone = colours().unfavourable.name()
+    def show_text(self, text: str, *, warning: bool = False) -> None:
+        """Show ``text``; a ``warning`` is advice about a value that was taken."""
+        tone = (colours().warning if warning else colours().unfavourable).name()
         self.setStyleSheet(
             f"QLabel {{ background: palette(tool-tip-base); color: palette(tool-tip-text);"
             f" border: 1px solid {tone}; border-left: 4px solid {tone}; border-radius: 3px; }}"
         )
-        self.setText(text)
-        self.adjustSize()
-        parent = self.parentWidget()
-        x = min(rect.left(), max(0, parent.width() - self.width() - 4))
-        y = rect.bottom() + 2
-        if y + self.height() > parent.height():
-            y = max(0, rect.top() - self.height() - 2)
-        self.move(QPoint(x, y))
-        self.raise_()
+        self.setText(f"{'ⓘ' if warning else '⚠'} {text}")
         self.show()
-        self._timer.start(self.SHOW_MS)

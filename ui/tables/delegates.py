@@ -1,4 +1,4 @@
-"""Editors picked from a field's kind: date picker, money field, choice list, person picker.
+"""Editors picked from a field's kind: typed date, money field, choice list, person picker.
 
 The same editors serve table cells (through ``FieldDelegate``) and the add/edit forms.
 They hand the core what a person typed or chose - text, a stored choice value, a name -
@@ -8,13 +8,10 @@ value comes back with the core's reason, in the core's words.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QDate,
-    QDateTime,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -22,11 +19,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QLineEdit,
     QPlainTextEdit,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
 )
@@ -34,6 +28,8 @@ from PySide6.QtWidgets import (
 from portfolio.editing.fields import FieldSpec
 from portfolio.money import ISO_4217
 from portfolio.queries.pickers import clients, people
+from ui.tables.date_editor import DateEditor
+from ui.tables.sheet_view import SheetDelegate
 from ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
@@ -42,35 +38,7 @@ Index = QModelIndex | QPersistentModelIndex
 #: QVariant back to Python as a None it does not count, so every such read would
 #: lower None's reference count until the interpreter dies on exit.
 BLANK = ""
-#: An empty date: the editor's minimum shows as blank.
-BLANK_DATE = QDate(1900, 1, 1)
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "PLN", "INR")
-
-
-class _Blankable:
-    """Marks date editors whose minimum date stands for "no date"."""
-
-
-class DateEditor(QDateEdit, _Blankable):
-    def __init__(self, parent: QWidget | None, allow_blank: bool) -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.allow_blank = allow_blank
-        if allow_blank:
-            self.setMinimumDate(BLANK_DATE)
-            self.setSpecialValueText(" ")
-
-
-class DateTimeEditor(QDateTimeEdit, _Blankable):
-    def __init__(self, parent: QWidget | None, allow_blank: bool) -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.allow_blank = allow_blank
-        if allow_blank:
-            self.setMinimumDate(BLANK_DATE)
-            self.setSpecialValueText(" ")
 
 
 def make_editor(
@@ -84,10 +52,8 @@ def make_editor(
     """An editor for one field; ``inline`` editors fit in a table cell."""
     kind = spec.kind
     editor: QWidget
-    if kind == "date":
-        editor = DateEditor(parent, not spec.required)
-    elif kind == "datetime":
-        editor = DateTimeEditor(parent, not spec.required)
+    if kind in ("date", "datetime"):
+        editor = DateEditor(parent, kind, not spec.required)
     elif kind == "choice" and spec.vocabulary is not None:
         combo = QComboBox(parent)
         if not spec.required:
@@ -143,21 +109,8 @@ def make_editor(
 
 
 def set_editor_value(editor: QWidget, value: Any) -> None:
-    if isinstance(editor, DateTimeEditor):
-        if value is None:
-            editor.setDateTime(
-                QDateTime(BLANK_DATE.startOfDay())
-                if editor.allow_blank
-                else QDateTime.currentDateTime()
-            )
-        elif isinstance(value, dt.datetime):
-            editor.setDateTime(QDateTime(value))
-        return
     if isinstance(editor, DateEditor):
-        if value is None:
-            editor.setDate(BLANK_DATE if editor.allow_blank else QDate.currentDate())
-        elif isinstance(value, dt.date):
-            editor.setDate(QDate(value.year, value.month, value.day))
+        editor.set_value(value)
         return
     if isinstance(editor, QComboBox):
         index = editor.findData(BLANK if value is None else value)
@@ -180,14 +133,8 @@ def set_editor_value(editor: QWidget, value: Any) -> None:
 
 def editor_value(editor: QWidget) -> Any:
     """What the person entered, for the core to parse: text, a stored value, a name, an id."""
-    if isinstance(editor, DateTimeEditor):
-        if editor.allow_blank and editor.date() == BLANK_DATE:
-            return None
-        return editor.dateTime().toString("yyyy-MM-dd HH:mm")
     if isinstance(editor, DateEditor):
-        if editor.allow_blank and editor.date() == BLANK_DATE:
-            return None
-        return editor.date().toString("yyyy-MM-dd")
+        return editor.value()
     if isinstance(editor, QComboBox):
         if editor.isEditable():
             text = editor.currentText().strip()
@@ -208,7 +155,7 @@ def editor_value(editor: QWidget) -> Any:
     return None
 
 
-class FieldDelegate(QStyledItemDelegate):
+class FieldDelegate(SheetDelegate):
     """Opens the editor a cell's field kind calls for; hands the typed value to the model."""
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:

@@ -13,6 +13,7 @@ shows every shortcut and none is ambiguous.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -32,7 +33,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QMessageBox,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -50,6 +50,7 @@ from ui.tables.balloon import Balloon
 from ui.tables.delegates import FieldDelegate
 from ui.tables.footer import TotalsFooter
 from ui.tables.list_model import ListModel
+from ui.tables.sheet_view import SheetView
 from ui.workspace import Workspace
 
 FILTER_DELAY_MS = 300
@@ -83,6 +84,8 @@ class ListPanel(QWidget):
         self.settings_key = settings_key or list_name
         self.drills = drills
         self.scope_labels: dict[str, str] = {}
+        #: Replaces the generic Add form (e.g. make-up actions start from a variance).
+        self.add_handler: Callable[[], None] | None = None
         self._stale = autoload
         saved_sort = self._saved_sort()
         if saved_sort and not state.sort:
@@ -132,7 +135,7 @@ class ListPanel(QWidget):
             bar.addWidget(button)
         layout.addLayout(bar)
 
-        self.table = QTableView(self)
+        self.table = SheetView(self)
         self.table.setAccessibleName(f"{self.definition.title} table")
         self.table.setModel(self.model)
         self.table.setItemDelegate(FieldDelegate(workspace, self.table))
@@ -171,11 +174,17 @@ class ListPanel(QWidget):
         self._restore_header()
         self._build_columns_menu()
         layout.addWidget(self.table, 1)
+        self.balloon = Balloon(self)
+        layout.addWidget(self.balloon)
+        self.table.edit_ended.connect(self._edit_ended)
+        self.notice = Balloon(self)
+        self.notice.setAccessibleName("Open month")
+        layout.addWidget(self.notice)
+        self.table.selectionModel().currentChanged.connect(lambda *_: self._show_notice())
 
         self.footer = TotalsFooter(self.table)
         self.footer.setVisible(self.definition.has_totals)
         layout.addWidget(self.footer)
-        self.balloon = Balloon(self)
 
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -186,6 +195,12 @@ class ListPanel(QWidget):
         self._filter_timer.timeout.connect(self._apply_filter)
         self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
         self.filter_edit.returnPressed.connect(self._apply_filter)
+        self.empty_note = QLabel(self.table.viewport())
+        self.empty_note.setAccessibleName("What to do next")
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setStyleSheet("color: palette(placeholder-text); padding: 24px;")
+        self.empty_note.hide()
         self.model.loaded.connect(self._loaded)
         self.model.totals_changed.connect(
             lambda: self.footer.set_totals(self.model.columns, self.model.totals)
@@ -193,6 +208,7 @@ class ListPanel(QWidget):
         self.model.refused.connect(self._refused)
         self.model.failed.connect(self.message.emit)
         self.model.modelReset.connect(self._update_count)
+        self.model.modelReset.connect(self._show_empty_note)
         workspace.changed.connect(self._changed)
         self._show_sort()
 
@@ -212,8 +228,12 @@ class ListPanel(QWidget):
     def _apply_column_defaults(self) -> None:
         header = self.table.horizontalHeader()
         char = self.fontMetrics().averageCharWidth()
+        digit = self.fontMetrics().horizontalAdvance("0")
         for number, column in enumerate(self.definition.columns):
-            width = max(column.width, len(column.label) + 2) * char + 18
+            # Amounts are digits (wider than the average letter), with a sign and symbol.
+            each = max(char, digit) if column.is_number else char
+            extra = 3 if column.kind == "money" else 0
+            width = max(column.width + extra, len(column.label) + 2) * each + 18
             marked = column.is_variance or bool(column.alerts)
             header.resizeSection(number, max(48, width + (18 if marked else 0)))
             header.setSectionHidden(
@@ -310,7 +330,7 @@ class ListPanel(QWidget):
             if not label:
                 continue  # a scope the page sets for itself (the client of a client page)
             chip = QToolButton(self)
-            chip.setText(label)
+            chip.setText(label.replace("&", "&&"))  # a name's "&" is not a shortcut mark
             chip.setIcon(icon("close"))
             chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             chip.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
@@ -338,6 +358,44 @@ class ListPanel(QWidget):
     def _loaded(self) -> None:
         self._update_count()
         self._show_sort()
+        self._show_empty_note()
+
+    def empty_text(self) -> str:
+        """What an empty list says: why it is empty and what to do next."""
+        state = self.model.state
+        noun = (self.definition.noun or self.definition.title).lower()
+        if state.filter_text:
+            return (
+                f"No {noun} match “{state.filter_text}”. Every word must appear in a name, "
+                "a label, a currency code or a month (such as 2026-07); amounts are not "
+                "searched. Clear the filter to see them all."
+            )
+        if any(label for label in self.scope_labels.values()):
+            return f"No {noun} here. Remove the scope above to see all {noun}."
+        if self.definition.entity == "client":
+            return (
+                "No clients yet. Import a workbook (File > Import spreadsheet…), add a "
+                "client (Ctrl+N), or try the demo (File > Open the demo portfolio)."
+            )
+        if self.definition.entity is not None:
+            return (
+                f"No {noun} yet. Add one (Ctrl+N) or import a workbook "
+                "(File > Import spreadsheet…)."
+            )
+        return f"No {noun} yet."
+
+    def _show_empty_note(self) -> None:
+        if self.model.rowCount() or not self.model.first_rows_in:
+            self.empty_note.hide()
+            return
+        self.empty_note.setText(self.empty_text())
+        self.empty_note.setGeometry(self.table.viewport().rect())
+        self.empty_note.show()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.empty_note.isVisible():
+            self.empty_note.setGeometry(self.table.viewport().rect())
 
     def _update_count(self) -> None:
         count = self.model.rowCount()
@@ -381,13 +439,36 @@ class ListPanel(QWidget):
         if row_id is not None:
             self.drill.emit(self.list_name, {"id": row_id, **keys})
 
+    def _show_notice(self) -> None:
+        """At an actual of an open month (budget lines), say how it counts."""
+        index = self.table.currentIndex()
+        warning = None
+        if self.definition.entity == "budget_line" and index.isValid():
+            column = self.definition.columns[index.column()]
+            keys = [c.key for c in self.definition.columns]
+            month = self.model.value(index.row(), keys.index("month")) if "month" in keys else None
+            if column.key.endswith("_actual") and month is not None:
+                from portfolio.analytics.variance import open_actual_warning
+
+                warning = open_actual_warning(month, self.workspace.as_of)
+        if warning:
+            self.notice.show_text(f"{warning}.", warning=True)
+        else:
+            self.notice.hide()
+
+    def _edit_ended(self, _saved: bool) -> None:
+        """Saved or cancelled: the refusal is over, here and in the status bar."""
+        if self.balloon.isVisible():
+            self.balloon.hide()
+            self.message.emit("")
+
     def _refused(self, index: QPersistentModelIndex, reason: str) -> None:
         column = self.definition.columns[index.column()]
-        text = f"{column.label}: {reason}. The value was not changed."
-        rect = self.table.visualRect(self.model.index(index.row(), index.column()))
-        top_left = self.table.viewport().mapTo(self, rect.topLeft())
-        rect.moveTopLeft(top_left)
-        self.balloon.show_at(rect, text)
+        text = (
+            f"{column.label}, row {index.row() + 1}: {reason}. Nothing was saved; "
+            "correct it and press Enter, or Esc to keep what was there."
+        )
+        self.balloon.show_text(text)
         self.message.emit(text)
 
     def selected_rows(self) -> list[int]:
@@ -453,6 +534,9 @@ class ListPanel(QWidget):
         return values, fixed
 
     def add_record(self) -> None:
+        if self.add_handler is not None:
+            self.add_handler()
+            return
         if self.definition.entity is None:
             return
         spec = entity(self.definition.entity)

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from portfolio.actions import Action, Changes
+from portfolio.analytics.variance import open_actual_warning
 from portfolio.errors import PortfolioError, ValidationError
 from portfolio.money import format_money, from_minor
 from portfolio.periods import MONTH_NAMES, month_label
@@ -45,6 +45,7 @@ from portfolio.queries.pickers import campaigns_of
 from ui.editing.conflicts import perform_resolving
 from ui.icons import icon
 from ui.tables.balloon import Balloon
+from ui.tables.sheet_view import SheetView
 from ui.theme import colours
 from ui.workspace import Workspace
 
@@ -183,6 +184,13 @@ class BudgetGridModel(QAbstractTableModel):
         measure, kind = ROWS[row]
         return kind == "variance" and bool(value) and not self.grid.favourable(measure, value)
 
+    def open_actual(self, row: int, column: int) -> str | None:
+        """The core's warning when (row, column) is an actual of a month still open."""
+        month = self.month_of(column)
+        if self.grid is None or month is None or ROWS[row][1] != "actual":
+            return None
+        return open_actual_warning(month, self.grid.as_of)
+
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid() or self.grid is None:
             return Qt.ItemFlag.NoItemFlags
@@ -218,8 +226,12 @@ class BudgetGridModel(QAbstractTableModel):
             if kind in ("outlook",):
                 return QBrush(colours().muted)
             return None
-        if role == Qt.ItemDataRole.DecorationRole and self._bad(row, value):
-            return icon("unfavourable")
+        if role == Qt.ItemDataRole.DecorationRole:
+            if self._bad(row, value):
+                return icon("unfavourable")
+            if self.open_actual(row, column) and value is not None:
+                return icon("warning")
+            return None
         if role == Qt.ItemDataRole.BackgroundRole:
             if month is not None and not self.grid.closed(month):
                 shade = QColor(colours().grid)
@@ -237,6 +249,9 @@ class BudgetGridModel(QAbstractTableModel):
             text = (
                 f"{row_label(measure, kind)}, {where}: {self.text(row, column, value) or 'empty'}"
             )
+            warning = self.open_actual(row, column)
+            if warning and value is not None:
+                text += f". {warning}"
             return text + (" (unfavourable)" if self._bad(row, value) else "")
         return None
 
@@ -339,12 +354,22 @@ class BudgetGridPanel(QWidget):
         fill.setToolTip("Fill right (Ctrl+R)")
         fill.setAccessibleName("Fill right")
         fill.clicked.connect(self.fill_right)
+        self.makeup_button = QToolButton()
+        self.makeup_button.setIcon(icon("makeup"))
+        self.makeup_button.setText("Make up…")
+        self.makeup_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.makeup_button.setToolTip(
+            "Plan a make-up action for the current variance row's measure, filled in"
+        )
+        self.makeup_button.setAccessibleName("Add make-up action")
+        self.makeup_button.clicked.connect(self.add_makeup_action)
+        bar.addWidget(self.makeup_button)
         bar.addWidget(paste)
         bar.addWidget(fill)
         layout.addLayout(bar)
 
         body = QHBoxLayout()
-        self.table = QTableView()
+        self.table = SheetView()
         self.table.setAccessibleName("Budget grid")
         self.table.setModel(self.model)
         self.table.setWordWrap(False)
@@ -359,7 +384,27 @@ class BudgetGridPanel(QWidget):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         columns = self.table.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        body.addWidget(self.table, 1)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, name, slot in (
+            ("Edit cell\tF2", "edit", lambda: self.table.edit(self.table.currentIndex())),
+            ("Paste\tCtrl+V", "paste", self.paste),
+            ("Fill right\tCtrl+R", "fill_right", self.fill_right),
+            ("Add make-up action…", "makeup", self.add_makeup_action),
+        ):
+            action = QAction(icon(name), text, self.table)
+            action.triggered.connect(lambda _checked=False, s=slot: s())
+            self.table.addAction(action)
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        self.balloon = Balloon(self)
+        left.addWidget(self.balloon)
+        self.table.edit_ended.connect(self._edit_ended)
+        self.notice = Balloon(self)
+        self.notice.setAccessibleName("Open month")
+        left.addWidget(self.notice)
+        self.table.selectionModel().currentChanged.connect(lambda *_: self._show_notice())
+        self.model.modelReset.connect(self._show_notice)
+        body.addLayout(left, 1)
         self.summary = QFrame()
         self.summary.setAccessibleName("Year summary")
         self.summary.setFrameShape(QFrame.Shape.StyledPanel)
@@ -367,7 +412,6 @@ class BudgetGridPanel(QWidget):
         self.summary.setMinimumWidth(250)
         body.addWidget(self.summary)
         layout.addLayout(body, 1)
-        self.balloon = Balloon(self)
         self.model.refused.connect(self._refused)
         self.model.modelReset.connect(self._show_summary)
         self.model.refreshed.connect(self._show_summary)
@@ -486,12 +530,81 @@ class BudgetGridPanel(QWidget):
         self.summary_layout.addWidget(note, line, 0, 1, 2)
         self.summary_layout.setRowStretch(line + 1, 1)
 
-    def _refused(self, text: str) -> None:
+    def _show_notice(self) -> None:
+        """At an actual of an open month, say how it counts before anything is typed."""
         index = self.table.currentIndex()
-        rect = self.table.visualRect(index)
-        rect.moveTopLeft(self.table.viewport().mapTo(self, rect.topLeft()))
-        self.balloon.show_at(rect, text)
+        warning = None
+        if index.isValid() and self.model.grid is not None and self.model.grid.editable:
+            warning = self.model.open_actual(index.row(), index.column())
+        if warning:
+            self.notice.show_text(f"{warning}.", warning=True)
+        else:
+            self.notice.hide()
+
+    def _edit_ended(self, _saved: bool) -> None:
+        """Saved or cancelled: the refusal is over, here and in the status bar."""
+        if self.balloon.isVisible():
+            self.balloon.hide()
+            self.message.emit("")
+
+    def _refused(self, text: str) -> None:
+        editing = self.table.state() == QAbstractItemView.State.EditingState
+        hint = " Correct it and press Enter, or Esc to keep what was there." if editing else ""
+        self.balloon.show_text(text + hint)
         self.message.emit(text)
+
+    # -- make-up ----------------------------------------------------------------------
+
+    def makeup_start(self):
+        """What a make-up action from the current cell starts from, or None.
+
+        Any row of a campaign's grid picks its measure; the amount is the campaign's
+        uncovered year-to-date shortfall from the core's plan, or, for a campaign with no
+        year-to-date shortfall, the unfavourable variance of the current variance cell.
+        """
+        from portfolio.analytics.dimensions import Scope
+        from portfolio.analytics.recovery import recovery_plan
+        from portfolio.periods import add_months
+        from ui.editing.makeup_form import MakeupStart
+
+        grid = self.model.grid
+        index = self.table.currentIndex()
+        if grid is None or grid.campaign_id is None or not index.isValid():
+            return None
+        measure, kind = ROWS[index.row()]
+        as_of = self.workspace.as_of
+        campaign_id = grid.campaign_id
+        items = self.workspace.read(
+            lambda s: recovery_plan(
+                s,
+                as_of=as_of,
+                measure_name=measure,
+                level="campaign",
+                scope=Scope(campaign_ids=(campaign_id,)),
+            )
+        )
+        item = next((i for i in items if i.campaign_id == campaign_id), None)
+        if item is not None:
+            return MakeupStart.from_item(item)
+        amount = None
+        value = self.model._value(index.row(), index.column())
+        if kind == "variance" and value and not grid.favourable(measure, value):
+            amount = abs(value)
+        month = self.model.month_of(index.column())
+        first = month if month is not None and month > as_of else add_months(as_of, 1)
+        currency = grid.currency if grid.is_money(measure) else None
+        return MakeupStart(grid.client_id, campaign_id, measure, amount, currency, first)
+
+    def add_makeup_action(self) -> None:
+        from ui.editing.makeup_form import add_makeup_action
+
+        start = self.makeup_start()
+        if start is None:
+            self.message.emit("Choose a campaign and a cell of the measure to make up first")
+            return
+        text = add_makeup_action(self.workspace, start, self)
+        if text:
+            self.message.emit(text)
 
     # -- paste and fill -----------------------------------------------------------------
 

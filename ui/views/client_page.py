@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -29,11 +31,12 @@ from portfolio.editing.history import as_input
 from portfolio.editing.operations import record_of
 from portfolio.model.vocab import MEASURE
 from portfolio.money import format_money
-from portfolio.periods import month_label
+from portfolio.periods import add_months, month_label, period_title
 from portfolio.queries.listing import ViewState
 from portfolio.queries.pickers import describe
 from ui.charts.bar_line_chart import BarLineChart
 from ui.charts.variance_chart import monthly_chart
+from ui.editing.makeup_form import MakeupStart, add_makeup_action
 from ui.editing.record_dialog import RecordDialog
 from ui.icons import icon
 from ui.tables.list_view import ListPanel
@@ -170,6 +173,12 @@ class ClientPage(Page):
         self.chart_measure.currentIndexChanged.connect(lambda _i: self._show_chart())
         bar.addWidget(self.chart_measure)
         bar.addStretch(1)
+        self.add_action_button = QPushButton(icon("makeup"), "Add make-up action…")
+        self.add_action_button.setToolTip(
+            "Plan an action to recover the selected negative variance (filled in from it)"
+        )
+        self.add_action_button.clicked.connect(self.add_makeup_action)
+        bar.addWidget(self.add_action_button)
         layout.addLayout(bar)
         split = QSplitter(Qt.Orientation.Vertical)
         self.chart = BarLineChart()
@@ -177,7 +186,17 @@ class ClientPage(Page):
         lower = QSplitter(Qt.Orientation.Horizontal)
         self.recovery_model = RecordsModel(RECOVERY_FIELDS, self)
         self.recovery_view = table(self.recovery_model, "Negative variances to make up")
-        lower.addWidget(self.recovery_view)
+        makeup = QAction(icon("makeup"), "Add make-up action…", self.recovery_view)
+        makeup.triggered.connect(self.add_makeup_action)
+        self.recovery_view.addAction(makeup)
+        recovery_box = QWidget()
+        box = QVBoxLayout(recovery_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.recovery_heading = QLabel("<b>Negative variances to make up</b>")
+        self.recovery_heading.setAccessibleName("Make-up period")
+        box.addWidget(self.recovery_heading)
+        box.addWidget(self.recovery_view, 1)
+        lower.addWidget(recovery_box)
         self.actions = self.watch(
             ListPanel(
                 self.workspace,
@@ -187,6 +206,7 @@ class ClientPage(Page):
                 state=ViewState(scope=(("client_id", 0),)),
             )
         )
+        self.actions.add_handler = self.add_makeup_action
         lower.addWidget(self.actions)
         split.addWidget(lower)
         split.setSizes([360, 240])
@@ -323,16 +343,25 @@ class ClientPage(Page):
                 bad=not row.favourable,
             )
 
+        # Tiles name their months: "Spend, YTD Jul-Oct 2026 (fiscal)".
+        start = summary.year.first % 100
+        self.tiles["spend"].title.setText(f"Spend, {summary.ytd.label}")
+        self.tiles["revenue"].title.setText(f"Revenue, {summary.ytd.label}")
+        self.tiles["year"].title.setText(
+            f"Spend, full-year outlook, {period_title(summary.year, start)}"
+        )
+        self.recovery_heading.setText(f"<b>Negative variances to make up, {summary.ytd.label}</b>")
         tile("spend", summary.ytd_figures.get("spend"), "actual")
         tile("revenue", summary.ytd_figures.get("revenue"), "actual")
         tile("year", summary.year_figures.get("spend"), "outlook")
         self.recovery_model.set_records(
             [
                 {
-                    "group": item.campaign or item.client,
+                    "item": item,
+                    "group": item.label,
                     "measure": MEASURE.label(item.measure),
                     "currency": item.currency,
-                    "shortfall": item.shortfall,
+                    "shortfall": None if item.whole_client else item.shortfall,
                     "shortfall_pct": item.shortfall_pct,
                     "planned": item.planned,
                     "uncovered": item.uncovered,
@@ -359,12 +388,35 @@ class ClientPage(Page):
                 rows,
                 summary.year.months(),
                 as_of=summary.as_of,
-                title=f"{measure.capitalize()} by month, {summary.year.label}: {summary.name}",
+                title=(
+                    f"{measure.capitalize()} by month, "
+                    f"{period_title(summary.year, summary.year.first % 100)}: {summary.name}"
+                ),
                 currency=currency,
             )
         )
 
     # -- actions ------------------------------------------------------------------------
+
+    def add_makeup_action(self) -> None:
+        """A make-up action for the selected negative variance, filled in from it."""
+        if self.client_id is None:
+            return
+        index = self.recovery_view.currentIndex()
+        record = self.recovery_model.record(index.row()) if index.isValid() else None
+        item = record["item"] if record is not None else None
+        if item is not None and not item.whole_client:
+            start = MakeupStart.from_item(item)
+        else:
+            measure = self.chart_measure.currentData()
+            currency = self.summary.currency if self.summary and measure != "sales" else None
+            start = MakeupStart(
+                self.client_id, None, measure, None, currency, add_months(self.workspace.as_of, 1)
+            )
+        self.tabs.setCurrentIndex(TAB_ORDER.index("variance"))
+        text = add_makeup_action(self.workspace, start, self)
+        if text:
+            self.message.emit(text)
 
     def _add(self, tab: str) -> None:
         self.tabs.setCurrentIndex(TAB_ORDER.index(tab))

@@ -19,6 +19,7 @@ class KpiTile(QFrame):
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(2)
         self.title = QLabel(title)
+        self.title.setWordWrap(True)  # titles name their months; they may take two lines
         self.value = QLabel("…")
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.value.font()

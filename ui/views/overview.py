@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,9 +28,10 @@ from PySide6.QtWidgets import (
 
 from portfolio.analytics.dimensions import Scope
 from portfolio.money import format_money
-from portfolio.periods import month_label, parse_period
+from portfolio.periods import month_label, parse_period, period_title, year_to_date
 from portfolio.queries.lists import DUE_SOON_DAYS
 from portfolio.queries.pickers import people
+from ui.icons import icon
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.kpi_tile import KpiTile
 from ui.views.page import FiguresPage
@@ -49,11 +51,11 @@ DIRECTOR_FIELDS = (
     Field("attainment_pct", "Attainment", "percent", width=10),
     Field(
         "spend_variance",
-        "Spend variance",
+        "Spend variance, YTD",
         "money",
         higher_is_better=False,
         width=21,
-        tooltip="Spend outlook minus budget for the year to date",
+        tooltip="Spend outlook minus budget for the calendar year to date",
     ),
     Field("sla_pct", "SLA met", "percent", width=8),
     Field("at_risk", "At risk", "count", width=7),
@@ -87,7 +89,27 @@ def table(model: RecordsModel, name: str, *, stretch: bool = True) -> QTableView
         view.horizontalHeader().resizeSection(
             number, max(field.width, len(field.label) + 2) * char + 16
         )
+    # Right-click: copy the selected rows (pages add their own actions to the view).
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    copy = QAction(icon("copy"), "Copy rows", view)
+    copy.triggered.connect(lambda: copy_rows(view))
+    view.addAction(copy)
     return view
+
+
+def copy_rows(view: QTableView) -> str:
+    """The selected rows (or the current one) as tab-separated text with headers."""
+    model = view.model()
+    rows = sorted({index.row() for index in view.selectionModel().selectedIndexes()})
+    if not rows and view.currentIndex().isValid():
+        rows = [view.currentIndex().row()]
+    columns = range(model.columnCount())
+    lines = ["\t".join(str(model.headerData(c, Qt.Orientation.Horizontal)) for c in columns)]
+    for row in rows:
+        lines.append("\t".join(str(model.data(model.index(row, c)) or "") for c in columns))
+    text = "\n".join(lines) + "\n"
+    QGuiApplication.clipboard().setText(text)
+    return text
 
 
 class OverviewPage(FiguresPage):
@@ -131,10 +153,11 @@ class OverviewPage(FiguresPage):
 
         grid = QGridLayout()
         grid.setSpacing(10)
+        calendar_year = parse_period("fy", workspace.as_of)
         titles = [
-            ("spend_ytd", "Spend, year to date"),
-            ("spend_year", "Spend, full-year outlook"),
-            ("revenue_ytd", "Revenue, year to date"),
+            ("spend_ytd", f"Spend, {year_to_date(workspace.as_of).label}"),
+            ("spend_year", f"Spend, full-year outlook, {period_title(calendar_year)}"),
+            ("revenue_ytd", f"Revenue, {year_to_date(workspace.as_of).label}"),
             ("pipeline", "Weighted pipeline"),
             ("sla", "SLA compliance, 90 days"),
             ("satisfaction", "Satisfaction, 90 days"),

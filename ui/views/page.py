@@ -6,8 +6,8 @@ the snapshot command waits until a page says it has drawn real data (``ready``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 
 from portfolio.actions.changes import Changes
 from portfolio.queries.listing import ViewState
@@ -29,6 +29,23 @@ class Page(QWidget):
         super().__init__(parent)
         self.workspace = workspace
         self.setAccessibleName(self.title)
+
+    #: The least a page asks of the window: opening a page with many controls (a client
+    #: page) never widens the main window; its content shares what there is.
+    MINIMUM = QSize(480, 360)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.MINIMUM
+
+    def setLayout(self, layout: QLayout) -> None:  # noqa: N802
+        super().setLayout(layout)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+
+    def loosen(self) -> None:
+        """Keep the page's layout from setting the page's (and so the window's) minimum."""
+        if self.layout() is not None:
+            self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+            self.setMinimumSize(0, 0)
 
     def panels(self) -> list[ListPanel]:
         return []

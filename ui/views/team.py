@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from portfolio.periods import month_label, parse_period
+from portfolio.periods import month_label, parse_period, period_title
 from ui.icons import icon
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
@@ -30,11 +30,11 @@ FIELDS = (
     Field("outlook", "Revenue outlook", "money", width=17),
     Field(
         "spend_variance",
-        "Spend variance",
+        "Spend variance, full year",
         "money",
         higher_is_better=False,
-        width=21,
-        tooltip="The year's spend outlook minus its budget",
+        width=24,
+        tooltip="The calendar year's spend outlook minus its budget",
     ),
 )
 
@@ -93,7 +93,7 @@ class TeamPage(FiguresPage):
         as_of = self.workspace.as_of
         period = parse_period("fy", as_of)
         self.caption.setText(
-            f"<b>Directors against their revenue objective</b>, {period.label}: to date "
+            f"<b>Directors against their revenue objective</b>, {period_title(period)}: to date "
             f"(actuals to {month_label(as_of)}) and for the year, in the portfolio's base currency"
         )
 

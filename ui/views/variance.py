@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -28,14 +29,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from portfolio.actions import Action, Create
 from portfolio.analytics.dimensions import Scope
-from portfolio.money import from_minor
-from portfolio.periods import Period, add_months, month_key, month_label, parse_period
+from portfolio.periods import (
+    MONTH_NAMES,
+    Period,
+    add_months,
+    fiscal_year_of,
+    month_key,
+    month_label,
+    months_between,
+    parse_period,
+    period_title,
+    year_kind,
+    year_to_date,
+)
 from portfolio.queries.listing import ViewState
 from ui.charts.bar_line_chart import BarLineChart
 from ui.charts.variance_chart import monthly_chart
-from ui.editing.record_dialog import RecordDialog
+from ui.editing.makeup_form import MakeupStart, add_makeup_action
 from ui.icons import icon
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
@@ -56,12 +67,15 @@ PERIODS = (
     ("year", "Full year"),
 )
 MEASURES = (("spend", "Spend"), ("revenue", "Revenue"), ("sales", "Sales"))
+#: Which year "year to date", "quarter" and "full year" are read in.
+YEARS = (("calendar", "Calendar year"), ("fiscal", "Each client's fiscal year"))
 
 
 def variance_fields(measure: str) -> tuple[Field, ...]:
     higher = measure != "spend"
     return (
         Field("group", "Group", width=34),
+        Field("period", "Period", width=22, tooltip="The months these figures cover"),
         Field("currency", "Cur", width=4),
         Field("budget", "Budget", "money", width=16),
         Field("forecast", "Forecast", "money", width=16),
@@ -94,15 +108,21 @@ def variance_fields(measure: str) -> tuple[Field, ...]:
     )
 
 
-def period_for(choice: str, as_of: int) -> Period:
-    year, month = divmod(as_of, 100)
+def period_for(choice: str, as_of: int, start_month: int = 1) -> Period:
+    """The period of a choice, in a year that starts in ``start_month``."""
     if choice == "month":
         return parse_period(month_key(as_of), as_of)
     if choice == "quarter":
-        return parse_period(f"{year}-Q{(month - 1) // 3 + 1}", as_of)
+        year = fiscal_year_of(as_of, start_month)
+        quarter = (len(months_between(year.first, as_of)) - 1) // 3
+        first = add_months(year.first, quarter * 3)
+        label = (
+            f"Q{quarter + 1} {year.label}" if start_month != 1 else f"{as_of // 100}-Q{quarter + 1}"
+        )
+        return Period(first, add_months(first, 2), label)
     if choice == "ytd":
-        return parse_period("ytd", as_of)
-    return parse_period("fy", as_of)
+        return parse_period("ytd", as_of, start_month)
+    return parse_period("fy", as_of, start_month)
 
 
 def scope_for(level: str, key: tuple) -> Scope:
@@ -149,6 +169,11 @@ class VariancePage(FiguresPage):
         self.level = self._combo(controls, "Level", LEVELS)
         self.period = self._combo(controls, "Period", PERIODS)
         self.period.setCurrentIndex(2)
+        self.year_kind = self._combo(controls, "Year", YEARS)
+        self.year_kind.setToolTip(
+            "Read year to date, quarters and the full year in the calendar year, or in each"
+            " client's own fiscal year (rows then say which months they cover)"
+        )
         controls.addStretch(1)
         self.note = QLabel("")
         controls.addWidget(self.note)
@@ -170,7 +195,7 @@ class VariancePage(FiguresPage):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 4, 0, 0)
         head = QHBoxLayout()
-        self.recovery_label = QLabel("<b>Negative variances to make up (year to date)</b>")
+        self.recovery_label = QLabel("<b>Negative variances to make up</b>")
         head.addWidget(self.recovery_label)
         head.addStretch(1)
         self.add_action_button = QPushButton(icon("makeup"), "Add make-up action…")
@@ -185,6 +210,10 @@ class VariancePage(FiguresPage):
         self.recovery_view = table(
             self.recovery_model, "Negative variances to make up", stretch=False
         )
+        for view in (self.recovery_view, self.rollup_view):
+            makeup = QAction(icon("makeup"), "Add make-up action…", view)
+            makeup.triggered.connect(self.add_makeup_action)
+            view.addAction(makeup)
         lower.addWidget(self.recovery_view)
         self.actions = self.watch(
             ListPanel(
@@ -202,7 +231,7 @@ class VariancePage(FiguresPage):
         self.splitter.setSizes([430, 330])
         layout.addWidget(self.splitter, 1)
 
-        for combo in (self.measure, self.level, self.period):
+        for combo in (self.measure, self.level, self.period, self.year_kind):
             combo.currentIndexChanged.connect(lambda _i: self.load())
         self._restore_splitters()
 
@@ -256,64 +285,107 @@ class VariancePage(FiguresPage):
         generation = self._generation
         measure = self.measure.currentData()
         level = self.level.currentData()
-        period = period_for(self.period.currentData(), self.workspace.as_of)
+        choice = self.period.currentData()
+        calendar = self.year_kind.currentData() == "calendar"
         as_of = self.workspace.as_of
+        period = period_for(choice, as_of)
         database = self.workspace.database
-        self.note.setText(f"{period.label}, actuals to {month_label(as_of)} - calculating…")
+        self.note.setText(f"{self._period_words(period, calendar)} - calculating…")
         self.actions.model.set_state(self.actions.model.state.scoped(measure=measure))
 
         def work() -> dict[str, Any]:
+            from sqlalchemy import select
+
             from portfolio.analytics.recovery import recovery_plan
             from portfolio.analytics.variance import variance_rollup
+            from portfolio.model import Client
 
             with database.session() as session:
-                rollup = variance_rollup(
-                    session, by=(level,), period=period, as_of=as_of, measure_name=measure
-                )
+                starts = [1]
+                if not calendar:
+                    starts = sorted(
+                        set(session.scalars(select(Client.fiscal_year_start).distinct()))
+                    ) or [1]
+                parts = []
+                for start in starts:
+                    scope = (
+                        Scope() if calendar else Scope(extra=(Client.fiscal_year_start == start,))
+                    )
+                    its_period = period_for(choice, as_of, start)
+                    rollup = variance_rollup(
+                        session,
+                        by=(level,),
+                        period=its_period,
+                        as_of=as_of,
+                        measure_name=measure,
+                        scope=scope,
+                    )
+                    parts.append((its_period, start, rollup))
                 plan = recovery_plan(
                     session,
                     as_of=as_of,
                     measure_name=measure,
                     level="campaign" if level == "campaign" else "client",
+                    calendar=calendar,
                 )
-            return {"rollup": rollup, "plan": plan}
+            return {"parts": parts, "plan": plan}
 
         self.lane.submit(
             work,
-            lambda result: self._show(generation, level, measure, period, result),
+            lambda result: self._show(generation, level, measure, period, calendar, result),
             lambda error: self.note.setText(f"Could not calculate: {error}"),
         )
         self._load_chart(None)
 
-    def _show(self, generation: int, level: str, measure: str, period: Period, result) -> None:
+    def _period_words(self, period: Period, calendar: bool) -> str:
+        as_of = month_label(self.workspace.as_of)
+        if calendar:
+            return f"{period_title(period)}, actuals to {as_of}"
+        return f"each client's fiscal year (the Period column names its months), actuals to {as_of}"
+
+    def _show(
+        self, generation: int, level: str, measure: str, period: Period, calendar: bool, result
+    ) -> None:
         if generation != self._generation:
             return
-        rollup, plan = result["rollup"], result["plan"]
+        parts, plan = result["parts"], result["plan"]
+        several = len(parts) > 1 and level in ("director", "vertical")
         records = []
-        for row in rollup.rows:
-            client_id = (
-                row.key[0] if level == "client" else (row.key[1] if level == "campaign" else None)
-            )
-            records.append(
-                {
-                    "key": row.key,
-                    "level": level,
-                    "client_id": client_id,
-                    "campaign_id": row.key[0] if level == "campaign" else None,
-                    "group": row.group,
-                    "currency": row.currency,
-                    "budget": row.budget,
-                    "forecast": row.forecast,
-                    "actual": row.actual,
-                    "outlook": row.outlook,
-                    "variance": row.variance,
-                    "variance_pct": row.variance_pct,
-                    "variance_vs_forecast": row.variance_vs_forecast,
-                    "status": "favourable" if row.favourable else "UNFAVOURABLE",
-                    "shortfall": row.shortfall,
-                    "measure": measure,
-                }
-            )
+        converted_to = next((r.converted_to for _p, _s, r in parts if r.converted_to), None)
+        for its_period, start, rollup in parts:
+            for row in rollup.rows:
+                records.append(self._record(level, measure, row, its_period, start, several))
+        self._show_rows(level, measure, period, calendar, records, plan, converted_to)
+
+    def _record(self, level, measure, row, its_period, start, several) -> dict:
+        client_id = (
+            row.key[0] if level == "client" else (row.key[1] if level == "campaign" else None)
+        )
+        kind = year_kind(start)
+        group = f"{row.group} ({MONTH_NAMES[start - 1]} years)" if several else row.group
+        return {
+            "key": row.key,
+            "level": level,
+            "client_id": client_id,
+            "campaign_id": row.key[0] if level == "campaign" else None,
+            "group": group,
+            "period": f"{its_period.span} ({kind})"
+            if its_period.first != its_period.last
+            else its_period.label,
+            "currency": row.currency,
+            "budget": row.budget,
+            "forecast": row.forecast,
+            "actual": row.actual,
+            "outlook": row.outlook,
+            "variance": row.variance,
+            "variance_pct": row.variance_pct,
+            "variance_vs_forecast": row.variance_vs_forecast,
+            "status": "favourable" if row.favourable else "UNFAVOURABLE",
+            "shortfall": row.shortfall,
+            "measure": measure,
+        }
+
+    def _show_rows(self, level, measure, period, calendar, records, plan, converted_to) -> None:
         records.sort(
             key=lambda r: (
                 r["status"] != "UNFAVOURABLE",
@@ -323,10 +395,10 @@ class VariancePage(FiguresPage):
         self.rollup_model.fields = variance_fields(measure)
         self.rollup_model.set_records(records)
         bad = sum(1 for r in records if r["status"] == "UNFAVOURABLE")
-        converted = f"; converted into {rollup.converted_to}" if rollup.converted_to else ""
+        converted = f"; converted into {converted_to}" if converted_to else ""
         self.note.setText(
-            f"{len(records):,} groups, {bad:,} unfavourable. {period.label}, "
-            f"actuals to {month_label(rollup.as_of)}{converted}"
+            f"{len(records):,} groups, {bad:,} unfavourable. "
+            f"{self._period_words(period, calendar)}{converted}"
         )
         months = sorted({m for item in plan for m in item.remaining_months})
         self.recovery_model.fields = self._recovery_fields(months)
@@ -336,6 +408,7 @@ class VariancePage(FiguresPage):
                     "client_id": item.client_id,
                     "campaign_id": item.campaign_id,
                     "group": item.group,
+                    "ytd": item.ytd.span if item.ytd else "",
                     "director": item.director,
                     "currency": item.currency,
                     "measure": item.measure,
@@ -357,14 +430,20 @@ class VariancePage(FiguresPage):
             self.recovery_view.horizontalHeader().resizeSection(
                 number, max(field.width, len(field.label) + 2) * table_width + 16
             )
+        ytd = (
+            year_to_date(self.workspace.as_of).label
+            if calendar
+            else "year to date of each client's fiscal year (its months under Year to date)"
+        )
         self.recovery_label.setText(
-            f"<b>Negative {measure} variances to make up, year to date</b> ({len(plan):,})"
+            f"<b>Negative {measure} variances to make up, {ytd}</b> ({len(plan):,})"
         )
         self.loaded_once = True
 
     def _recovery_fields(self, months) -> tuple[Field, ...]:
         fields = [
             Field("group", "Client / campaign", width=32),
+            Field("ytd", "Year to date", width=16, tooltip="The months the shortfall covers"),
             Field("director", "Director", width=16),
             Field("shortfall", "To make up", "money", width=15),
             Field("shortfall_pct", "% of budget", "percent", width=9),
@@ -410,7 +489,7 @@ class VariancePage(FiguresPage):
         year = parse_period("fy", as_of)
         scope = scope_for(chosen.level, chosen.key) if chosen else Scope()
         what = chosen.group if chosen else "whole book"
-        title = f"{measure.capitalize()} by month, {year.label}: {what}"
+        title = f"{measure.capitalize()} by month, {period_title(year)}: {what}"
         database = self.workspace.database
         self.chart.set_data(None, "Calculating…")
 
@@ -465,41 +544,14 @@ class VariancePage(FiguresPage):
         if record is None or record.get("client_id") is None:
             self.message.emit("Select a client or campaign with a negative variance first")
             return
-        currency = record.get("currency")
-        values: dict[str, Any] = {
-            "client_id": record["client_id"],
-            "campaign_id": record.get("campaign_id"),
-            "measure": measure,
-            "action_type": "extra_drop" if measure != "spend" else "spend_cut",
-            "target_month": month_key(first) if first else None,
-            "amount": str(from_minor(amount, currency))
-            if currency and amount
-            else (amount or None),
-            "status": "planned",
-        }
-        fixed = {"client_id": record["group"].split(" / ")[0]}
-        if record.get("campaign_id") is not None:
-            fixed["campaign_id"] = record["group"].split(" / ", 1)[-1]
-        else:
-            values.pop("campaign_id")
-            fixed["campaign_id"] = "(whole client)"
-
-        def action(entered: dict[str, Any]) -> Action:
-            return Action(
-                f"Add make-up action for {record['group']}",
-                (Create("makeup_action", entered),),
-            )
-
-        dialog = RecordDialog(
-            self.workspace,
-            "makeup_action",
-            title=f"Make-up action: {record['group']}",
-            values=values,
-            fixed=fixed,
-            action=action,
-            currency=currency,
-            parent=self,
+        start = MakeupStart(
+            record["client_id"],
+            record.get("campaign_id"),
+            measure,
+            amount or None,
+            record.get("currency"),
+            first,
         )
-        self.action_dialog = dialog
-        if dialog.exec() and dialog.outcome is not None:
-            self.message.emit(dialog.action.text)
+        text = add_makeup_action(self.workspace, start, self)
+        if text:
+            self.message.emit(text)

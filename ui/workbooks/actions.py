@@ -18,12 +18,51 @@ WORKBOOK_FILTER = "Excel workbook (*.xlsx)"
 IMPORT_FILTER = "Spreadsheets (*.xlsx *.csv);;Excel workbook (*.xlsx);;CSV file (*.csv)"
 
 
+def documents_folder() -> Path:
+    """The user's Documents folder (their home folder where there is none)."""
+    from PySide6.QtCore import QStandardPaths
+
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(found) if found else Path.home()
+    return folder if folder.is_dir() else Path.home()
+
+
 def suggested_path(window: MainWindow, title: str) -> Path:
-    """``~/<folder of the portfolio>/<Title> 2026-11-23.xlsx``."""
-    folder = window.workspace.database.path
-    base = folder.parent if folder is not None else Path.home()
+    """``<folder>/<Title> 2026-11-23.xlsx``: next to a portfolio file the user chose, else
+    (the default file in the hidden data folder, or a server) in their Documents."""
+    from portfolio.storage.location import data_directory
+
+    path = window.workspace.database.path
+    base = path.parent if path is not None else documents_folder()
+    if path is not None and base.resolve() == data_directory().resolve():
+        base = documents_folder()
     name = re.sub(r"[^\w\- ]+", "", title).strip() or "Portfolio"
     return base / f"{name} {dt.date.today().isoformat()}.xlsx"
+
+
+def report_written(window: MainWindow, path: Path | str, detail: str) -> None:
+    """Say where a file went, with Open and Show folder (not modal: work goes on)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QMessageBox
+
+    path = Path(path)
+    window.show_message(f"Wrote {path}: {detail}", 15_000)
+    box = QMessageBox(QMessageBox.Icon.Information, "Written", f"Wrote {path.name}", parent=window)
+    box.setInformativeText(f"{detail}\nin {path.parent}")
+    open_button = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
+    folder_button = box.addButton("Show folder", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+
+    def clicked(button) -> None:
+        if button is open_button:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        elif button is folder_button:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+    box.buttonClicked.connect(clicked)
+    window.written_box = box
+    box.open()
 
 
 def export_workbook(window: MainWindow) -> ExportWorkbookDialog:
@@ -60,9 +99,7 @@ def export_this_view(window: MainWindow, path: str | Path | None = None) -> None
     window.jobs.start(
         f"Exporting {title.lower()}",
         work,
-        lambda report: window.show_message(
-            f"Wrote {report.path} ({sum(report.rows.values()):,} rows)", 15_000
-        ),
+        lambda report: report_written(window, report.path, f"{sum(report.rows.values()):,} rows"),
     )
 
 

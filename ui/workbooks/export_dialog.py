@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.workbooks.actions import WORKBOOK_FILTER, suggested_path
+from ui.workbooks.actions import WORKBOOK_FILTER, report_written, suggested_path
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -169,7 +169,7 @@ def start_export(
     window.jobs.start(
         "Exporting workbook",
         work,
-        lambda report: window.show_message(
-            f"Wrote {report.path}: {report.rows.get('Budget lines', 0):,} budget lines", 15_000
+        lambda report: report_written(
+            window, report.path, f"{report.rows.get('Budget lines', 0):,} budget lines"
         ),
     )
