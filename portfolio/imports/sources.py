@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portfolio.errors import PortfolioError
-from portfolio.imports.formulas import UNCOMPUTED, uncomputed_cells
 from portfolio.imports.package import UnsafeFileError, check_csv, check_workbook
+from portfolio.imports.sheet_reader import SheetRows, read_shared_strings
 
 #: Columns read from any sheet: Portfolio's widest has 18.
 MAX_COLUMNS = 256
@@ -40,31 +40,32 @@ class SourceError(PortfolioError):
 @dataclass
 class Sheet:
     title: str
-    #: Reads the value tuples of the rows from a given row number on.
-    _read: Callable[[int], Iterator[tuple]]
+    #: Reads ``(row number, values)`` of the rows from a given row number on.
+    _read: Callable[[int], Iterator[tuple[int, tuple]]]
     #: Rows the file says it holds (for progress only; never trusted for reading).
     estimated_rows: int | None = None
-    #: Row number -> columns (0-based) of formulas without a saved result.
-    uncomputed: dict[int, list[int]] = field(default_factory=dict)
+    #: The sheet is hidden in the workbook.
+    hidden: bool = False
+    #: Row numbers hidden in the sheet, filled in as its rows are read.
+    hidden_rows: set[int] = field(default_factory=set)
+    #: Whether the sheet has an active filter, known once its rows are read.
+    _filtered: Callable[[], bool] = lambda: False
+
+    @property
+    def filtered(self) -> bool:
+        return self._filtered()
 
     def rows(self, first: int = 1) -> Iterator[tuple[int, tuple]]:
-        """``(row number, values)`` from row ``first`` on; blank rows included.
+        """``(row number, values)`` from row ``first`` on, for the rows the file holds
+        (rows it leaves out are not made up; blank rows it holds are included).
 
-        A formula cell without a saved result reads as ``UNCOMPUTED``, not as blank.
+        A formula cell without a saved result reads as ``UNCOMPUTED``, an error cell as
+        a ``CellError``, a percent-formatted number as a ``CellPercent``.
         """
-        number = first
-        uncomputed = self.uncomputed
-        for values in self._read(first):
+        for number, values in self._read(first):
             if number > MAX_ROW:
                 raise SourceError(f"sheet {self.title!r} goes past row {MAX_ROW:,}")
-            if uncomputed and number in uncomputed:
-                cells = list(values)
-                for column in uncomputed[number]:
-                    if column < len(cells):
-                        cells[column] = UNCOMPUTED
-                values = tuple(cells)
             yield number, values
-            number += 1
 
 
 @dataclass
@@ -88,55 +89,70 @@ def open_source(path: str | Path, kind: str) -> Iterator[Source]:
         raise SourceError(f"cannot import {kind!r} files (use xlsx or csv)")
 
 
+def _load_book(path: Path):
+    """The workbook's parts through openpyxl (read-only), with the shared strings read by
+    ``sheet_reader`` so that their ``_xHHHH_`` escapes are decoded faithfully."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    class Reader(ExcelReader):
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.shared_strings = read_shared_strings(source)
+
+    reader = Reader(path, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
 @contextmanager
 def _workbook(path: Path) -> Iterator[Source]:
-    import openpyxl
-
     check_workbook(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unsupported extensions, default styles
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            book = _load_book(path)
     except UnsafeFileError:
         raise
     except Exception as error:  # openpyxl raises many kinds on a damaged package
         raise SourceError(f"{path.name} cannot be read as a workbook: {_reason(error)}") from None
     try:
-        try:
-            uncomputed = uncomputed_cells(path)
-        except Exception as error:  # the same damage openpyxl may not have noticed yet
-            reason = _reason(error)
-            raise SourceError(f"{path.name} cannot be read as a workbook: {reason}") from None
         sheets = []
         for worksheet in book.worksheets:
             if not hasattr(worksheet, "reset_dimensions"):
                 continue  # a chart sheet
             declared = worksheet.max_row
-            # The declared size may be a lie (A1:XFD1048576); read what is there.
-            worksheet.reset_dimensions()
             estimate = min(declared, MAX_ROW) if declared else None
-            reader = _sheet_reader(path, worksheet)
-            cells = uncomputed.get(worksheet.title, {})
-            sheets.append(Sheet(worksheet.title, reader, estimate, cells))
+            rows = SheetRows(book, worksheet, worksheet._shared_strings, MAX_COLUMNS)
+            sheets.append(
+                Sheet(
+                    worksheet.title,
+                    _sheet_reader(path, worksheet.title, rows),
+                    estimate,
+                    hidden=worksheet.sheet_state != "visible",
+                    hidden_rows=rows.hidden_rows,
+                    _filtered=lambda rows=rows: rows.filtered,
+                )
+            )
         yield Source(path, "xlsx", sheets, [])
     finally:
         book.close()
 
 
-def _sheet_reader(path: Path, worksheet):
-    def read(first: int) -> Iterator[tuple]:
+def _sheet_reader(path: Path, title: str, sheet: SheetRows):
+    def read(first: int) -> Iterator[tuple[int, tuple]]:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                yield from worksheet.iter_rows(min_row=first, max_col=MAX_COLUMNS, values_only=True)
+            yield from sheet.rows(first)
         except (ValueError, KeyError, TypeError, zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise SourceError(
-                f"{path.name}, sheet {worksheet.title!r} cannot be read: {_reason(error)}"
+                f"{path.name}, sheet {title!r} cannot be read: {_reason(error)}"
             ) from None
         except Exception as error:
             if type(error).__module__.startswith(("defusedxml", "xml")):
                 raise SourceError(
-                    f"{path.name}, sheet {worksheet.title!r} has unsafe or broken XML: "
+                    f"{path.name}, sheet {title!r} has unsafe or broken XML: "
                     f"{_reason(error)}"
                 ) from None
             raise
@@ -166,7 +182,9 @@ def _csv(path: Path) -> Source:
             try:
                 for number, row in enumerate(reader, 1):
                     if number >= first:
-                        yield tuple(value if value.strip() else None for value in row[:MAX_COLUMNS])
+                        yield number, tuple(
+                            value if value.strip() else None for value in row[:MAX_COLUMNS]
+                        )
             except csv.Error as error:
                 raise SourceError(
                     f"{path.name}, row {reader.line_num}: not readable as CSV ({error})"
