@@ -55,7 +55,7 @@ def preview_import(
     """Read and validate ``path``; write nothing."""
     job = job or quiet()
     with db.session() as session:
-        with open_source(path, file_kind(path, kind)) as source:
+        with open_source(path, file_kind(path, kind), options.encoding) as source:
             plan = plan_import(session, source, options, job)
         session.rollback()
     job.step(1.0, "Preview ready")
@@ -74,7 +74,7 @@ def run_import(
     """Plan and apply ``path`` in one transaction; see the module docstring."""
     job = job or quiet()
     with db.transaction() as session:
-        with open_source(path, file_kind(path, kind)) as source:
+        with open_source(path, file_kind(path, kind), options.encoding) as source:
             plan = plan_import(session, source, options, job)
         if plan.problems and not options.good_rows_only:
             raise ImportRefusedError(plan)

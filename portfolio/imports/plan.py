@@ -79,6 +79,8 @@ class ImportOptions:
     good_rows_only: bool = False
     #: Leave out rows hidden in a sheet (by a filter or by hand) and hidden sheets.
     skip_hidden: bool = False
+    #: The encoding of a CSV file (a Python codec name); ``None`` tells it from the bytes.
+    encoding: str | None = None
 
     def __post_init__(self) -> None:
         if self.date_order not in (None, *DATE_ORDERS):
@@ -285,6 +287,7 @@ class Planner:
         self.deferred: list[tuple[ColumnMap, str, int, tuple]] = []
         #: What those rows would add, by key, and what they wait for ("date", "number").
         self.deferred_keys: dict[tuple, str] = {}
+        self.waiting_for: set[str] = set()
         #: Set once the whole file is read: a row that still cannot be read is refused.
         self.final = False
         self.seen: dict[tuple, tuple[str, int]] = {}
@@ -427,6 +430,7 @@ class Planner:
                     )
                 else:
                     self.deferred.append((layout, title, number, values))
+                    self.waiting_for.add(waiting.needs)
                 continue
             if parsed is not None:
                 parsed_rows.append(parsed)
@@ -897,7 +901,7 @@ class Planner:
         decimal mark (or does not, and they are refused)."""
         if not self.deferred:
             return
-        if self.date_order is None and len(self.order_evidence) == 1:
+        if "date" in self.waiting_for and self.date_order is None and len(self.order_evidence) == 1:
             ((order, (sheet, number, text)),) = self.order_evidence.items()
             self.date_order = order
             reading = "day first" if order == "dmy" else "month first"
@@ -905,7 +909,11 @@ class Planner:
                 f"dates such as 03/04/2026 were read {reading}, as {text!r} "
                 f"({sheet} row {number}) shows"
             )
-        if self.decimal_comma is None and len(self.mark_evidence) == 1:
+        if (
+            "number" in self.waiting_for
+            and self.decimal_comma is None
+            and len(self.mark_evidence) == 1
+        ):
             ((mark, (sheet, number, text)),) = self.mark_evidence.items()
             self.decimal_comma = mark == COMMA
             self.parse_options = ParseOptions(decimal_comma=self.decimal_comma)
@@ -1029,13 +1037,12 @@ def _hidden_rows(sheet: Sheet, rows: list[int], skipped: bool) -> str:
     if len(rows) > LISTED:
         shown += f" and {len(rows) - LISTED:,} more"
     how = " by a filter" if sheet.filtered else ""
-    plural = "rows" if len(rows) > 1 else "row"
-    verb = "are" if len(rows) > 1 else "is"
+    plural, verb, them = ("rows", "are", "them") if len(rows) > 1 else ("row", "is", "it")
     if skipped:
         return f"sheet {sheet.title!r}: {plural} {shown} {verb} hidden{how}: left out"
     return (
         f"sheet {sheet.title!r}: {plural} {shown} {verb} hidden{how}: read like the others "
-        "(choose 'skip hidden' to leave them out)"
+        f"(choose 'skip hidden' to leave {them} out)"
     )
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portfolio.errors import PortfolioError
+from portfolio.imports.encodings import EncodingUnknown, detect
 from portfolio.imports.package import UnsafeFileError, check_csv, check_workbook
 from portfolio.imports.sheet_reader import SheetRows, read_shared_strings
 
@@ -77,14 +78,18 @@ class Source:
 
 
 @contextmanager
-def open_source(path: str | Path, kind: str) -> Iterator[Source]:
-    """The sheets of ``path`` read as ``kind`` (``xlsx`` or ``csv``), checked first."""
+def open_source(path: str | Path, kind: str, encoding: str | None = None) -> Iterator[Source]:
+    """The sheets of ``path`` read as ``kind`` (``xlsx`` or ``csv``), checked first.
+
+    ``encoding`` (a Python codec name) overrides what ``portfolio.imports.encodings``
+    tells from a CSV file's bytes.
+    """
     path = Path(path).expanduser()
     if kind == "xlsx":
         with _workbook(path) as source:
             yield source
     elif kind == "csv":
-        yield _csv(path)
+        yield _csv(path, encoding)
     else:
         raise SourceError(f"cannot import {kind!r} files (use xlsx or csv)")
 
@@ -152,8 +157,7 @@ def _sheet_reader(path: Path, title: str, sheet: SheetRows):
         except Exception as error:
             if type(error).__module__.startswith(("defusedxml", "xml")):
                 raise SourceError(
-                    f"{path.name}, sheet {title!r} has unsafe or broken XML: "
-                    f"{_reason(error)}"
+                    f"{path.name}, sheet {title!r} has unsafe or broken XML: {_reason(error)}"
                 ) from None
             raise
 
@@ -165,10 +169,21 @@ def _reason(error: Exception) -> str:
     return text[:200]
 
 
-def _csv(path: Path) -> Source:
+def _csv(path: Path, chosen: str | None = None) -> Source:
     check_csv(path)
-    encoding = _encoding(path)
-    notes = [] if encoding == "utf-8-sig" else [f"{path.name} is not UTF-8; read as {encoding}"]
+    if chosen:
+        try:
+            encoding = codecs.lookup(chosen).name
+        except LookupError:
+            raise SourceError(f"{chosen!r} is not an encoding Python knows") from None
+        notes = [f"{path.name} read as {encoding}, as chosen"]
+    else:
+        try:
+            found = detect(path)
+        except EncodingUnknown as error:
+            raise SourceError(str(error)) from None
+        encoding = found.codec
+        notes = [found.note] if found.note else []
     with path.open(encoding=encoding, newline="") as handle:
         sample = handle.read(64 * 1024)
     try:
@@ -182,8 +197,9 @@ def _csv(path: Path) -> Source:
             try:
                 for number, row in enumerate(reader, 1):
                     if number >= first:
-                        yield number, tuple(
-                            value if value.strip() else None for value in row[:MAX_COLUMNS]
+                        yield (
+                            number,
+                            tuple(value if value.strip() else None for value in row[:MAX_COLUMNS]),
                         )
             except csv.Error as error:
                 raise SourceError(
@@ -191,8 +207,8 @@ def _csv(path: Path) -> Source:
                 ) from None
             except UnicodeDecodeError:
                 raise SourceError(
-                    f"{path.name}, row {reader.line_num}: characters that are neither UTF-8 "
-                    "nor Windows-1252; save the file as UTF-8 CSV"
+                    f"{path.name}, row {reader.line_num}: bytes that are not {encoding}; "
+                    "save the file as CSV UTF-8"
                 ) from None
 
     lines = max(sample.count("\n"), 1)
@@ -213,16 +229,3 @@ def _bounded_lines(handle: io.TextIOBase, path: Path) -> Iterator[str]:
                 "refused as unsafe"
             )
         yield line
-
-
-def _encoding(path: Path) -> str:
-    """UTF-8 (with or without a byte order mark), else Windows-1252 as Excel writes it."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    with path.open("rb") as handle:
-        try:
-            while chunk := handle.read(1024 * 1024):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8-sig"
