@@ -85,6 +85,13 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: Spreadsheets hold numbers as binary floats, exact to 15 significant digits (Excel
+#: shows and keeps no more); a stored amount or count must survive an export and
+#: re-import, so entry refuses longer ones. In minor units for money.
+DIGITS = 15
+MAX_EXACT = 10**DIGITS
+
+
 def parse_decimal_text(text: str, *, decimal_comma: bool | None = False) -> Decimal:
     """``"$1,234.50"``, ``"(1,234.50)"``, ``"1.234,50 €"`` (with ``decimal_comma``) -> Decimal.
 
@@ -162,6 +169,8 @@ def parse_money(
         minor = to_minor(amount, currency, spec.name)
     except ValidationError as error:
         raise spec.refuse(error.reason) from None
+    if abs(minor) >= MAX_EXACT:
+        raise spec.refuse(f"{amount} has more than {DIGITS} digits, more than a spreadsheet holds")
     return minor
 
 
@@ -198,12 +207,18 @@ def _number(value: Any, spec: FieldSpec, decimal_comma: bool | None) -> Decimal:
 def parse_int(value: Any, spec: FieldSpec, *, decimal_comma: bool | None = False) -> int:
     """A count or whole number. One with a fraction is refused, never rounded."""
     if type(value) is int:
-        return value
+        return _exact(value, spec)
     number = _number(value, spec, decimal_comma)
     if number != number.to_integral_value():
         shown = value if isinstance(value, int | float | Decimal) else _plain(number)
         raise spec.refuse(f"{shown} is not a whole number")
-    return int(number)
+    return _exact(int(number), spec)
+
+
+def _exact(number: int, spec: FieldSpec) -> int:
+    if abs(number) >= MAX_EXACT:
+        raise spec.refuse(f"{number} has more than {DIGITS} digits, more than a spreadsheet holds")
+    return number
 
 
 def _plain(number: Decimal) -> str:

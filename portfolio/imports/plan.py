@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from portfolio.editing import ParseOptions, parse_record
 from portfolio.editing.fields import is_blank
 from portfolio.errors import ValidationError
+from portfolio.exports.cells import CUT_MARK
 from portfolio.imports.formulas import REASON as UNCOMPUTED_REASON
 from portfolio.imports.formulas import CellError, Uncomputed
 from portfolio.imports.headers import (
@@ -757,6 +758,8 @@ class Planner:
                 for name, value in fields.items()
                 if not same_as_stored(kinds[name], value, record.get(name), currency)
             }
+        if layout.text_fields:
+            fields = self._uncut(plan, layout, title, row, fields, record)
         parsed = row.parsed = {**parsed, **self._parse_fields(layout, title, row, fields)}
         if problems:
             self._refuse(plan, counts, problems)
@@ -814,6 +817,44 @@ class Planner:
                 currency=row.client.currency if row.client is not None else None,
             )
         )
+
+    def _uncut(
+        self,
+        plan: ImportPlan,
+        layout: ColumnMap,
+        title: str,
+        row: _Parsed,
+        fields: dict[str, Any],
+        record: dict | None,
+    ) -> dict[str, Any]:
+        """``fields`` less text cells an export cut (older text longer than a cell holds):
+        the stored text is whole, so such a cell is left alone if it is the start of
+        it, and refused otherwise (it would store the cut text)."""
+        for name in layout.text_fields:
+            value = fields.get(name)
+            if not isinstance(value, str) or not (found := CUT_MARK.search(value)):
+                continue
+            stored = record.get(name) if record is not None else None
+            kept = value[: found.start()]
+            length = int(found.group(1).replace(",", ""))
+            column = layout.header_for_field(name)
+            if isinstance(stored, str) and len(stored) == length and stored.startswith(kept):
+                fields = {key: item for key, item in fields.items() if key != name}
+                plan.notes.append(
+                    f"{title}, row {row.number}, {column}: the export cut this text; the "
+                    f"whole text ({length:,} characters) is kept in Portfolio"
+                )
+            else:
+                row.problems.append(
+                    RowProblem(
+                        title,
+                        row.number,
+                        column,
+                        "holds text an export cut short, which is not the start of the text "
+                        "stored; type the text again (at most 32,767 characters)",
+                    )
+                )
+        return fields
 
     def _add(
         self,
