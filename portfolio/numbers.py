@@ -78,10 +78,16 @@ class CellPercent:
 
     @property
     def percent(self) -> Decimal:
-        """The shown percentage, exactly: the cell's decimal value times 100."""
+        """The shown percentage: the cell's decimal value times 100, less the binary
+        float's whisker (0.0107 is held as 0.010700000000000001; 1.07 is meant)."""
         value = self.fraction
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        return number * 100
+        percent = number * 100
+        rounded = percent.quantize(Decimal("1e-9"))
+        if abs(percent - rounded) < Decimal("1e-12"):
+            percent = rounded
+        text = format(percent, "f")
+        return Decimal(text.rstrip("0").rstrip(".") if "." in text else text)
 
     def __str__(self) -> str:
         return f"{_plain(self.percent)} %"

@@ -376,6 +376,9 @@ def parse_plain(spec: FieldSpec, value: Any, *, decimal_comma: bool | None = Fal
             raise spec.refuse(f"{value!r} is not a number")
         if kind == "rate" and len(number.normalize().as_tuple().digits) > 15:
             raise spec.refuse("has more than 15 significant digits")
+        if kind == "percent" and number != number.quantize(Decimal("0.01")):
+            # Stored with two decimals (NUMERIC(5, 2)): PostgreSQL would round the rest.
+            raise spec.refuse(f"{_plain(number)} has more than 2 decimals")
     elif kind == "date":
         return parse_date(value, spec)
     elif kind == "datetime":

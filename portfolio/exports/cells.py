@@ -80,13 +80,15 @@ def excel_text(text: str) -> str:
     text gets its underscore escaped (``_x005F_``), so Excel (and Portfolio's import)
     read back exactly ``text``."""
     if "_x" in text:
-        text = _LITERAL_ESCAPE.sub(r"_x005F\g<0>", text)
+        text = _LITERAL_ESCAPE.sub("_x005F_", text)
     if _UNCARRIED.search(text):
         text = _UNCARRIED.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
     return text
 
 
-_LITERAL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+# The underscore that starts an escape-shaped run; a lookahead, so that runs sharing an
+# underscore ("_x005F_x0041_") are each escaped.
+_LITERAL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 

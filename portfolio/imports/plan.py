@@ -1012,7 +1012,8 @@ class Planner:
 def same_as_stored(kind: str, value: Any, stored: Any, currency: str | None) -> bool:
     """Whether a spreadsheet value certainly is the stored one, without parsing it.
 
-    Only numbers, dates and blanks are judged here; text always goes to the core. A
+    Only numbers, dates, blanks and text identical to the stored text are judged here;
+    anything else goes to the core. A
     number equals a stored amount when it is the float nearest to it (``stored / 100``
     is correctly rounded, and so is the spreadsheet's decimal text), which is exactly
     when the core's ``parse_money`` would read it as that amount.
@@ -1026,6 +1027,10 @@ def same_as_stored(kind: str, value: Any, stored: Any, currency: str | None) -> 
         return number and currency is not None and value == stored / 10 ** exponent(currency)
     if kind in ("count", "integer"):
         return number and value == stored
+    if kind in ("text", "longtext"):
+        # Exactly the stored text (older text with a tab or a control character
+        # included): nothing to clean or check.
+        return type(value) is str and value == stored
     if kind == "bool":
         return type(value) is bool and value == stored
     if kind == "month":
