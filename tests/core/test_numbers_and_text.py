@@ -153,7 +153,8 @@ def test_a_percentage_means_the_same_however_it_arrives(percent, mark):
     comma = mark == COMMA
     plain = f"{value:f}".replace(".", "," if comma else ".")
     cell = CellPercent(float(value / 100))  # the float nearest the cell's decimal value
-    forms = [plain, f"{plain}%", f"{plain} %", f"{plain}\u00a0%", cell, CellPercent(percent / 10000)]
+    forms = [plain, f"{plain}%", f"{plain} %", f"{plain}\u00a0%", cell]
+    forms.append(CellPercent(percent / 10000))
     for form in forms:
         parsed = parse_plain(spec, form, decimal_comma=comma)
         if value <= 100:

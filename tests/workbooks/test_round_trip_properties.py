@@ -66,7 +66,7 @@ any_text = st.text(
         "\rcarriage return first",
         "line\r\nbreaks\n\tand tabs",
         "  spaced  ",
-        "=HYPERLINK(\"x\")",
+        '=HYPERLINK("x")',
         "emoji 🧾 and RTL عربى and e\u0301",
         "\ufeffBOM first",
     ]
@@ -173,9 +173,7 @@ def test_an_unchanged_workbook_with_unusual_values_reimports_as_no_change(demo, 
     assert run_import(demo, path, ImportOptions()).applied is None
     with demo.session() as session:
         notes = dict(session.execute(select(Client.name, Client.notes)).all())
-        start = session.scalar(
-            select(Client.contract_start).where(Client.name.like("_x0041_%"))
-        )
+        start = session.scalar(select(Client.contract_start).where(Client.name.like("_x0041_%")))
     assert notes["Older Notes"] == "o" * 40_000
     assert notes["Full Cell"] == "n" * MAX_CELL_TEXT
     assert notes["_x0041_ Ünïcödé Co 🧾"] == "line\r\n\tsecond _x000D_ =1+1"
