@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import warnings
 import zipfile
 import zlib
@@ -189,13 +190,18 @@ def _csv(path: Path, chosen: str | None = None) -> Source:
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
-        delimiter = ","
+        # No pattern over the sample (quoted fields over several lines): the delimiter
+        # the first line (the header, or a title) uses most.
+        first = next((line for line in sample.splitlines() if line.strip()), "")
+        delimiter = max(CSV_DELIMITERS, key=lambda mark: (first.count(mark), mark == ","))
 
     def read(first: int) -> Iterator[tuple]:
         with path.open(encoding=encoding, newline="") as handle:
-            reader = csv.reader(_bounded_lines(handle, path), delimiter=delimiter)
+            lines = _Lines(handle, path, delimiter)
+            reader = csv.reader(lines, delimiter=delimiter)
             try:
-                for number, row in enumerate(reader, 1):
+                for records, row in enumerate(reader, 1):
+                    number = records + lines.skipped  # a blank line is a row too
                     if number >= first:
                         yield (
                             number,
@@ -203,11 +209,11 @@ def _csv(path: Path, chosen: str | None = None) -> Source:
                         )
             except csv.Error as error:
                 raise SourceError(
-                    f"{path.name}, row {reader.line_num}: not readable as CSV ({error})"
+                    f"{path.name}, line {lines.number}: not readable as CSV ({error})"
                 ) from None
             except UnicodeDecodeError:
                 raise SourceError(
-                    f"{path.name}, row {reader.line_num}: bytes that are not {encoding}; "
+                    f"{path.name}, near line {lines.number}: bytes that are not {encoding}; "
                     "save the file as CSV UTF-8"
                 ) from None
 
@@ -216,16 +222,71 @@ def _csv(path: Path, chosen: str | None = None) -> Source:
     return Source(path, "csv", [Sheet(path.stem, read, estimate)], notes)
 
 
-def _bounded_lines(handle: io.TextIOBase, path: Path) -> Iterator[str]:
-    number = 0
-    while True:
-        line = handle.readline(MAX_LINE + 1)
-        if not line:
-            return
-        number += 1
-        if len(line) > MAX_LINE:
-            raise SourceError(
-                f"{path.name}, line {number} is longer than {MAX_LINE // 1024} KB; "
-                "refused as unsafe"
-            )
-        yield line
+#: Characters read from a CSV file at a time.
+CHUNK = 1 << 20
+_LINE_END = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+
+
+class _Lines:
+    """The lines of a CSV file for ``csv.reader``, bounded and quick over blank ones.
+
+    Lines longer than ``MAX_LINE`` are refused. Lines holding nothing but delimiters and
+    spaces outside a quoted field (a sheet saved with a million empty rows) are not
+    handed to the CSV parser: a run of them is skipped at the speed of ``str.strip``
+    and counted in ``skipped``, so that rows keep their numbers. Lines end at ``\n``,
+    ``\r\n`` or ``\r``, as the CSV module reads them.
+    """
+
+    def __init__(self, handle: io.TextIOBase, path: Path, delimiter: str) -> None:
+        self.handle = handle
+        self.path = path
+        self.blank = delimiter + " \t\r\n"
+        #: Blank lines skipped so far, and lines read in all.
+        self.skipped = 0
+        self.number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        carry = ""
+        quoted = False
+        blank = self.blank
+        while True:
+            chunk = self.handle.read(CHUNK)
+            text = carry + chunk
+            if not chunk:
+                body, carry = text, ""
+            else:
+                # Up to the last line end that is not the text's last character (a
+                # "\r" there may be the first half of "\r\n").
+                end = max(text.rfind("\n", 0, len(text) - 1), text.rfind("\r", 0, len(text) - 1))
+                end += 1
+                if end and text[end - 1] == "\r" and text[end] == "\n":
+                    end += 1
+                body, carry = text[:end], text[end:]
+                if len(carry) > MAX_LINE:
+                    self._too_long(self.number + body.count("\n") + 1)
+            if body:
+                if not quoted and not body.strip(blank):
+                    count = len(_LINE_END.split(body)) - 1 if body[-1] in "\r\n" else 1
+                    self.skipped += count
+                    self.number += count
+                else:
+                    for line in _LINE_END.split(body):
+                        if not line:
+                            continue
+                        self.number += 1
+                        if not quoted and not line.strip(blank):
+                            self.skipped += 1
+                            continue
+                        if len(line) > MAX_LINE:
+                            self._too_long(self.number)
+                        if line.count('"') % 2:
+                            quoted = not quoted
+                        yield line
+            if not chunk:
+                return
+
+    def _too_long(self, number: int) -> None:
+        raise SourceError(
+            f"{self.path.name}, line {number} is longer than {MAX_LINE // 1024} KB; "
+            "refused as unsafe"
+        )
