@@ -161,19 +161,23 @@ def test_a_csv_of_blank_lines_costs_time_for_its_real_rows(book, tmp_path):
 
 def test_cancel_during_a_long_read_changes_nothing(book, tmp_path):
     db, client, (first, _), _ = book
-    path = _blank_csv(tmp_path / "blank.csv", client, first, 200_000)
+    path = tmp_path / "long.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("Client;Campaign;Month;Spend actual\n")
+        handle.write(f"{client};{first};2026-07;1.234,50\n" * 40_000)
     before = stored_line(db, client, first, 202607).spend_actual
     job = Job()
     calls = []
 
     def progress(fraction, message):
         calls.append(fraction)
-        if len(calls) == 10:
+        if len(calls) == 3:
             job.cancel()
 
     job._on_progress = progress
     with pytest.raises(Cancelled):
         run_import(db, path, ImportOptions(), job)
+    assert len(calls) == 3
     assert stored_line(db, client, first, 202607).spend_actual == before
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(ImportBatch)) == 0
