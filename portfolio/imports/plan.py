@@ -391,6 +391,9 @@ class Planner:
         self.job.step(start, f"Reading {sheet.title}")
         hidden_rows = sheet.hidden_rows
         hidden_seen: list[int] = []
+        sheet.watch = lambda done: self.job.step(
+            start + share * done, f"{sheet.title}: skipping blank lines"
+        )
         since_step = 0
         for number, values in sheet.rows(layout.header_row + 1):
             since_step += 1

@@ -52,6 +52,9 @@ class Sheet:
     hidden_rows: set[int] = field(default_factory=set)
     #: Whether the sheet has an active filter, known once its rows are read.
     _filtered: Callable[[], bool] = lambda: False
+    #: Set by a reader of the rows to hear how far a long stretch without rows (blank
+    #: lines skipped in bulk) has got, as a share of the file (0..1).
+    watch: Callable[[float], None] | None = None
 
     @property
     def filtered(self) -> bool:
@@ -197,7 +200,7 @@ def _csv(path: Path, chosen: str | None = None) -> Source:
 
     def read(first: int) -> Iterator[tuple]:
         with path.open(encoding=encoding, newline="") as handle:
-            lines = _Lines(handle, path, delimiter)
+            lines = _Lines(handle, path, delimiter, sheet.watch)
             reader = csv.reader(lines, delimiter=delimiter)
             try:
                 for records, row in enumerate(reader, 1):
@@ -219,7 +222,8 @@ def _csv(path: Path, chosen: str | None = None) -> Source:
 
     lines = max(sample.count("\n"), 1)
     estimate = int(path.stat().st_size / max(len(sample.encode(encoding)) / lines, 1))
-    return Source(path, "csv", [Sheet(path.stem, read, estimate)], notes)
+    sheet = Sheet(path.stem, read, estimate)
+    return Source(path, "csv", [sheet], notes)
 
 
 #: Characters read from a CSV file at a time.
@@ -237,7 +241,16 @@ class _Lines:
     ``\r\n`` or ``\r``, as the CSV module reads them.
     """
 
-    def __init__(self, handle: io.TextIOBase, path: Path, delimiter: str) -> None:
+    def __init__(
+        self,
+        handle: io.TextIOBase,
+        path: Path,
+        delimiter: str,
+        watch: Callable[[float], None] | None = None,
+    ) -> None:
+        #: Called with the share of the file read after each chunk.
+        self.watch = watch
+        self.size = max(path.stat().st_size, 1)
         self.handle = handle
         self.path = path
         self.blank = delimiter + " \t\r\n"
@@ -266,7 +279,8 @@ class _Lines:
                     self._too_long(self.number + body.count("\n") + 1)
             if body:
                 if not quoted and not body.strip(blank):
-                    count = len(_LINE_END.split(body)) - 1 if body[-1] in "\r\n" else 1
+                    count = body.count("\n") + body.count("\r") - body.count("\r\n")
+                    count += body[-1] not in "\r\n"
                     self.skipped += count
                     self.number += count
                 else:
@@ -284,6 +298,8 @@ class _Lines:
                         yield line
             if not chunk:
                 return
+            if self.watch is not None:
+                self.watch(self.handle.buffer.tell() / self.size)
 
     def _too_long(self, number: int) -> None:
         raise SourceError(
