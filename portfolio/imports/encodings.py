@@ -51,7 +51,7 @@ MAX_WORDS = 5000
 _WORD = re.compile(rb"[^\s,;|\"'()]*[\x80-\xff][^\s,;|\"'()]*")
 #: Symbols a word may hold; none of them may stand right before a letter, except
 #: opening marks.
-_SYMBOLS = set("€£¥¢©®™°±µ·×÷–—‘’‚“”„…•‰§¶«»¿¡\u00a0¼½¾¹²³ªº")
+_SYMBOLS = set("€£¥¢©®™°±µ·×÷–—‘’‚“”„…•‰§¶«»¿¡¼½¾¹²³ªº")
 _OPENING = set("¿¡«‘‚“„")
 
 
@@ -98,9 +98,12 @@ def detect(path: Path) -> Encoding:
         codec: [w.decode(codec, "replace") for w in words] for codec in LEGACY
     }
     example = _telling_word(candidates)
+    groups: dict[tuple, list[str]] = {}
+    for codec, decoded in candidates.items():
+        groups.setdefault(tuple(decoded), []).append(LEGACY[codec])
     listed = "; ".join(
-        f"{LEGACY[codec]}" + (f" ({decoded[example]!r})" if example is not None else "")
-        for codec, decoded in candidates.items()
+        " or ".join(names) + (f" ({decoded[example]!r})" if example is not None else "")
+        for decoded, names in groups.items()
     )
     raise EncodingUnknown(
         f"{path.name} is not UTF-8 and its encoding cannot be told apart: it could be "
@@ -138,19 +141,23 @@ def _script(char: str) -> str:
     return name.split(" ", 1)[0] if name else ""
 
 
-def _plausible(word: str) -> bool:
-    """Whether ``word`` reads like a word: letters of one script, known symbols."""
-    scripts = set()
+def _plausible(token: str) -> bool:
+    """Whether every word of ``token`` (split at any space, the no-break one included)
+    reads like a word: letters of one script, known symbols."""
+    scripts: set[str] = set()
     previous = ""
-    for char in word:
+    for char in token:
+        if char.isspace():
+            if len(scripts) > 1:
+                return False
+            scripts, previous = set(), ""
+            continue
         category = unicodedata.category(char)
         if category.startswith("L"):
             scripts.add(_script(char))
             if previous in _SYMBOLS and previous not in _OPENING:
                 return False
-        elif category.startswith(("M", "N", "P", "S", "Z")) and char.isascii():
-            pass
-        elif category.startswith("M"):
+        elif char.isascii() or category.startswith("M"):
             pass
         elif char not in _SYMBOLS:
             return False
