@@ -966,6 +966,10 @@ class Planner:
                 f"({sheet} row {number}) shows"
             )
         deferred, self.deferred = self.deferred, []
+        # Keys come back as rows are refused again, so that only the dependants of a
+        # row that still waits say so (a parent refused for another reason is "no
+        # client named ...").
+        self.deferred_keys.clear()
         self.final = True
         by_layout: dict[int, list] = {}
         for item in deferred:
