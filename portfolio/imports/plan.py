@@ -324,8 +324,7 @@ class Planner:
                     plan.hidden.append(f"sheet {sheet.title!r} is hidden: left out")
                     continue
                 plan.hidden.append(
-                    f"sheet {sheet.title!r} is hidden: read like the others "
-                    "(choose 'skip hidden' to leave it out)"
+                    f"sheet {sheet.title!r} is hidden: read like the others; {_LEAVE_OUT}"
                 )
             try:
                 layout = self._layout(sheet, plan)
@@ -1085,6 +1084,9 @@ def _not_a_name(value: Any, what: str) -> str:
     )
 
 
+_LEAVE_OUT = "leave it out with --skip-hidden (in the app: Leave out hidden sheets and rows)"
+
+
 def _hidden_rows(sheet: Sheet, rows: list[int], skipped: bool) -> str:
     shown = ", ".join(str(number) for number in rows[:LISTED])
     if len(rows) > LISTED:
@@ -1094,8 +1096,8 @@ def _hidden_rows(sheet: Sheet, rows: list[int], skipped: bool) -> str:
     if skipped:
         return f"sheet {sheet.title!r}: {plural} {shown} {verb} hidden{how}: left out"
     return (
-        f"sheet {sheet.title!r}: {plural} {shown} {verb} hidden{how}: read like the others "
-        f"(choose 'skip hidden' to leave {them} out)"
+        f"sheet {sheet.title!r}: {plural} {shown} {verb} hidden{how}: read like the others; "
+        + _LEAVE_OUT.replace("leave it", f"leave {them}")
     )
 
 
