@@ -38,7 +38,8 @@ from portfolio.model.vocab import ROLE
 class ParseOptions:
     """How to read ambiguous text: importers set these from the file or the user."""
 
-    decimal_comma: bool = False
+    #: ``True`` comma, ``False`` point, ``None`` unknown: the text must show it.
+    decimal_comma: bool | None = False
 
 
 def record_of(row: Base, spec: EntitySpec) -> dict[str, Any]:
@@ -154,7 +155,9 @@ def parse_record(
                     )
                 parsed[field_spec.name] = minor
             else:
-                parsed[field_spec.name] = parse_plain(field_spec, value)
+                parsed[field_spec.name] = parse_plain(
+                    field_spec, value, decimal_comma=options.decimal_comma
+                )
         except ValidationError as error:
             error.entity = spec.name
             errors.append(error)

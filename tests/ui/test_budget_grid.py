@@ -6,7 +6,8 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel
 from PySide6.QtGui import QGuiApplication
 from sqlalchemy import select
 
-from portfolio.model import BudgetLine, Campaign
+from portfolio.model import BudgetLine, Campaign, Client
+from portfolio.money import SYMBOLS
 from portfolio.queries.budget_grid import ROWS
 from tests.conftest import AS_OF
 from tests.ui.conftest import get
@@ -58,7 +59,11 @@ def test_paste_an_excel_block_is_one_action(qtbot, window, workspace):
     before = lines(database, campaign.id)
     months = grid.model.grid.months
     grid.table.setCurrentIndex(grid.model.index(row("spend", "budget"), 0))
-    block = "1,000.00\t2000\t$3,000.50\r\n900\t1900\t2900\r\n"  # budget, then forecast row
+    with database.session() as session:
+        currency = session.scalar(select(Client.currency).where(Client.id == campaign.client_id))
+    # Typed with the campaign's own currency sign: another currency's sign is refused.
+    sign = SYMBOLS.get(currency, f"{currency} ")
+    block = f"1,000.00\t2000\t{sign}3,000.50\r\n900\t1900\t2900\r\n"  # budget, forecast
     QGuiApplication.clipboard().setText(block)
     window.paste()  # Edit > Paste (Ctrl+V) on the client page's budget tab
     after = lines(database, campaign.id)
