@@ -171,7 +171,7 @@ def run_action(session: Session, action: Action) -> tuple[Recorder, tuple[int, .
     for step in action.steps:
         doing.run(step)
     if doing.conflicts:
-        raise EditConflictError(doing.conflicts, doing=action.text)
+        raise EditConflictError(doing.conflicts)
     return doing.recorder, tuple(doing.created)
 
 
@@ -221,7 +221,7 @@ def undo_in(
     if entry.undone_by_id is not None:
         raise NothingToUndoError(f"{entry.action} was already undone")
     recorder = Recorder(session)
-    revert(session, entry_id, recorder, doing=f"Undo {entry.action}", overwrite=overwrite)
+    revert(session, entry_id, recorder, doing=f"Cannot undo {entry.action}", overwrite=overwrite)
     undo_id = recorder.write(user, f"Undo {entry.action}", "undo", reverts_id=entry_id)
     entry.undone_by_id = undo_id
     session.flush()
@@ -237,7 +237,9 @@ def redo_in(
         raise NothingToUndoError(f"{entry.action} is not undone; there is nothing to redo")
     undo_entry = _entry(session, entry.undone_by_id)
     recorder = Recorder(session)
-    revert(session, undo_entry.id, recorder, doing=f"Redo {entry.action}", overwrite=overwrite)
+    revert(
+        session, undo_entry.id, recorder, doing=f"Cannot redo {entry.action}", overwrite=overwrite
+    )
     redo_id = recorder.write(user, f"Redo {entry.action}", "redo", reverts_id=undo_entry.id)
     undo_entry.undone_by_id = redo_id
     entry.undone_by_id = None

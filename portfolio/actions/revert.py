@@ -208,13 +208,13 @@ class _Revert:
                 )
 
     def finder_history(self, table: str, row_id: int) -> tuple[str, str] | None:
-        from portfolio.actions.conflicts import when
         from portfolio.journal.lookup import record_changes
+        from portfolio.journal.wording import local_time
 
         created = [c for c in record_changes(self.session, table, row_id) if c.op == "create"]
         if not created:
             return None
-        return created[-1].user_name, when(created[-1].at)
+        return created[-1].user_name, local_time(created[-1].at)
 
     def _check_parents(
         self, table: str, changes: list[_Change], restoring: set[tuple[str, int]]
@@ -406,7 +406,7 @@ class _Revert:
                 if result.rowcount != len(part):
                     raise EditConflictError(
                         [],
-                        doing="Records changed while this was being undone; try again",
+                        doing="Records changed while this was being undone (try again)",
                     )
 
     def _remove(self) -> None:
