@@ -15,10 +15,10 @@ from ui.tables.records_model import Field, RecordsModel
 from ui.workspace import Workspace
 
 FIELDS = (
-    Field("when", "When", width=17),
+    Field("when", "When", width=20),
     Field("user", "Who", width=16),
-    Field("action", "Action", width=34),
-    Field("record", "Record", width=34),
+    Field("action", "Action", width=30),
+    Field("record", "Record", width=44),
     Field("field", "Field", width=16),
     Field("before", "Before", width=16),
     Field("after", "After", width=16),
