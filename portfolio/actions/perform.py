@@ -29,7 +29,7 @@ from portfolio.actions.revert import revert
 from portfolio.actions.steps import Action, Create, Delete, Duplicate, Edit, Step
 from portfolio.editing import entity
 from portfolio.editing import operations as ops
-from portfolio.editing.history import capture
+from portfolio.editing.cascade import capture
 from portfolio.errors import ConflictError, NotFoundError, ValidationError
 from portfolio.identity import User
 from portfolio.journal.recorder import Recorder

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from portfolio.actions.conflicts import ConflictFinder, EditConflictError, FieldConflict
@@ -445,14 +445,3 @@ def revert(
         raise EditConflictError(work.conflicts, doing=doing)
     work.write()
     session.expire_all()
-
-
-def count_changes(session: Session, entry_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(JournalChange)
-            .where(JournalChange.entry_id == entry_id)
-        )
-        or 0
-    )

@@ -6,7 +6,8 @@ against the record's rules and against the data already stored (natural keys, ro
 parents), and only then flushed. A refusal raises ``ValidationError`` naming the field;
 the caller's transaction is then rolled back so nothing stored changes.
 
-The caller owns the transaction: one user action, one ``Database.transaction()``.
+The caller owns the transaction: one user action (``portfolio.actions``, which also
+checks what others changed since the user read a record and journals the change).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from portfolio.model import (
 )
 from portfolio.model.base import Base
 from portfolio.model.vocab import ROLE
+from portfolio.money import from_minor
 
 
 @dataclass(frozen=True)
@@ -303,16 +305,11 @@ def update(
     row_id: int,
     changes: dict[str, Any],
     *,
-    expected_version: int | None = None,
     options: ParseOptions = ParseOptions(),
 ) -> dict[str, Any]:
     """Change fields of one record; return the previous values of what changed (for undo)."""
     spec = entity(entity_name)
     row = load(session, entity_name, row_id)
-    if expected_version is not None and row.version != expected_version:
-        raise ConflictError(
-            f"This {spec.label.lower()} was changed by someone else since you read it"
-        )
     for name in changes:
         if not spec.field(name).editable:
             raise ValidationError(
@@ -334,14 +331,10 @@ def update(
     return previous
 
 
-def delete(
-    session: Session, entity_name: str, row_id: int, *, expected_version: int | None = None
-) -> dict[str, Any]:
+def delete(session: Session, entity_name: str, row_id: int) -> dict[str, Any]:
     """Delete one record (its dependants go with it); return its values."""
     spec = entity(entity_name)
     row = load(session, entity_name, row_id)
-    if expected_version is not None and row.version != expected_version:
-        raise ConflictError(f"This {spec.label.lower()} was changed by someone else")
     values = record_of(row, spec)
     session.delete(row)
     _flush(session, spec)
@@ -412,3 +405,29 @@ def _all_specs() -> list[EntitySpec]:
     from portfolio.editing.entities import ENTITIES
 
     return list(ENTITIES.values())
+
+
+def as_input(
+    session: Session, spec: EntitySpec, row_id: int, stored: dict[str, Any]
+) -> dict[str, Any]:
+    """Stored values of a record as ``update`` takes them: money back in major units.
+
+    Fields Portfolio works out itself (an SLA due time) are left out; ``update`` derives
+    them again from the fields they follow.
+    """
+    money = [name for name in stored if spec.field(name).kind == "money"]
+    currency = None
+    if money:
+        row = session.get(spec.model, row_id)
+        record = record_of(row, spec) if row is not None else dict(stored)
+        currency = currency_of(session, spec, {**record, **stored})
+    values: dict[str, Any] = {}
+    for name, value in stored.items():
+        field_spec = spec.field(name)
+        if not field_spec.editable:
+            continue
+        if field_spec.kind == "money" and value is not None and currency is not None:
+            values[name] = from_minor(value, currency)
+        else:
+            values[name] = value
+    return values

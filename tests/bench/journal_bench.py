@@ -56,8 +56,7 @@ def run() -> list[Figure]:
         figures.append(
             Figure(
                 "journal",
-                f"{on['edits']:,} cell edits, one action each, median of {RUNS}, "
-                "journal written",
+                f"{on['edits']:,} cell edits, one action each, median of {RUNS}, journal written",
                 on["seconds"],
                 "s",
                 "the same edits without the journal",

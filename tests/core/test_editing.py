@@ -125,14 +125,21 @@ def test_an_edit_returns_what_it_replaced_and_moves_the_version_on(demo):
 
 
 def test_an_edit_based_on_a_stale_read_is_a_conflict(demo):
+    from portfolio.actions import Action, Edit, perform
+
     with demo.session() as session:
-        version = session.get(BudgetLine, 1).version
+        line = session.get(BudgetLine, 1)
     with demo.transaction() as session:
         editing.update(session, "budget_line", 1, {"spend_forecast": "100"})
-    with pytest.raises(ConflictError), demo.transaction() as session:
-        editing.update(
-            session, "budget_line", 1, {"spend_forecast": "200"}, expected_version=version
-        )
+    stale = Edit(
+        "budget_line",
+        1,
+        {"spend_forecast": "200"},
+        version=line.version,
+        seen={"spend_forecast": line.spend_forecast},
+    )
+    with pytest.raises(ConflictError):
+        perform(demo, Action("Edit", (stale,)))
 
 
 def test_a_request_gets_its_sla_due_time_from_its_priority(demo):

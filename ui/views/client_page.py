@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 
 from portfolio.actions import Action, Changes, Edit
 from portfolio.editing import entity
-from portfolio.editing.history import as_input
-from portfolio.editing.operations import record_of
+from portfolio.editing.operations import as_input, record_of
 from portfolio.model.vocab import MEASURE
 from portfolio.money import format_money
 from portfolio.periods import add_months, month_label, period_title
