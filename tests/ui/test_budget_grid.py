@@ -142,3 +142,30 @@ def test_a_client_grid_is_read_only_sums(qtbot, window, workspace):
     assert not grid.model.grid.editable
     assert not grid.model.setData(grid.model.index(0, 0), "1")
     assert "Choose a campaign" in grid.hint.text()
+
+
+def test_a_grid_edit_reads_the_grid_once_and_keeps_the_current_cell(qtbot, window, workspace):
+    """The fault: a grid edit reloaded the grid twice, with a reset that lost the cell."""
+    from PySide6.QtCore import Qt
+
+    from tests.ui.test_data_entry import click, editing, key, type_text
+
+    campaign = full_campaign(workspace.database)
+    _page, grid = grid_page(qtbot, window, campaign)
+    model, view = grid.model, grid.table
+    reads, resets = [], []
+    model.refreshed.connect(lambda: reads.append(1))
+    model.modelReset.connect(lambda: resets.append(1))
+    month = grid.model.grid.months[-1]
+    target = model.index(row("spend", "forecast"), grid.model.grid.months.index(month))
+    window.activateWindow()
+    click(qtbot, view, target)
+    type_text(qtbot, view, "4321")
+    key(qtbot, view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not editing(view) and bool(reads))
+    from portfolio.money import exponent
+
+    saved = lines(workspace.database, campaign.id)[month].spend_forecast
+    assert saved == 4321 * 10 ** exponent(model.grid.currency)
+    assert (len(reads), len(resets)) == (1, 0)
+    assert view.currentIndex() == model.index(target.row() + 1, target.column())
