@@ -112,7 +112,16 @@ class _Doing:
         if conflicts:
             self.conflicts.extend(conflicts)
             return
-        ops.update(self.session, step.entity, step.row_id, dict(step.values))
+        # The record's name was read with its client's currency: the money parse needs
+        # no second look-up (a record with a currency of its own reads its own).
+        own_currency = "currency" in spec.field_names
+        ops.update(
+            self.session,
+            step.entity,
+            step.row_id,
+            dict(step.values),
+            currency=None if own_currency else named.currency,
+        )
         after = row_values(row)
         self.recorder.updated(
             step.entity, after, {k: v for k, v in before.items() if k != "version"}, named

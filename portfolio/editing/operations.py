@@ -306,8 +306,13 @@ def update(
     changes: dict[str, Any],
     *,
     options: ParseOptions = ParseOptions(),
+    currency: str | None = None,
 ) -> dict[str, Any]:
-    """Change fields of one record; return the previous values of what changed (for undo)."""
+    """Change fields of one record; return the previous values of what changed.
+
+    ``currency`` is the currency of the record's money when the caller already read it
+    (the action layer names the record with its client, and so its currency).
+    """
     spec = entity(entity_name)
     row = load(session, entity_name, row_id)
     for name in changes:
@@ -319,7 +324,9 @@ def update(
                 entity=spec.name,
             )
     current = record_of(row, spec)
-    parsed, errors = parse_record(session, spec, changes, base=current, options=options)
+    parsed, errors = parse_record(
+        session, spec, changes, base=current, options=options, currency=currency
+    )
     _first(errors)
     merged = {**current, **parsed}
     _derive(session, spec, merged, set(parsed))

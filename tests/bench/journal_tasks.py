@@ -48,9 +48,9 @@ def import_sheet(db_path: str, sheet: str, journal: str) -> dict:
     return {"seconds": seconds, "changed": result.plan.changed}
 
 
-def edit_loop(db_path: str, journal: str) -> dict:
-    """1,000 cell edits as the app makes them: one action each, based on the version and
-    value shown, of a different budget line each time."""
+def edit_loop(db_path: str, journal: str, edits: str = str(EDITS)) -> dict:
+    """``edits`` cell edits as the app makes them: one action each, based on the version
+    and value shown, of a different budget line each time."""
     from sqlalchemy import select
 
     from portfolio.actions import Action, Edit, perform
@@ -64,8 +64,8 @@ def edit_loop(db_path: str, journal: str) -> dict:
         lines = session.execute(
             select(BudgetLine.id, BudgetLine.version, BudgetLine.spend_forecast)
             .order_by(BudgetLine.id)
-            .limit(EDITS)
-        ).all()
+            .limit(max(int(edits), 1))
+        ).all()[: int(edits)]
     started = time.perf_counter()
     for line_id, version, forecast in lines:
         step = Edit(
