@@ -93,7 +93,7 @@ def run() -> list[Figure]:
                 "journal",
                 f"{on['edits']:,} cell edits, one action each, median of {RUNS}, journal written",
                 on["seconds"],
-                "s",
+                "CPU s",
                 "the same edits without the journal",
                 off["seconds"],
                 "<= 1.15x",
