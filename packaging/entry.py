@@ -11,8 +11,9 @@ It is ``main.main`` (the ``portfolio`` command) plus what only a frozen app need
   ``--db`` would: that is how a file manager hands over a double-clicked ``.sqlite3``
   (Windows' and Linux's file associations, macOS' open event turned into ``argv``).
 * ``PORTFOLIO_STARTUP_PROBE=FILE``: write the time the first rows were painted (and
-  the licences Help > About lists) to ``FILE`` as JSON, and quit. ``packaging/build.py`` times the bundle and the virtual
-  environment's ``portfolio`` with it, the way ``tests/bench/ui_tasks.py`` times start-up.
+  the licences Help > About lists) to ``FILE`` as JSON, and quit. ``packaging/build.py``
+  times the bundle and the virtual environment's ``portfolio`` with it, the way
+  ``tests/bench/ui_tasks.py`` times start-up.
 """
 
 from __future__ import annotations
