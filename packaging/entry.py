@@ -10,10 +10,10 @@ It is ``main.main`` (the ``portfolio`` command) plus what only a frozen app need
 * A lone portfolio file as the argument (``Portfolio book.sqlite3``) opens it, as
   ``--db`` would: that is how a file manager hands over a double-clicked ``.sqlite3``
   (Windows' and Linux's file associations, macOS' open event turned into ``argv``).
-* ``PORTFOLIO_STARTUP_PROBE=FILE``: write the time the first rows were painted (and
-  the licences Help > About lists) to ``FILE`` as JSON, and quit. ``packaging/build.py``
-  times the bundle and the virtual environment's ``portfolio`` with it, the way
-  ``tests/bench/ui_tasks.py`` times start-up.
+* ``PORTFOLIO_STARTUP_PROBE=FILE``: write the time the first rows were painted (with
+  the licences Help > About lists, and the font) to ``FILE`` as JSON, and quit.
+  ``packaging/build.py`` times the bundle and the virtual environment's ``portfolio``
+  with it, the way ``tests/bench/ui_tasks.py`` times start-up.
 """
 
 from __future__ import annotations
@@ -59,10 +59,14 @@ def probe_start(report: str, argv: list[str]) -> int:
                 found["painted_at"] = time.time()
                 found["rows"] = panel.model.rowCount()
                 found["frozen"] = bool(getattr(sys, "frozen", False))
-                # What Help > About lists, as this executable sees it (smoke.py checks).
+                # What Help > About lists and the font drawn with, as this executable
+                # sees them (smoke.py checks both).
+                from PySide6.QtGui import QFontInfo
+
                 from portfolio.licences import components
 
                 found["licences"] = {part.name: part.licence for part in components()}
+                found["font"] = QFontInfo(QApplication.font()).family()
                 Path(report).write_text(json.dumps(found), encoding="utf-8")
                 window.close()
                 QApplication.instance().quit()

@@ -15,7 +15,8 @@ check confirms no Python starts there. Then, all from the bundle:
 * ``deck`` of a client as PDF (pages, the client's name in the text, page 1 not blank)
   and a director's decks, which run in spawned worker processes;
 * on Linux with Xvfb, the real window on the X11 platform until its rows are painted
-  (the xcb libraries come from the bundle), and the licences Help > About lists;
+  (the xcb libraries come from the bundle; no system fonts, so it must draw with the
+  bundled DejaVu Sans), and the licences Help > About lists;
 * on Linux, ``install-desktop-entry.sh`` into the fresh home, the entry checked with
   ``desktop-file-validate`` where installed.
 
@@ -418,20 +419,29 @@ def smoke(bundle: Path, scratch: Path) -> int:
 
 
 def window(sandbox: Sandbox, program: str, demo: Path, display: str) -> str:
-    """The real window on Xvfb (xcb platform), until its first rows are painted."""
+    """The real window on Xvfb (xcb platform), until its first rows are painted.
+
+    It runs as on a system without fonts (fontconfig finds none): the window must then
+    draw with the DejaVu Sans the bundle carries, not with empty boxes.
+    """
     config = sandbox.home / ".config" / NAME
     config.mkdir(parents=True, exist_ok=True)
     (config / f"{NAME}.ini").write_text("[v1]\nlast_view=budgets\n", encoding="utf-8")
+    no_fonts = sandbox.home / "no-fonts.conf"
+    no_fonts.write_text("<?xml version='1.0'?>\n<fontconfig></fontconfig>\n", encoding="utf-8")
     report = sandbox.home / "painted.json"
-    sandbox.run(
-        program,
-        "--db",
-        str(demo),
-        env={"QT_QPA_PLATFORM": "xcb", "DISPLAY": display, "PORTFOLIO_STARTUP_PROBE": str(report)},
-    )
+    env = {
+        "QT_QPA_PLATFORM": "xcb",
+        "DISPLAY": display,
+        "PORTFOLIO_STARTUP_PROBE": str(report),
+        "FONTCONFIG_FILE": str(no_fonts),
+    }
+    sandbox.run(program, "--db", str(demo), env=env)
     found = json.loads(report.read_text(encoding="utf-8"))
     if not found.get("frozen") or found.get("rows", 0) < 1:
         raise SmokeFailure(f"the window did not paint rows from the bundle: {found}")
+    if found.get("font") != "DejaVu Sans":
+        raise SmokeFailure(f"with no system fonts the window draws with {found.get('font')!r}")
     licences = found.get("licences", {})
     for name in ("Python", "PySide6_Essentials", "SQLAlchemy", "reportlab"):
         if not licences.get(name):
@@ -440,7 +450,10 @@ def window(sandbox: Sandbox, program: str, demo: Path, display: str) -> str:
     for text in ("LGPL-3.0.txt", "GPL-3.0.txt", "Python-LICENSE.txt", "README.txt"):
         if not (folder / text).is_file():
             raise SmokeFailure(f"the bundle has no licenses/{text}")
-    return f"{found['rows']:,} rows painted; About lists {len(licences)} parts with licences"
+    return (
+        f"{found['rows']:,} rows painted in DejaVu Sans with no system fonts; About lists "
+        f"{len(licences)} parts with licences"
+    )
 
 
 def desktop_entry(sandbox: Sandbox, bundle: Path) -> str:

@@ -35,13 +35,10 @@ XCB_LIBRARIES = {
 }
 
 #: Libraries Qt's own libraries load from the system (whatever the platform plugin),
-#: by file name, with the Debian package of each.
+#: by file name, with the Debian package of each (which brings what they load in turn).
 QT_SYSTEM_LIBRARIES = {
     "libEGL.so.1": "libegl1",
     "libGL.so.1": "libgl1",
-    "libGLX.so.0": "libglx0",
-    "libGLdispatch.so.0": "libglvnd0",
-    "libOpenGL.so.0": "libopengl0",
     "libxcb.so.1": "libxcb1",
     "libX11.so.6": "libx11-6",
     "libX11-xcb.so.1": "libx11-xcb1",
@@ -57,10 +54,44 @@ _MISSING_LIBRARY = re.compile(r"(lib[\w.+-]+?\.so[.\d]*): cannot open shared obj
 
 def bundled(name: str) -> bool:
     """Whether the bundled app carries ``lib{name}.so*`` (never, outside a bundle)."""
+    return _in_bundle(f"lib{name}.so*")
+
+
+def _in_bundle(pattern: str) -> bool:
     folder = getattr(sys, "_MEIPASS", None)
     if not getattr(sys, "frozen", False) or folder is None:
         return False
-    return any(Path(folder).glob(f"lib{name}.so*"))
+    return any(Path(folder).glob(pattern))
+
+
+def _system_libraries() -> set[str] | None:
+    """File names of the shared libraries the dynamic loader knows (``ldconfig -p``)."""
+    import subprocess
+
+    for ldconfig in ("/sbin/ldconfig", "/usr/sbin/ldconfig"):
+        if Path(ldconfig).exists():
+            break
+    else:
+        return None
+    try:
+        listing = subprocess.run(
+            [ldconfig, "-p"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {line.split()[0] for line in listing.splitlines()[1:] if line.strip()}
+
+
+def missing_qt_packages() -> list[str]:
+    """Debian packages of the system libraries Qt loads that this Linux lacks."""
+    present = _system_libraries()
+    if present is None:
+        return []
+    return [
+        package
+        for library, package in QT_SYSTEM_LIBRARIES.items()
+        if library not in present and not _in_bundle(library)
+    ]
 
 
 def missing_window_packages() -> list[str]:
@@ -91,7 +122,11 @@ def explain_missing(packages: list[str]) -> str:
 
 
 def explain_import_error(error: ImportError) -> str | None:
-    """What to install when Qt failed to load for want of a system library; else None."""
+    """What to install when Qt failed to load for want of a system library; else None.
+
+    Names every library Qt loads from the system that is missing, not only the one
+    the loader tripped on first, so one ``apt install`` is enough.
+    """
     found = _MISSING_LIBRARY.search(str(error))
     if found is None:
         return None
@@ -104,8 +139,5 @@ def explain_import_error(error: ImportError) -> str | None:
             f"`apt-file search {library}` names it), then start Portfolio again. The "
             "commands (portfolio --help) work without it."
         )
-    return (
-        f"Portfolio cannot open its window: this Linux lacks {library}, a system library "
-        f"Qt needs.\nOn Debian or Ubuntu install it with:\n  sudo apt install {package}\n"
-        "then start Portfolio again. The commands (portfolio --help) work without it."
-    )
+    others = [other for other in missing_qt_packages() if other != package]
+    return explain_missing([package, *others])

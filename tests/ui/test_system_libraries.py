@@ -54,6 +54,19 @@ def test_a_qt_that_cannot_load_a_system_library_names_its_package():
     assert system_libraries.explain_import_error(ImportError("No module named 'x'")) is None
 
 
+def test_every_missing_qt_library_is_named_at_once(monkeypatch):
+    """A fresh Debian lacked libGL, then libEGL: one message should name both."""
+    monkeypatch.setattr(system_libraries, "missing_qt_packages", lambda: ["libgl1", "libegl1"])
+    error = ImportError("libGL.so.1: cannot open shared object file: No such file or directory")
+    assert "sudo apt install libgl1 libegl1\n" in system_libraries.explain_import_error(error)
+
+
+def test_missing_qt_libraries_are_read_from_the_loader_cache(monkeypatch):
+    known = set(system_libraries.QT_SYSTEM_LIBRARIES) - {"libEGL.so.1"}
+    monkeypatch.setattr(system_libraries, "_system_libraries", lambda: known)
+    assert system_libraries.missing_qt_packages() == ["libegl1"]
+
+
 class _BrokenQt(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name == "ui.app":
@@ -68,3 +81,25 @@ def test_starting_the_window_without_libegl_says_what_to_install(monkeypatch, ca
     monkeypatch.setattr(sys, "meta_path", [_BrokenQt(), *sys.meta_path])
     assert main.launch_desktop(argparse.Namespace(command=None)) == 1
     assert "sudo apt install libegl1" in capsys.readouterr().err
+
+
+def test_a_system_without_fonts_draws_with_the_bundled_deck_font(monkeypatch):
+    """Why: on a minimal Debian without fonts every character was an empty box."""
+    from PySide6.QtGui import QFontDatabase
+
+    from resources import FONTS
+    from ui.app import ensure_a_font
+
+    class NoFont:  # what Qt reports when fontconfig finds no font
+        def __init__(self, font) -> None:
+            pass
+
+        def family(self) -> str:
+            return ""
+
+    added: list[str] = []
+    monkeypatch.setattr("PySide6.QtGui.QFontInfo", NoFont)
+    monkeypatch.setattr(QFontDatabase, "addApplicationFont", staticmethod(added.append))
+    ensure_a_font()
+    assert added == [str(path) for path in sorted(FONTS.glob("*.ttf"))]
+    assert str(FONTS / "DejaVuSans.ttf") in added
