@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 
 from portfolio.errors import NotFoundError
 from portfolio.model import Client, TeamMember
+from portfolio.text import name_key
 
 
 def _match(kind: str, typed: str, candidates: dict[str, int]) -> int:
     if typed in candidates:
         return candidates[typed]
-    folded = {name.casefold(): ident for name, ident in candidates.items()}
-    wanted = " ".join(typed.split()).casefold()
+    folded = {name_key(name): ident for name, ident in candidates.items()}
+    wanted = name_key(typed)
     if wanted in folded:
         return folded[wanted]
     close = difflib.get_close_matches(typed, list(candidates), n=3, cutoff=0.6)
@@ -24,7 +25,8 @@ def _match(kind: str, typed: str, candidates: dict[str, int]) -> int:
 
 
 def find_client(session: Session, name: str) -> Client:
-    """The client called ``name`` (exact, then ignoring case and extra spaces)."""
+    """The client called ``name`` (exact, then by ``portfolio.text.name_key``: ignoring
+    case, Unicode normal form and every kind of extra space)."""
     exact = session.execute(select(Client).where(Client.name == name)).scalar()
     if exact is not None:
         return exact

@@ -31,6 +31,7 @@ from portfolio.journal.lookup import (
     versions_explained,
 )
 from portfolio.journal.wording import Wording, field_label
+from portfolio.journal.wording import local_time as when
 from portfolio.naming import Named, RecordNames
 
 #: Conflicts named in a message before "and N more".
@@ -72,19 +73,14 @@ class FieldConflict:
 class EditConflictError(ConflictError):
     """Someone else changed what this action changes; nothing was changed."""
 
-    def __init__(self, conflicts: Sequence[FieldConflict], *, doing: str = "") -> None:
+    def __init__(self, conflicts: Sequence[FieldConflict], *, doing: str = "Not saved") -> None:
+        """``doing`` starts the message: "Not saved", "Cannot undo Edit ...")."""
         self.conflicts = tuple(conflicts)
         shown = "; ".join(str(c) for c in self.conflicts[:NAMED_IN_MESSAGE])
         more = len(self.conflicts) - NAMED_IN_MESSAGE
         if more > 0:
             shown += f"; and {more:,} more"
-        prefix = f"{doing}: " if doing else ""
-        super().__init__(f"{prefix}{shown}. Nothing was changed.")
-
-
-def when(at: dt.datetime | None) -> str:
-    """A journal time in words (UTC, as stored)."""
-    return at.strftime("%d %b %Y %H:%M UTC") if at else "at an unknown time"
+        super().__init__(f"{doing}: {shown}. Nothing was changed.")
 
 
 def by_whom(change: PastChange | None) -> str:

@@ -29,7 +29,7 @@ from portfolio.actions.revert import revert
 from portfolio.actions.steps import Action, Create, Delete, Duplicate, Edit, Step
 from portfolio.editing import entity
 from portfolio.editing import operations as ops
-from portfolio.editing.history import capture
+from portfolio.editing.cascade import capture
 from portfolio.errors import ConflictError, NotFoundError, ValidationError
 from portfolio.identity import User
 from portfolio.journal.recorder import Recorder
@@ -112,7 +112,16 @@ class _Doing:
         if conflicts:
             self.conflicts.extend(conflicts)
             return
-        ops.update(self.session, step.entity, step.row_id, dict(step.values))
+        # The record's name was read with its client's currency: the money parse needs
+        # no second look-up (a record with a currency of its own reads its own).
+        own_currency = "currency" in spec.field_names
+        ops.update(
+            self.session,
+            step.entity,
+            step.row_id,
+            dict(step.values),
+            currency=None if own_currency else named.currency,
+        )
         after = row_values(row)
         self.recorder.updated(
             step.entity, after, {k: v for k, v in before.items() if k != "version"}, named
@@ -171,7 +180,7 @@ def run_action(session: Session, action: Action) -> tuple[Recorder, tuple[int, .
     for step in action.steps:
         doing.run(step)
     if doing.conflicts:
-        raise EditConflictError(doing.conflicts, doing=action.text)
+        raise EditConflictError(doing.conflicts)
     return doing.recorder, tuple(doing.created)
 
 
@@ -221,7 +230,7 @@ def undo_in(
     if entry.undone_by_id is not None:
         raise NothingToUndoError(f"{entry.action} was already undone")
     recorder = Recorder(session)
-    revert(session, entry_id, recorder, doing=f"Undo {entry.action}", overwrite=overwrite)
+    revert(session, entry_id, recorder, doing=f"Cannot undo {entry.action}", overwrite=overwrite)
     undo_id = recorder.write(user, f"Undo {entry.action}", "undo", reverts_id=entry_id)
     entry.undone_by_id = undo_id
     session.flush()
@@ -237,7 +246,9 @@ def redo_in(
         raise NothingToUndoError(f"{entry.action} is not undone; there is nothing to redo")
     undo_entry = _entry(session, entry.undone_by_id)
     recorder = Recorder(session)
-    revert(session, undo_entry.id, recorder, doing=f"Redo {entry.action}", overwrite=overwrite)
+    revert(
+        session, undo_entry.id, recorder, doing=f"Cannot redo {entry.action}", overwrite=overwrite
+    )
     redo_id = recorder.write(user, f"Redo {entry.action}", "redo", reverts_id=undo_entry.id)
     undo_entry.undone_by_id = redo_id
     entry.undone_by_id = None

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from portfolio.actions.conflicts import ConflictFinder, EditConflictError, FieldConflict
@@ -208,13 +208,13 @@ class _Revert:
                 )
 
     def finder_history(self, table: str, row_id: int) -> tuple[str, str] | None:
-        from portfolio.actions.conflicts import when
         from portfolio.journal.lookup import record_changes
+        from portfolio.journal.wording import local_time
 
         created = [c for c in record_changes(self.session, table, row_id) if c.op == "create"]
         if not created:
             return None
-        return created[-1].user_name, when(created[-1].at)
+        return created[-1].user_name, local_time(created[-1].at)
 
     def _check_parents(
         self, table: str, changes: list[_Change], restoring: set[tuple[str, int]]
@@ -406,7 +406,7 @@ class _Revert:
                 if result.rowcount != len(part):
                     raise EditConflictError(
                         [],
-                        doing="Records changed while this was being undone; try again",
+                        doing="Records changed while this was being undone (try again)",
                     )
 
     def _remove(self) -> None:
@@ -445,14 +445,3 @@ def revert(
         raise EditConflictError(work.conflicts, doing=doing)
     work.write()
     session.expire_all()
-
-
-def count_changes(session: Session, entry_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(JournalChange)
-            .where(JournalChange.entry_id == entry_id)
-        )
-        or 0
-    )

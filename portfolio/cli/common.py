@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -103,10 +104,26 @@ def scope_from(session, args: argparse.Namespace) -> Scope:
     return Scope(client_ids=clients, director_ids=directors)
 
 
+#: Seconds between two progress lines when stderr is not a terminal (a log, a pipe).
+LOG_EVERY = 5.0
+
+
 def progress_printer(label: str) -> Callable[[float, str], None] | None:
-    """A one-line progress display on a terminal's stderr; nothing when piped."""
+    """Progress on stderr: a line redrawn in place on a terminal; elsewhere (a log file,
+    a pipe, CI) a plain line every ``LOG_EVERY`` seconds, so short work prints nothing
+    and long work shows it is alive."""
     if not sys.stderr.isatty():
-        return None
+        started = time.monotonic()
+        last = [started]
+
+        def log(fraction: float, message: str) -> None:
+            now = time.monotonic()
+            if now - last[0] >= LOG_EVERY:
+                last[0] = now
+                sys.stderr.write(f"{label}: {fraction:4.0%} {message} ({now - started:.0f} s)\n")
+                sys.stderr.flush()
+
+        return log
 
     stream = raw(sys.stderr)
 

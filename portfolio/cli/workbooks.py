@@ -72,11 +72,34 @@ def register(commands: argparse._SubParsersAction) -> None:
             choices=DATE_ORDERS,
             help="read dates like 03/04/2026 day first (dmy) or month first (mdy)",
         )
-        parser.add_argument(
+        marks = parser.add_mutually_exclusive_group()
+        marks.add_argument(
             "--decimal-comma",
-            action="store_true",
-            help="amounts are written 1.234,50 (comma before the decimals)",
+            dest="decimal_comma",
+            action="store_const",
+            const=True,
+            help="numbers are written 1.234,50 (comma before the decimals); without this "
+            "or --decimal-point, the file's own numbers must show which",
         )
+        marks.add_argument(
+            "--decimal-point",
+            dest="decimal_comma",
+            action="store_const",
+            const=False,
+            help="numbers are written 1,234.50 (point before the decimals)",
+        )
+        parser.add_argument(
+            "--skip-hidden",
+            action="store_true",
+            help="leave out hidden sheets and rows hidden in a sheet (by a filter or by hand)",
+        )
+        if kind == "csv":
+            parser.add_argument(
+                "--encoding",
+                metavar="NAME",
+                help="the file's text encoding (utf-8, cp1252, cp1250, ...) when it cannot "
+                "be told from its bytes",
+            )
         parser.set_defaults(run=run_import_command)
     undo = kinds.add_parser(
         "undo", parents=[db_parent()], help="undo your last import, as one step"
@@ -121,6 +144,8 @@ def run_import_command(args: argparse.Namespace) -> int:
         date_order=args.date_order,
         decimal_comma=args.decimal_comma,
         good_rows_only=args.good_rows_only,
+        skip_hidden=args.skip_hidden,
+        encoding=getattr(args, "encoding", None),
     )
     job = Job(progress_printer("Importing"))
     with database(args) as db:

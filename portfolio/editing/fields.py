@@ -10,6 +10,7 @@ string, a choice's label or stored value, a person's name.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,7 +20,17 @@ from portfolio.dates import DateTextError, read_date, read_datetime
 from portfolio.errors import ValidationError
 from portfolio.model.vocab import Vocabulary
 from portfolio.money import check_currency, exponent, to_minor
+from portfolio.numbers import (
+    AmbiguousNumber,
+    CellPercent,
+    NumberError,
+    Reading,
+    currency_matches,
+    mark_of,
+    read_number,
+)
 from portfolio.periods import is_valid_month
+from portfolio.text import TextError, clean_block, clean_line
 
 #: Field kinds. ``money`` is stored as minor units of the row's currency.
 KINDS = (
@@ -58,6 +69,14 @@ class FieldSpec:
     editable: bool = True
     #: Other header names importers accept for this field.
     aliases: tuple[str, ...] = ()
+    #: A whole-number field that holds a percentage (Probability %): ``85 %`` and a
+    #: cell formatted as a percentage are read as the percentage shown. Always true of
+    #: ``percent`` fields.
+    whole_percentage: bool = False
+
+    @property
+    def percentage(self) -> bool:
+        return self.kind == "percent" or self.whole_percentage
 
     def refuse(self, message: str) -> ValidationError:
         return ValidationError(self.name, message, label=self.label)
@@ -67,52 +86,69 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-_MONEY_TEXT = re.compile(r"^[\d.,' ]*\d[\d.,' ]*$")
-_CURRENCY_MARKS = "$€£¥₹₩₽"
+#: Spreadsheets hold numbers as binary floats, exact to 15 significant digits (Excel
+#: shows and keeps no more); a stored amount or count must survive an export and
+#: re-import, so entry refuses longer ones. In minor units for money.
+DIGITS = 15
+MAX_EXACT = 10**DIGITS
 
 
-def parse_decimal_text(text: str, *, decimal_comma: bool = False) -> Decimal:
+def parse_decimal_text(text: str, *, decimal_comma: bool | None = False) -> Decimal:
     """``"$1,234.50"``, ``"(1,234.50)"``, ``"1.234,50 €"`` (with ``decimal_comma``) -> Decimal.
 
-    Currency symbols and codes around the number are dropped; grouping separators are
-    accepted only where they group thousands, so ``"1,5"`` is not silently read as 15.
-    One sign at most: a leading or trailing minus, or accounting parentheses.
+    Read by ``portfolio.numbers.read_number`` (its docstring has the rules); a percent
+    sign is refused here. Raises ``InvalidOperation`` for text that is not such a number.
     """
-    raw = text.replace("\u00a0", " ").replace("\u202f", " ").strip()
-    negative = False
-    if raw.startswith("(") and raw.endswith(")"):
-        negative, raw = True, raw[1:-1].strip()
-    raw = re.sub(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$", "", raw).strip()  # ISO code
-    raw = raw.replace("zł", "").strip(_CURRENCY_MARKS + " ")
-    signs = 0
-    if raw[:1] in ("-", "+"):
-        signs, negative = signs + 1, negative or raw[0] == "-"
-        raw = raw[1:].strip(_CURRENCY_MARKS + " ")
-    if raw[-1:] == "-":
-        signs, negative = signs + 1, True
-        raw = raw[:-1].strip()
-    if signs > 1 or (signs and text.strip().startswith("(")) or not _MONEY_TEXT.match(raw):
+    try:
+        reading = read_number(text, mark_of(decimal_comma))
+    except NumberError:
+        raise InvalidOperation(text) from None
+    if reading.percent:
         raise InvalidOperation(text)
-    decimal_mark, group_mark = (",", ".") if decimal_comma else (".", ",")
-    whole, _, fraction = raw.rpartition(decimal_mark) if decimal_mark in raw else (raw, "", "")
-    if decimal_mark in fraction or group_mark in fraction or " " in fraction:
-        raise InvalidOperation(text)
-    groups = re.split(rf"[{re.escape(group_mark)}' ]", whole)
-    if len(groups) > 1 and (not groups[0] or any(len(g) != 3 for g in groups[1:])):
-        raise InvalidOperation(text)
-    value = Decimal("".join(groups) + ("." + fraction if fraction else ""))
-    return -value if negative else value
+    return reading.value
 
 
-def parse_money(value: Any, currency: str, spec: FieldSpec, *, decimal_comma: bool = False) -> int:
-    """A typed amount in major units -> minor units of ``currency``."""
+def _read_text(
+    value: Any, spec: FieldSpec, decimal_comma: bool | None, what: str = "a number"
+) -> Reading:
+    """A typed number, its refusal worded for ``spec`` and ``what`` it should be."""
+    try:
+        return read_number(str(value), mark_of(decimal_comma))
+    except AmbiguousNumber as error:
+        raise spec.refuse(
+            f"{error}; choose the decimal mark (--decimal-comma or --decimal-point)"
+        ) from None
+    except NumberError as error:
+        reason = str(error).replace("is not a number", f"is not {what}")
+        if "decimal comma, not" in reason:
+            reason += " (for 1.234,50 choose the decimal comma)"
+        raise spec.refuse(reason) from None
+
+
+def _refuse_percent(value: Any, spec: FieldSpec, what: str) -> ValidationError:
+    return spec.refuse(f"{str(value).strip()!r} is a percentage, not {what}")
+
+
+def parse_money(
+    value: Any, currency: str, spec: FieldSpec, *, decimal_comma: bool | None = False
+) -> int:
+    """A typed amount in major units -> minor units of ``currency``.
+
+    Text is read by ``portfolio.numbers`` with the given decimal mark (``decimal_comma``
+    ``None``: the text must show it). A currency written beside the amount must be
+    ``currency`` (Portfolio never converts what is typed); a percentage is no amount.
+    """
     if isinstance(value, bool):
         raise spec.refuse(f"{value!r} is not an amount")
+    if isinstance(value, CellPercent):
+        raise _refuse_percent(value, spec, "an amount")
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
         # Spreadsheets hand over binary floats; accept one only if it is, to within a
         # rounding whisker, an amount the currency can hold.
+        if not math.isfinite(value):
+            raise spec.refuse(f"{value} is not an amount")
         places = Decimal(1).scaleb(-exponent(currency))
         amount = Decimal(repr(value)).quantize(Decimal("1e-9"))
         if abs(amount - amount.quantize(places)) > Decimal("1e-6"):
@@ -121,30 +157,74 @@ def parse_money(value: Any, currency: str, spec: FieldSpec, *, decimal_comma: bo
     elif isinstance(value, Decimal):
         amount = value
     else:
-        try:
-            amount = parse_decimal_text(str(value), decimal_comma=decimal_comma)
-        except InvalidOperation:
-            raise spec.refuse(f"{value!r} is not an amount") from None
+        reading = _read_text(value, spec, decimal_comma, "an amount")
+        if reading.percent:
+            raise _refuse_percent(value, spec, "an amount")
+        if reading.currency and not currency_matches(reading.currency, currency):
+            raise spec.refuse(
+                f"{str(value).strip()!r} is written in {reading.currency}, but the amounts "
+                f"here are in {currency}; Portfolio does not convert typed amounts"
+            )
+        amount = reading.value
     try:
         minor = to_minor(amount, currency, spec.name)
     except ValidationError as error:
         raise spec.refuse(error.reason) from None
+    if abs(minor) >= MAX_EXACT:
+        raise spec.refuse(f"{amount} has more than {DIGITS} digits, more than a spreadsheet holds")
     return minor
 
 
-def parse_int(value: Any, spec: FieldSpec) -> int:
+def _number(value: Any, spec: FieldSpec, decimal_comma: bool | None) -> Decimal:
+    """The number a count, integer, percent or rate cell means, exactly.
+
+    A percentage (``85 %`` typed, or a cell formatted as a percentage holding 0.85) is
+    accepted only for a percentage field, and means the percentage shown (85).
+    """
     if isinstance(value, bool):
-        raise spec.refuse(f"{value!r} is not a whole number")
+        raise spec.refuse(f"{value!r} is not a number")
+    if isinstance(value, CellPercent):
+        if not spec.percentage:
+            raise _refuse_percent(value, spec, "a number of this kind")
+        return value.percent
     if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise spec.refuse(f"{value} is not a number")
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise spec.refuse(f"{value} is not a number")
         return value
-    if isinstance(value, float | Decimal):
-        if value != int(value):
-            raise spec.refuse(f"{value} is not a whole number")
-        return int(value)
-    text = str(value).strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise spec.refuse(f"{value!r} is not a whole number")
-    return int(text)
+    reading = _read_text(value, spec, decimal_comma)
+    if reading.currency:
+        raise spec.refuse(f"{str(value).strip()!r} is an amount of money, not a number")
+    if reading.percent and not spec.percentage:
+        raise _refuse_percent(value, spec, "a number of this kind")
+    return reading.value
+
+
+def parse_int(value: Any, spec: FieldSpec, *, decimal_comma: bool | None = False) -> int:
+    """A count or whole number. One with a fraction is refused, never rounded."""
+    if type(value) is int:
+        return _exact(value, spec)
+    number = _number(value, spec, decimal_comma)
+    if number != number.to_integral_value():
+        shown = value if isinstance(value, int | float | Decimal) else _plain(number)
+        raise spec.refuse(f"{shown} is not a whole number")
+    return _exact(int(number), spec)
+
+
+def _exact(number: int, spec: FieldSpec) -> int:
+    if abs(number) >= MAX_EXACT:
+        raise spec.refuse(f"{number} has more than {DIGITS} digits, more than a spreadsheet holds")
+    return number
+
+
+def _plain(number: Decimal) -> str:
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def parse_date(value: Any, spec: FieldSpec) -> dt.date:
@@ -162,18 +242,53 @@ def parse_datetime(value: Any, spec: FieldSpec) -> dt.datetime:
         raise spec.refuse(str(error)) from None
 
 
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?")
+
+
 def parse_month_value(value: Any, spec: FieldSpec) -> int:
+    """A budget month ``YYYYMM`` from ``2026-07``, ``202607``, or a date on the first of the
+    month (a date cell, ``2026-07-01``, ``2026-07-01 00:00:00`` as pandas and Google Sheets
+    write it). A date on any other day is refused: it names no one month for sure.
+    """
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time():
+            raise spec.refuse(f"{value:%Y-%m-%d %H:%M} is a moment, not a month")
+        value = value.date()
     if isinstance(value, dt.date):
-        return value.year * 100 + value.month
+        return _first_of_month(value, spec)
     if isinstance(value, int) and not isinstance(value, bool):
         month = value
     else:
-        match = re.fullmatch(r"(\d{4})-?(\d{1,2})", str(value).strip())
-        if not match:
+        text = str(value).strip()
+        match = re.fullmatch(r"(\d{4})-?(\d{1,2})", text)
+        if match:
+            month = int(match.group(1)) * 100 + int(match.group(2))
+        elif day := _ISO_DAY.fullmatch(text):
+            year, number, date_of_month = (int(part) for part in day.group(1, 2, 3))
+            try:
+                when = dt.date(year, number, date_of_month)
+            except ValueError:
+                raise spec.refuse(f"{value!r} is not a real date") from None
+            if any(part and int(part) for part in day.group(4, 5, 6, 7)):
+                raise spec.refuse(f"{value!r} is a moment, not a month")
+            return _first_of_month(when, spec, text)
+        else:
             raise spec.refuse(f"{value!r} is not a month (use YYYY-MM)")
-        month = int(match.group(1)) * 100 + int(match.group(2))
     if not is_valid_month(month):
         raise spec.refuse(f"{value!r} is not a month (use YYYY-MM)")
+    return month
+
+
+def _first_of_month(day: dt.date, spec: FieldSpec, text: str | None = None) -> int:
+    if day.day != 1:
+        shown = repr(text) if text else day.isoformat()
+        raise spec.refuse(
+            f"{shown} is {day.day} {day:%B %Y}, not the first of a month; a month column "
+            f"takes {day:%Y-%m} or {day:%Y-%m}-01"
+        )
+    month = day.year * 100 + day.month
+    if not is_valid_month(month):
+        raise spec.refuse(f"{day.isoformat()} is not a month Portfolio can hold")
     return month
 
 
@@ -190,38 +305,73 @@ def parse_bool(value: Any, spec: FieldSpec) -> bool:
     raise spec.refuse(f"{value!r} is not yes or no")
 
 
-def parse_decimal(value: Any, spec: FieldSpec) -> Decimal:
+def parse_decimal(value: Any, spec: FieldSpec, *, decimal_comma: bool | None = False) -> Decimal:
+    """A percentage or rate, exactly as written (``85``, ``85 %`` and ``85,0 %`` are 85)."""
+    return _number(value, spec, decimal_comma)
+
+
+#: The most characters a spreadsheet cell holds (Excel's limit; LibreOffice's is larger).
+#: Longer multi-line text is refused at entry, so that every stored text survives an
+#: export and re-import whole.
+MAX_CELL_TEXT = 32767
+
+
+def parse_text(value: Any, spec: FieldSpec) -> str | None:
+    """Text for a ``text`` (one line: a name, a title) or ``longtext`` (notes) field.
+
+    Cleaned by ``portfolio.text`` (NFC, whitespace, control characters refused). A date
+    or a number where text belongs is refused: a spreadsheet turned what someone typed
+    ("Mar-26", "1E5", "00123") into another value, and its text is lost. ``None`` when
+    nothing is left.
+    """
+    if isinstance(value, dt.date | dt.time):
+        shown = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+        raise spec.refuse(
+            f"is a date ({shown}), not text: the spreadsheet turned what was typed into a "
+            "date; format the column as Text and type it again"
+        )
+    if isinstance(value, bool | int | float | Decimal | CellPercent):
+        raise spec.refuse(
+            f"is a number ({value}), not text: the spreadsheet turned what was typed into a "
+            "number; format the column as Text and type it again"
+        )
     try:
-        if isinstance(value, float):
-            return Decimal(repr(value))
-        if isinstance(value, Decimal | int) and not isinstance(value, bool):
-            return Decimal(value)
-        return Decimal(str(value).strip().rstrip("%").strip().replace(",", ""))
-    except InvalidOperation:
-        raise spec.refuse(f"{value!r} is not a number") from None
+        text = clean_line(str(value)) if spec.kind == "text" else clean_block(str(value))
+    except TextError as error:
+        raise spec.refuse(str(error)) from None
+    if not text:
+        if spec.required:
+            raise spec.refuse("is required")
+        return None
+    limit = spec.max_length or (MAX_CELL_TEXT if spec.kind == "longtext" else None)
+    if limit and len(text) > limit:
+        why = " (a spreadsheet cell holds no more)" if limit == MAX_CELL_TEXT else ""
+        raise spec.refuse(f"is {len(text):,} characters long; the most is {limit:,}{why}")
+    return text
 
 
-def parse_plain(spec: FieldSpec, value: Any) -> Any:
+def parse_plain(spec: FieldSpec, value: Any, *, decimal_comma: bool | None = False) -> Any:
     """Parse ``value`` for every kind that needs no context (not money, person, reference).
 
     Returns ``None`` for a blank value (the caller decides whether blank is allowed).
+    ``decimal_comma`` is the decimal mark of typed numbers (``None``: the text shows it).
     """
     if is_blank(value):
         return None
     kind = spec.kind
     if kind in ("text", "longtext"):
-        text = str(value).strip() if kind == "text" else str(value).strip("\n")
-        if spec.max_length and len(text) > spec.max_length:
-            raise spec.refuse(f"is {len(text)} characters long; the most is {spec.max_length}")
-        return text
+        return parse_text(value, spec)
     if kind in ("count", "integer"):
-        number = parse_int(value, spec)
+        number = parse_int(value, spec, decimal_comma=decimal_comma)
     elif kind in ("percent", "rate"):
-        number = parse_decimal(value, spec)
+        number = parse_decimal(value, spec, decimal_comma=decimal_comma)
         if not number.is_finite():
             raise spec.refuse(f"{value!r} is not a number")
         if kind == "rate" and len(number.normalize().as_tuple().digits) > 15:
             raise spec.refuse("has more than 15 significant digits")
+        if kind == "percent" and number != number.quantize(Decimal("0.01")):
+            # Stored with two decimals (NUMERIC(5, 2)): PostgreSQL would round the rest.
+            raise spec.refuse(f"{_plain(number)} has more than 2 decimals")
     elif kind == "date":
         return parse_date(value, spec)
     elif kind == "datetime":

@@ -6,7 +6,8 @@ against the record's rules and against the data already stored (natural keys, ro
 parents), and only then flushed. A refusal raises ``ValidationError`` naming the field;
 the caller's transaction is then rolled back so nothing stored changes.
 
-The caller owns the transaction: one user action, one ``Database.transaction()``.
+The caller owns the transaction: one user action (``portfolio.actions``, which also
+checks what others changed since the user read a record and journals the change).
 """
 
 from __future__ import annotations
@@ -32,13 +33,15 @@ from portfolio.model import (
 )
 from portfolio.model.base import Base
 from portfolio.model.vocab import ROLE
+from portfolio.money import from_minor
 
 
 @dataclass(frozen=True)
 class ParseOptions:
     """How to read ambiguous text: importers set these from the file or the user."""
 
-    decimal_comma: bool = False
+    #: ``True`` comma, ``False`` point, ``None`` unknown: the text must show it.
+    decimal_comma: bool | None = False
 
 
 def record_of(row: Base, spec: EntitySpec) -> dict[str, Any]:
@@ -154,7 +157,9 @@ def parse_record(
                     )
                 parsed[field_spec.name] = minor
             else:
-                parsed[field_spec.name] = parse_plain(field_spec, value)
+                parsed[field_spec.name] = parse_plain(
+                    field_spec, value, decimal_comma=options.decimal_comma
+                )
         except ValidationError as error:
             error.entity = spec.name
             errors.append(error)
@@ -300,16 +305,16 @@ def update(
     row_id: int,
     changes: dict[str, Any],
     *,
-    expected_version: int | None = None,
     options: ParseOptions = ParseOptions(),
+    currency: str | None = None,
 ) -> dict[str, Any]:
-    """Change fields of one record; return the previous values of what changed (for undo)."""
+    """Change fields of one record; return the previous values of what changed.
+
+    ``currency`` is the currency of the record's money when the caller already read it
+    (the action layer names the record with its client, and so its currency).
+    """
     spec = entity(entity_name)
     row = load(session, entity_name, row_id)
-    if expected_version is not None and row.version != expected_version:
-        raise ConflictError(
-            f"This {spec.label.lower()} was changed by someone else since you read it"
-        )
     for name in changes:
         if not spec.field(name).editable:
             raise ValidationError(
@@ -319,7 +324,9 @@ def update(
                 entity=spec.name,
             )
     current = record_of(row, spec)
-    parsed, errors = parse_record(session, spec, changes, base=current, options=options)
+    parsed, errors = parse_record(
+        session, spec, changes, base=current, options=options, currency=currency
+    )
     _first(errors)
     merged = {**current, **parsed}
     _derive(session, spec, merged, set(parsed))
@@ -331,14 +338,10 @@ def update(
     return previous
 
 
-def delete(
-    session: Session, entity_name: str, row_id: int, *, expected_version: int | None = None
-) -> dict[str, Any]:
+def delete(session: Session, entity_name: str, row_id: int) -> dict[str, Any]:
     """Delete one record (its dependants go with it); return its values."""
     spec = entity(entity_name)
     row = load(session, entity_name, row_id)
-    if expected_version is not None and row.version != expected_version:
-        raise ConflictError(f"This {spec.label.lower()} was changed by someone else")
     values = record_of(row, spec)
     session.delete(row)
     _flush(session, spec)
@@ -409,3 +412,29 @@ def _all_specs() -> list[EntitySpec]:
     from portfolio.editing.entities import ENTITIES
 
     return list(ENTITIES.values())
+
+
+def as_input(
+    session: Session, spec: EntitySpec, row_id: int, stored: dict[str, Any]
+) -> dict[str, Any]:
+    """Stored values of a record as ``update`` takes them: money back in major units.
+
+    Fields Portfolio works out itself (an SLA due time) are left out; ``update`` derives
+    them again from the fields they follow.
+    """
+    money = [name for name in stored if spec.field(name).kind == "money"]
+    currency = None
+    if money:
+        row = session.get(spec.model, row_id)
+        record = record_of(row, spec) if row is not None else dict(stored)
+        currency = currency_of(session, spec, {**record, **stored})
+    values: dict[str, Any] = {}
+    for name, value in stored.items():
+        field_spec = spec.field(name)
+        if not field_spec.editable:
+            continue
+        if field_spec.kind == "money" and value is not None and currency is not None:
+            values[name] = from_minor(value, currency)
+        else:
+            values[name] = value
+    return values

@@ -37,8 +37,16 @@ KINDS = (
 )
 
 #: Longest text Excel accepts in a cell; longer text would make Excel "repair" the file.
+#: Entry refuses longer text (``portfolio.editing.fields.MAX_CELL_TEXT``); text stored
+#: before that rule is cut and marked, and the import leaves a marked cell alone.
 MAX_TEXT = 32767
-TRUNCATED = " [truncated]"
+_CUT = " [cut by the export: the full text of {:,} characters is in Portfolio]"
+CUT_MARK = re.compile(
+    r" \[cut by the export: the full text of ([\d,]+) characters is in Portfolio\]$"
+)
+#: The first day Excel shows right: its 1900 date system counts a 29 February 1900
+#: that never was, so serial numbers before this day show the day before.
+FIRST_EXCEL_DAY = dt.date(1900, 3, 1)
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
 # Characters that XML 1.0 cannot carry at all, and ones that need escaping. A carriage
@@ -60,10 +68,37 @@ def escape_text(text: str) -> str:
     return _ILLEGAL.sub("\ufffd", text)
 
 
+def cut_text(text: str) -> str:
+    """``text`` cut to fit a cell, ending with a mark saying so (and how long it was)."""
+    mark = _CUT.format(len(text))
+    return text[: MAX_TEXT - len(mark)] + mark
+
+
+def excel_text(text: str) -> str:
+    """``text`` with the escapes of Office Open XML strings (ECMA-376 ST_Xstring):
+    characters XML cannot carry are written ``_xHHHH_``, and a literal ``_xHHHH_`` in the
+    text gets its underscore escaped (``_x005F_``), so Excel (and Portfolio's import)
+    read back exactly ``text``."""
+    if "_x" in text:
+        text = _LITERAL_ESCAPE.sub("_x005F_", text)
+    if _UNCARRIED.search(text):
+        text = _UNCARRIED.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
+    return text
+
+
+# The underscore that starts an escape-shaped run; a lookahead, so that runs sharing an
+# underscore ("_x005F_x0041_") are each escaped.
+_LITERAL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def text_element(text: str) -> str:
-    """The ``<t>`` element for ``text``, keeping leading and trailing spaces."""
+    """The ``<t>`` element for ``text``, keeping leading and trailing spaces; see
+    ``excel_text``. Text longer than a cell holds is cut and marked (``cut_text``)."""
     if len(text) > MAX_TEXT:
-        text = text[: MAX_TEXT - len(TRUNCATED)] + TRUNCATED
+        text = cut_text(text)
+    if "_x" in text or _SPECIAL.search(text):
+        text = excel_text(text)
     if text and (text[0].isspace() or text[-1].isspace()):
         return f'<t xml:space="preserve">{escape_text(text)}</t>'
     if _SPECIAL.search(text):
@@ -228,6 +263,9 @@ def compile_column(column: Column, letter: str, styles: StyleLookup) -> tuple[En
     if column.kind == "formula":
         return _formula_encoder(column, letter, kind, styled_text, style_for), True
 
+    if kind in ("date", "month", "datetime"):
+        return _temporal_encoder(column, letter, kind, styled_text), False
+
     if kind == "text":
 
         def encode_text(value: object, row: Sequence, r: str) -> str:
@@ -246,6 +284,42 @@ def compile_column(column: Column, letter: str, styles: StyleLookup) -> tuple[En
         return f'<c r="{letter}{r}"{style}{kind_attribute}><v>{text}</v></c>'
 
     return encode_value, False
+
+
+def _temporal_encoder(
+    column: Column,
+    letter: str,
+    kind: str,
+    styled_text: Callable[[object, Sequence], tuple[str, str]],
+) -> Encoder:
+    """Dates, months and times as serial numbers; before ``FIRST_EXCEL_DAY``, which Excel
+    shows a day off or not at all, as ISO text (``1899-12-31``) that Excel shows as it is
+    and the import reads back as the same date."""
+    if kind == "month":
+        first = FIRST_EXCEL_DAY.year * 100 + FIRST_EXCEL_DAY.month
+
+        def iso(value: object) -> str | None:
+            return f"{value // 100:04d}-{value % 100:02d}" if value < first else None  # type: ignore[operator]
+
+    elif kind == "date":
+
+        def iso(value: object) -> str | None:
+            return value.isoformat() if value < FIRST_EXCEL_DAY else None  # type: ignore[attr-defined,operator]
+
+    else:
+
+        def iso(value: object) -> str | None:
+            moment: dt.datetime = value  # type: ignore[assignment]
+            return moment.isoformat(sep=" ") if moment.date() < FIRST_EXCEL_DAY else None
+
+    def encode(value: object, row: Sequence, r: str) -> str:
+        text = iso(value)
+        if text is not None:
+            return f'<c r="{letter}{r}" t="inlineStr"><is><t>{text}</t></is></c>'
+        style, serial = styled_text(value, row)
+        return f'<c r="{letter}{r}"{style}><v>{serial}</v></c>'
+
+    return encode
 
 
 def _money_encoder(column: Column, letter: str, style_for: Callable[[str | None], str]) -> Encoder:

@@ -177,6 +177,24 @@ class ColumnMap:
         return frozenset(n for _, n in self.field_columns if spec.field(n).kind == "money")
 
     @cached_property
+    def text_fields(self) -> tuple[str, ...]:
+        """Mapped fields holding text (names, notes)."""
+        spec = self.target.spec
+        return tuple(
+            name for _, name in self.field_columns if spec.field(name).kind in ("text", "longtext")
+        )
+
+    @cached_property
+    def numeric_fields(self) -> tuple[str, ...]:
+        """Mapped fields holding amounts, counts, percentages or rates."""
+        spec = self.target.spec
+        return tuple(
+            name
+            for _, name in self.field_columns
+            if spec.field(name).kind in ("money", "count", "integer", "percent", "rate")
+        )
+
+    @cached_property
     def temporal_fields(self) -> tuple[str, ...]:
         """Mapped fields holding dates or months, which text may spell many ways."""
         spec = self.target.spec

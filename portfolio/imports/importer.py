@@ -58,7 +58,7 @@ def preview_import(
     """Read and validate ``path``; write nothing."""
     job = job or quiet()
     with db.session() as session:
-        with open_source(path, file_kind(path, kind)) as source:
+        with open_source(path, file_kind(path, kind), options.encoding) as source:
             plan = plan_import(session, source, options, job)
         session.rollback()
     job.step(1.0, "Preview ready")
@@ -81,7 +81,7 @@ def run_import(
     user = db.user
 
     def work(session: Session) -> ImportResult:
-        with open_source(path, file_kind(path, kind)) as source:
+        with open_source(path, file_kind(path, kind), options.encoding) as source:
             plan = plan_import(session, source, options, job)
         if plan.problems and not options.good_rows_only:
             raise ImportRefusedError(plan)

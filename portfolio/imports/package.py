@@ -70,11 +70,16 @@ def sniff(path: Path) -> Signature:
         raise UnsafeFileError(f"Cannot read {path}: {error.strerror}") from None
     if not head:
         return Signature("empty", "an empty file")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):  # a byte order mark
+        return Signature("text", "a text file")
     for magic, signature in _SIGNATURES:
         if head.startswith(magic):
             return signature
     if b"\x00" in head:
-        return Signature("binary", "a binary file")
+        return Signature(
+            "binary",
+            "a binary file (if it is UTF-16 text without a byte order mark, save it as CSV UTF-8)",
+        )
     return Signature("text", "a text file")
 
 
@@ -108,6 +113,7 @@ def check_workbook(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
+            _check_strict(path, archive, {member.filename for member in members})
             _check_members(path, members)
             for member in members:
                 if member.filename.endswith((".xml", ".rels")):
@@ -116,6 +122,23 @@ def check_workbook(path: Path) -> None:
         raise UnsafeFileError(f"{path.name} is damaged (not a readable zip: {error})") from None
     except (zipfile.LargeZipFile, NotImplementedError, RuntimeError) as error:
         raise UnsafeFileError(f"{path.name} cannot be read: {error}") from None
+
+
+#: The namespaces of a workbook saved as "Strict Open XML Spreadsheet" (ISO/IEC 29500
+#: Strict), which openpyxl and most tools cannot read.
+_STRICT = (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"purl.oclc.org/ooxml/officeDocument")
+
+
+def _check_strict(path: Path, archive: zipfile.ZipFile, names: set[str]) -> None:
+    for part in ("xl/workbook.xml", "_rels/.rels"):
+        if part in names:
+            with archive.open(part) as stream:
+                head = stream.read(PROLOG_BYTES)
+            if any(namespace in head for namespace in _STRICT):
+                raise UnsafeFileError(
+                    f"{path.name} was saved as Strict Open XML: save it as an Excel Workbook "
+                    "(.xlsx) and import that"
+                )
 
 
 def _check_members(path: Path, members: list[zipfile.ZipInfo]) -> None:

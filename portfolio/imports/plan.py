@@ -17,6 +17,7 @@ says so); otherwise, without a chosen order, those rows are refused.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,8 +30,9 @@ from portfolio.analytics.variance import open_actuals_note
 from portfolio.editing import ParseOptions, parse_record
 from portfolio.editing.fields import is_blank
 from portfolio.errors import ValidationError
+from portfolio.exports.cells import CUT_MARK
 from portfolio.imports.formulas import REASON as UNCOMPUTED_REASON
-from portfolio.imports.formulas import UNCOMPUTED
+from portfolio.imports.formulas import CellError, Uncomputed
 from portfolio.imports.headers import (
     CURRENCY,
     HEADER_SEARCH_ROWS,
@@ -51,7 +53,9 @@ from portfolio.imports.values import DATE_ORDERS, AmbiguousDate, order_shown_by,
 from portfolio.jobs import Job
 from portfolio.model import Campaign, Client
 from portfolio.money import exponent, format_money
+from portfolio.numbers import COMMA, NumberError, decimal_mark_shown_by, read_number, reads_two_ways
 from portfolio.periods import last_closed_month, month_key
+from portfolio.text import name_key
 
 #: Rows validated and compared per database round trip.
 BATCH = 2000
@@ -59,6 +63,9 @@ BATCH = 2000
 PLANNING = 0.9
 #: Changes, conflicts and problems listed in full by ``describe``.
 LISTED = 20
+#: Rows read (blank ones too) between two progress reports, which are also where a
+#: Cancel is noticed.
+STEP_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,16 @@ class ImportOptions:
     #: ``dmy`` or ``mdy`` for dates such as 03/04/2026; ``None`` to refuse those rows
     #: unless the file itself shows its order.
     date_order: str | None = None
-    #: Read ``1.234,50`` as one thousand two hundred and thirty-four and a half.
-    decimal_comma: bool = False
+    #: The decimal mark of numbers written as text: ``True`` a comma (1.234,50), ``False``
+    #: a point (1,234.50), ``None`` as the file shows it (numbers such as 16.700 that
+    #: read two ways are refused unless another number in the file shows the mark).
+    decimal_comma: bool | None = None
     #: Apply the rows that passed even if others were refused.
     good_rows_only: bool = False
+    #: Leave out rows hidden in a sheet (by a filter or by hand) and hidden sheets.
+    skip_hidden: bool = False
+    #: The encoding of a CSV file (a Python codec name); ``None`` tells it from the bytes.
+    encoding: str | None = None
 
     def __post_init__(self) -> None:
         if self.date_order not in (None, *DATE_ORDERS):
@@ -146,6 +159,8 @@ class ImportPlan:
     notes: list[str] = field(default_factory=list)
     counts: dict[str, EntityCounts] = field(default_factory=dict)
     rows_read: int = 0
+    #: Hidden sheets and rows, in words, and whether they were applied or left out.
+    hidden: list[str] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -178,6 +193,7 @@ class ImportPlan:
                 f"{counts.refused:,} refused"
             )
         lines.append("  nothing is deleted: rows missing from the file stay as they are")
+        lines += [f"  hidden: {hidden}" for hidden in self.hidden]
         lines += [f"  note: {note}" for note in self.notes]
         shown = [c for c in self.changes][:listed]
         if shown:
@@ -262,13 +278,20 @@ class Planner:
     def __init__(self, session: Session, options: ImportOptions, job: Job) -> None:
         self.session = session
         self.options = options
-        self.parse_options = ParseOptions(decimal_comma=options.decimal_comma)
         self.job = job
         self.date_order = options.date_order
+        self.decimal_comma = options.decimal_comma
+        self.parse_options = ParseOptions(decimal_comma=self.decimal_comma)
+        #: The first text that shows each day-month order / decimal mark: (sheet, row, text).
         self.order_evidence: dict[str, tuple[str, int, str]] = {}
-        #: Rows waiting for the file's date order: (layout, sheet, row, values, why).
-        self.deferred: list[tuple[ColumnMap, str, int, tuple, str]] = []
-        self.deferred_keys: set[tuple] = set()
+        self.mark_evidence: dict[str, tuple[str, int, str]] = {}
+        #: Rows waiting for the whole file to be read: (layout, sheet, row, values).
+        self.deferred: list[tuple[ColumnMap, str, int, tuple]] = []
+        #: What those rows would add, by key, and what they wait for ("date", "number").
+        self.deferred_keys: dict[tuple, str] = {}
+        self.waiting_for: set[str] = set()
+        #: Set once the whole file is read: a row that still cannot be read is refused.
+        self.final = False
         self.seen: dict[tuple, tuple[str, int]] = {}
         self._load_indexes()
 
@@ -280,14 +303,14 @@ class Planner:
         ):
             ref = _ClientRef(ident, name, currency)
             self.clients[name] = ref
-            self.clients_folded.setdefault(name.casefold(), ref)
+            self.clients_folded.setdefault(name_key(name), ref)
         self.campaigns: dict[tuple[int, str], int] = {}
         self.campaigns_folded: dict[tuple[int, str], int] = {}
         for ident, client_id, name in self.session.execute(
             select(Campaign.id, Campaign.client_id, Campaign.name)
         ):
             self.campaigns[(client_id, name)] = ident
-            self.campaigns_folded.setdefault((client_id, name.casefold()), ident)
+            self.campaigns_folded.setdefault((client_id, name_key(name)), ident)
         self.pending_clients: dict[str, _ClientRef] = {}
         self.pending_campaigns: set[tuple[str, str]] = set()
 
@@ -297,6 +320,13 @@ class Planner:
         plan = ImportPlan(source.path.name, notes=list(source.notes))
         laid_out: list[tuple[ColumnMap, Sheet]] = []
         for sheet in source.sheets:
+            if sheet.hidden:
+                if self.options.skip_hidden:
+                    plan.hidden.append(f"sheet {sheet.title!r} is hidden: left out")
+                    continue
+                plan.hidden.append(
+                    f"sheet {sheet.title!r} is hidden: read like the others; {_LEAVE_OUT}"
+                )
             try:
                 layout = self._layout(sheet, plan)
             except SheetLayoutError as error:
@@ -362,18 +392,33 @@ class Planner:
         batch: list[tuple[int, tuple]] = []
         expected = max(sheet.estimated_rows or 0, 1)
         self.job.step(start, f"Reading {sheet.title}")
+        hidden_rows = sheet.hidden_rows
+        hidden_seen: list[int] = []
+        sheet.watch = lambda done: self.job.step(
+            start + share * done, f"{sheet.title}: skipping blank lines"
+        )
+        since_step = 0
         for number, values in sheet.rows(layout.header_row + 1):
+            since_step += 1
+            if since_step == STEP_ROWS:  # blank rows too: progress and Cancel keep going
+                since_step = 0
+                done = min(number / expected, 1.0)
+                self.job.step(start + share * done, f"{sheet.title}: {number:,} rows checked")
             if all(is_blank(value) for value in values):
                 continue
+            if hidden_rows and number in hidden_rows:
+                hidden_seen.append(number)
+                if self.options.skip_hidden:
+                    continue
             plan.rows_read += 1
             batch.append((number, values))
             if len(batch) == BATCH:
                 self._plan_batch(plan, layout, sheet.title, batch)
                 batch = []
-                done = min(number / expected, 1.0)
-                self.job.step(start + share * done, f"{sheet.title}: {number:,} rows checked")
         if batch:
             self._plan_batch(plan, layout, sheet.title, batch)
+        if hidden_seen:
+            plan.hidden.append(_hidden_rows(sheet, hidden_seen, self.options.skip_hidden))
 
     # -- rows ----------------------------------------------------------------------
 
@@ -384,9 +429,15 @@ class Planner:
         for number, values in rows:
             try:
                 parsed = self._parse(layout, title, number, values)
-            except AmbiguousDate as waiting:
-                self.deferred.append((layout, title, number, values, str(waiting)))
-                self._defer_key(layout, values)
+            except _Waiting as waiting:
+                self._defer_key(layout, values, waiting.needs)
+                if self.final:
+                    self._refuse(
+                        plan, plan.count(layout.target.entity), [self._why(waiting, title, number)]
+                    )
+                else:
+                    self.deferred.append((layout, title, number, values))
+                    self.waiting_for.add(waiting.needs)
                 continue
             if parsed is not None:
                 parsed_rows.append(parsed)
@@ -413,36 +464,47 @@ class Planner:
         other = {name: values[i] if i < width else None for name, i in layout.other_columns.items()}
         # A formula without its result is refused by name, never read as a blank that
         # would clear the stored value.
-        uncomputed = {
-            layout.headers[i] for i, name in layout.field_columns if raw[name] is UNCOMPUTED
-        }
+        unreadable: dict[str, str] = {}
+        for i, name in layout.field_columns:
+            if type(raw[name]) in _UNREADABLE:
+                unreadable[layout.headers[i]] = _unreadable_reason(raw.pop(name))
         for name, i in layout.other_columns.items():
-            if other[name] is UNCOMPUTED:
-                uncomputed.add(layout.headers[i])
+            if type(other[name]) in _UNREADABLE:
+                unreadable[layout.headers[i]] = _unreadable_reason(other[name])
                 other[name] = None
-        raw = {name: value for name, value in raw.items() if value is not UNCOMPUTED}
 
         client: _ClientRef | None = None
         campaign_id: int | None = None
         campaign_pending: tuple | None = None
         if "client" in target.key:
             client = self._client(layout, other.get("client"), problem)
-            if client is None and self._is_deferred(("client", _text(other.get("client")))):
-                raise AmbiguousDate(f"belongs to client {_text(other.get('client'))!r}")
+            if client is None and (
+                needs := self._is_deferred(("client", _text(other.get("client"))))
+            ):
+                raise _Waiting(None, f"belongs to client {_text(other.get('client'))!r}", needs)
         if "campaign" in target.key and client is not None:
             campaign_id, campaign_pending = self._campaign(
                 layout, client, other.get("campaign"), problem
             )
             if campaign_id is None and campaign_pending is None:
                 key = ("campaign", client.name, _text(other.get("campaign")))
-                if self._is_deferred(key):
-                    raise AmbiguousDate(f"belongs to campaign {key[2]!r}")
+                if needs := self._is_deferred(key):
+                    raise _Waiting(None, f"belongs to campaign {key[2]!r}", needs)
 
         texts = [name for name in layout.temporal_fields if isinstance(raw.get(name), str)]
         for name in texts:  # all of the row's evidence first: a later read may wait
             hint = order_shown_by(raw[name])
             if hint:
                 self.order_evidence.setdefault(hint, (title, number, raw[name]))
+        numbers = [name for name in layout.numeric_fields if type(raw.get(name)) is str]
+        unsure = None
+        for name in numbers:
+            value = raw[name]
+            mark = decimal_mark_shown_by(value)
+            if mark:
+                self.mark_evidence.setdefault(mark, (title, number, value))
+            elif unsure is None and self.decimal_comma is None and reads_two_ways(value):
+                unsure = name
         for name in texts:
             value = raw[name]
             try:
@@ -450,6 +512,10 @@ class Planner:
             except ValidationError as error:
                 problem(layout.header_for_field(name), error.reason)
                 del raw[name]
+            except AmbiguousDate:
+                raise _Waiting(layout.header_for_field(name), value, "date") from None
+        if unsure is not None:
+            raise _Waiting(layout.header_for_field(unsure), raw[unsure], "number")
 
         version = None
         given_version = other.get("version")
@@ -476,10 +542,10 @@ class Planner:
         for error in errors:
             problem(layout.header_for_field(error.field), error.reason)
         raw.pop(key_field, None)
-        if uncomputed:  # the cell's own reason says it; "is required" would only repeat it
-            problems[:] = [p for p in problems if p.column not in uncomputed]
-            for header in sorted(uncomputed):
-                problems.append(RowProblem(title, number, header, UNCOMPUTED_REASON))
+        if unreadable:  # the cell's own reason says it; "is required" would only repeat it
+            problems[:] = [p for p in problems if p.column not in unreadable]
+            for header in sorted(unreadable):
+                problems.append(RowProblem(title, number, header, unreadable[header]))
         return _Parsed(
             number, values, raw, parsed, client, campaign_id, campaign_pending, version, problems
         )
@@ -503,29 +569,29 @@ class Planner:
             self.session, layout.target.spec, fields, options=self.parse_options, currency=currency
         )
         for error in errors:
-            reason = error.reason
-            if error.field in fields and _decimal_comma_hint(fields[error.field], self.options):
-                reason += " (for 1.234,50 choose the decimal comma)"
             row.problems.append(
-                RowProblem(title, row.number, layout.header_for_field(error.field), reason)
+                RowProblem(title, row.number, layout.header_for_field(error.field), error.reason)
             )
         return parsed
 
     def _client(self, layout: ColumnMap, value: Any, problem) -> _ClientRef | None:
-        name = value if type(value) is str else _text(value)
-        found = self.clients.get(name)
-        if found is not None:
-            return found
-        name = _text(value)
+        if type(value) is str:
+            found = self.clients.get(value)
+            if found is not None:
+                return found
         column = layout.header_for_field("client_id")
+        if value is not None and not isinstance(value, str):
+            problem(column, _not_a_name(value, "client name"))
+            return None
+        name = _text(value)
         if not name:
             problem(column, "is required")
             return None
         found = (
             self.clients.get(name)
             or self.pending_clients.get(name)
-            or self.clients_folded.get(name.casefold())
-            or self.pending_clients.get(name.casefold())
+            or self.clients_folded.get(name_key(name))
+            or self.pending_clients.get(name_key(name))
         )
         if found is None and not self._is_deferred(("client", name)):
             problem(column, f"no client named {name!r}")
@@ -538,41 +604,45 @@ class Planner:
             found = self.campaigns.get((client.id, value))
             if found is not None:
                 return found, None
-        name = _text(value)
         column = layout.header_for_field("campaign_id")
+        if value is not None and not isinstance(value, str):
+            problem(column, _not_a_name(value, "campaign name"))
+            return None, None
+        name = _text(value)
         if not name:
             problem(column, "is required")
             return None, None
         if client.id is not None:
             found = self.campaigns.get((client.id, name)) or self.campaigns_folded.get(
-                (client.id, name.casefold())
+                (client.id, name_key(name))
             )
             if found is not None:
                 return found, None
-        pending = (client.name, name.casefold())
+        pending = (client.name, name_key(name))
         if pending in self.pending_campaigns:
             return None, pending
         if not self._is_deferred(("campaign", client.name, name)):
             problem(column, f"{client.name} has no campaign named {name!r}")
         return None, None
 
-    def _defer_key(self, layout: ColumnMap, values: tuple) -> None:
+    def _defer_key(self, layout: ColumnMap, values: tuple, kind: str) -> None:
         """Remember what a deferred row would add, so its dependants wait too."""
         target = layout.target
         if target.entity == "client":
             name = _text(self._cell(layout, values, next(iter(target.key_roles()))))
-            self.deferred_keys.add(("client", name.casefold()))
+            self.deferred_keys[("client", name_key(name))] = kind
         elif target.entity == "campaign":
             roles = target.key_roles()
             client = _text(self._cell(layout, values, roles[0]))
             name = _text(self._cell(layout, values, roles[1]))
-            found = self.clients.get(client) or self.clients_folded.get(client.casefold())
+            found = self.clients.get(client) or self.clients_folded.get(name_key(client))
             client_name = found.name if found else client
-            self.deferred_keys.add(("campaign", client_name.casefold(), name.casefold()))
+            self.deferred_keys[("campaign", name_key(client_name), name_key(name))] = kind
 
-    def _is_deferred(self, key: tuple) -> bool:
-        return tuple(part.casefold() if isinstance(part, str) else part for part in key) in (
-            self.deferred_keys
+    def _is_deferred(self, key: tuple) -> str | None:
+        """What the row that would add ``key`` waits for ("date", "number"), if it waits."""
+        return self.deferred_keys.get(
+            tuple(name_key(part) if isinstance(part, str) else part for part in key)
         )
 
     # -- comparing with what is stored ---------------------------------------------------
@@ -590,13 +660,13 @@ class Planner:
                 if (ref := self._stored_client(row.parsed.get("name"))) is not None
             }
             condition = model.name.in_(wanted)
-            key_of = lambda record: (record["name"].casefold(),)  # noqa: E731
+            key_of = lambda record: (name_key(record["name"]),)  # noqa: E731
         elif target.entity in ("campaign", "opportunity"):
             client_ids = {row.client.id for row in rows if row.client and row.client.id}
             columns.append(model.client_id)
             names.append("client_id")
             condition = model.client_id.in_(client_ids)
-            key_of = lambda record: (record["client_id"], record["name"].casefold())  # noqa: E731
+            key_of = lambda record: (record["client_id"], name_key(record["name"]))  # noqa: E731
         else:
             wanted = {
                 (row.campaign_id, row.parsed["month"])
@@ -622,7 +692,7 @@ class Planner:
     def _stored_client(self, name: Any) -> _ClientRef | None:
         if not isinstance(name, str):
             return None
-        return self.clients.get(name) or self.clients_folded.get(name.casefold())
+        return self.clients.get(name) or self.clients_folded.get(name_key(name))
 
     def _compare(
         self,
@@ -658,14 +728,14 @@ class Planner:
             return
 
         if target.entity == "client":
-            natural = (key_value.casefold(),)
+            natural = (name_key(key_value),)
             shown_key = key_value
         elif target.entity == "budget_line":
             natural = (row.campaign_id or row.campaign_pending, key_value)
             campaign_name = _text(row.values[layout.other_columns["campaign"]])
             shown_key = f"{row.client.name} / {campaign_name} / {month_key(key_value)}"
         else:
-            natural = (row.client.id or row.client.name, key_value.casefold())
+            natural = (row.client.id or row.client.name, name_key(key_value))
             shown_key = f"{row.client.name} / {key_value}"
 
         # Checked for refused rows too: two rows for one record is a mistake either way.
@@ -681,7 +751,7 @@ class Planner:
         elif target.entity == "client":
             record = stored.get(natural)
         else:
-            record = stored.get((row.client.id, key_value.casefold())) if row.client.id else None
+            record = stored.get((row.client.id, name_key(key_value))) if row.client.id else None
 
         # A cell that holds exactly the stored value needs no parsing: the core would
         # read it back as that value. Everything else is parsed and validated.
@@ -694,6 +764,8 @@ class Planner:
                 for name, value in fields.items()
                 if not same_as_stored(kinds[name], value, record.get(name), currency)
             }
+        if layout.text_fields:
+            fields = self._uncut(plan, layout, title, row, fields, record)
         parsed = row.parsed = {**parsed, **self._parse_fields(layout, title, row, fields)}
         if problems:
             self._refuse(plan, counts, problems)
@@ -752,6 +824,44 @@ class Planner:
             )
         )
 
+    def _uncut(
+        self,
+        plan: ImportPlan,
+        layout: ColumnMap,
+        title: str,
+        row: _Parsed,
+        fields: dict[str, Any],
+        record: dict | None,
+    ) -> dict[str, Any]:
+        """``fields`` less text cells an export cut (older text longer than a cell holds):
+        the stored text is whole, so such a cell is left alone if it is the start of
+        it, and refused otherwise (it would store the cut text)."""
+        for name in layout.text_fields:
+            value = fields.get(name)
+            if not isinstance(value, str) or not (found := CUT_MARK.search(value)):
+                continue
+            stored = record.get(name) if record is not None else None
+            kept = value[: found.start()]
+            length = int(found.group(1).replace(",", ""))
+            column = layout.header_for_field(name)
+            if isinstance(stored, str) and len(stored) == length and stored.startswith(kept):
+                fields = {key: item for key, item in fields.items() if key != name}
+                plan.notes.append(
+                    f"{title}, row {row.number}, {column}: the export cut this text; the "
+                    f"whole text ({length:,} characters) is kept in Portfolio"
+                )
+            else:
+                row.problems.append(
+                    RowProblem(
+                        title,
+                        row.number,
+                        column,
+                        "holds text an export cut short, which is not the start of the text "
+                        "stored; type the text again (at most 32,767 characters)",
+                    )
+                )
+        return fields
+
     def _add(
         self,
         plan: ImportPlan,
@@ -803,13 +913,13 @@ class Planner:
             if row.client.id is None:
                 pending_parent = ("client", row.client.name)
             if target.entity == "campaign":
-                self.pending_campaigns.add((row.client.name, values["name"].casefold()))
+                self.pending_campaigns.add((row.client.name, name_key(values["name"])))
         else:
             if values.get("fiscal_year_start") is None:
                 values["fiscal_year_start"] = 1
             ref = _ClientRef(None, values["name"], values["currency"])
             self.pending_clients[ref.name] = ref
-            self.pending_clients[ref.name.casefold()] = ref
+            self.pending_clients[name_key(ref.name)] = ref
         counts.added += 1
         plan.changes.append(
             RowChange(
@@ -834,9 +944,11 @@ class Planner:
     # -- dates that needed the whole file ----------------------------------------------
 
     def _finish_deferred(self, plan: ImportPlan) -> None:
+        """Read the rows that waited, now that the whole file shows its date order and
+        decimal mark (or does not, and they are refused)."""
         if not self.deferred:
             return
-        if self.date_order is None and len(self.order_evidence) == 1:
+        if "date" in self.waiting_for and self.date_order is None and len(self.order_evidence) == 1:
             ((order, (sheet, number, text)),) = self.order_evidence.items()
             self.date_order = order
             reading = "day first" if order == "dmy" else "month first"
@@ -844,38 +956,74 @@ class Planner:
                 f"dates such as 03/04/2026 were read {reading}, as {text!r} "
                 f"({sheet} row {number}) shows"
             )
-        deferred, self.deferred = self.deferred, []
-        self.deferred_keys.clear()
-        if self.date_order is None:
-            why = (
-                "the file has dates written both ways"
-                if self.order_evidence
-                else "no date in the file shows which"
+        if (
+            "number" in self.waiting_for
+            and self.decimal_comma is None
+            and len(self.mark_evidence) == 1
+        ):
+            ((mark, (sheet, number, text)),) = self.mark_evidence.items()
+            self.decimal_comma = mark == COMMA
+            self.parse_options = ParseOptions(decimal_comma=self.decimal_comma)
+            plan.notes.append(
+                f"numbers such as 16.700 were read with a decimal {mark}, as {text!r} "
+                f"({sheet} row {number}) shows"
             )
-            for layout, title, number, _values, waiting in deferred:
-                if waiting.startswith("belongs to"):
-                    reason = f"{waiting}, which has a date that reads two ways"
-                else:
-                    reason = f"{waiting!r} reads two ways (day or month first)"
-                plan.problems.append(
-                    RowProblem(title, number, None, f"{reason}: {why}; choose the date order")
-                )
-                plan.count(layout.target.entity).refused += 1
-            return
+        deferred, self.deferred = self.deferred, []
+        # Keys come back as rows are refused again, so that only the dependants of a
+        # row that still waits say so (a parent refused for another reason is "no
+        # client named ...").
+        self.deferred_keys.clear()
+        self.final = True
         by_layout: dict[int, list] = {}
         for item in deferred:
             by_layout.setdefault(id(item[0]), []).append(item)
         for items in by_layout.values():
             layout, title = items[0][0], items[0][1]
             self._plan_batch(
-                plan, layout, title, [(number, values) for _, _, number, values, _ in items]
+                plan, layout, title, [(number, values) for _, _, number, values in items]
             )
+
+    def _why(self, waiting: _Waiting, title: str, number: int) -> RowProblem:
+        """The refusal of a row that the whole file could not settle."""
+        if waiting.needs == "date":
+            why = (
+                "the file has dates written both ways"
+                if self.order_evidence
+                else "no date in the file shows which"
+            )
+            if waiting.column is None:
+                reason = f"{waiting.text}, which has a date that reads two ways"
+            else:
+                reason = f"{waiting.text!r} reads two ways (day or month first)"
+            return RowProblem(
+                title, number, waiting.column, f"{reason}: {why}; choose the date order"
+            )
+        why = (
+            "the file has numbers written with both marks"
+            if self.mark_evidence
+            else "no number in the file shows which decimal mark it uses"
+        )
+        if waiting.column is None:
+            reason = f"{waiting.text}, which has a number that reads two ways"
+        else:
+            try:
+                read_number(waiting.text, None)
+                reason = f"{waiting.text!r} reads two ways"
+            except NumberError as error:
+                reason = str(error)
+        return RowProblem(
+            title,
+            number,
+            waiting.column,
+            f"{reason}: {why}; choose the decimal mark (--decimal-comma or --decimal-point)",
+        )
 
 
 def same_as_stored(kind: str, value: Any, stored: Any, currency: str | None) -> bool:
     """Whether a spreadsheet value certainly is the stored one, without parsing it.
 
-    Only numbers, dates and blanks are judged here; text always goes to the core. A
+    Only numbers, dates, blanks and text identical to the stored text are judged here;
+    anything else goes to the core. A
     number equals a stored amount when it is the float nearest to it (``stored / 100``
     is correctly rounded, and so is the spreadsheet's decimal text), which is exactly
     when the core's ``parse_money`` would read it as that amount.
@@ -889,6 +1037,10 @@ def same_as_stored(kind: str, value: Any, stored: Any, currency: str | None) -> 
         return number and currency is not None and value == stored / 10 ** exponent(currency)
     if kind in ("count", "integer"):
         return number and value == stored
+    if kind in ("text", "longtext"):
+        # Exactly the stored text (older text with a tab or a control character
+        # included): nothing to clean or check.
+        return type(value) is str and value == stored
     if kind == "bool":
         return type(value) is bool and value == stored
     if kind == "month":
@@ -902,8 +1054,62 @@ def same_as_stored(kind: str, value: Any, stored: Any, currency: str | None) -> 
     return False
 
 
+class _Waiting(Exception):  # noqa: N818 - control flow, not an error
+    """A row that cannot be read until the whole file is: a date that reads two ways
+    (``needs`` "date"), a number that does ("number"), or a parent row that waits."""
+
+    def __init__(self, column: str | None, text: str, needs: str) -> None:
+        super().__init__(text)
+        self.column = column
+        self.text = text
+        self.needs = needs
+
+
+_UNREADABLE = (Uncomputed, CellError)
+
+
+def _unreadable_reason(value: Any) -> str:
+    if isinstance(value, CellError):
+        return (
+            f"holds the spreadsheet error {value.code}, not a value; fix the formula or type "
+            "the value"
+        )
+    return UNCOMPUTED_REASON
+
+
+def _not_a_name(value: Any, what: str) -> str:
+    kind = "a date" if isinstance(value, dt.date | dt.time) else "a number"
+    shown = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value
+    if isinstance(value, dt.date | dt.time) and not isinstance(value, dt.datetime):
+        shown = value.isoformat()
+    return (
+        f"is {kind} ({shown}), not a {what}: the spreadsheet turned what was typed into "
+        f"{kind}; format the column as Text and type it again"
+    )
+
+
+_LEAVE_OUT = "leave it out with --skip-hidden (in the app: Leave out hidden sheets and rows)"
+
+
+def _hidden_rows(sheet: Sheet, rows: list[int], skipped: bool) -> str:
+    shown = ", ".join(str(number) for number in rows[:LISTED])
+    if len(rows) > LISTED:
+        shown += f" and {len(rows) - LISTED:,} more"
+    how = " by a filter" if sheet.filtered else ""
+    plural, verb, them = ("rows", "are", "them") if len(rows) > 1 else ("row", "is", "it")
+    if skipped:
+        return f"sheet {sheet.title!r}: {plural} {shown} {verb} hidden{how}: left out"
+    return (
+        f"sheet {sheet.title!r}: {plural} {shown} {verb} hidden{how}: read like the others; "
+        + _LEAVE_OUT.replace("leave it", f"leave {them}")
+    )
+
+
 def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+    """A name cell as shown and looked up (cleaned like a stored name, never refused)."""
+    if value is None:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
 
 
 def _differs(new: Any, old: Any) -> bool:
@@ -912,18 +1118,6 @@ def _differs(new: Any, old: Any) -> bool:
     if isinstance(new, dt.datetime) and isinstance(old, dt.datetime):
         return new.replace(microsecond=0) != old.replace(microsecond=0)
     return new != old
-
-
-def _decimal_comma_hint(value: Any, options: ImportOptions) -> bool:
-    if options.decimal_comma or not isinstance(value, str):
-        return False
-    from portfolio.editing.fields import parse_decimal_text
-
-    try:
-        parse_decimal_text(value, decimal_comma=True)
-    except Exception:
-        return False
-    return "," in value
 
 
 def _months_with_actuals(plan: ImportPlan) -> list[int]:

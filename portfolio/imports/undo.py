@@ -20,18 +20,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portfolio.actions.changes import Changes
-from portfolio.actions.perform import undo_in
-from portfolio.errors import PortfolioError
+from portfolio.actions.perform import NothingToUndoError, undo_in
 from portfolio.identity import User
 from portfolio.jobs import Job
 from portfolio.model import JournalEntry
 
 #: The login of entries carried over from the import journal of schema 0002.
 BEFORE_THE_JOURNAL = "(before the journal)"
-
-
-class NothingToUndoError(PortfolioError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,11 @@ def read_temporal(value: Any, spec: FieldSpec, order: str | None) -> Any:
             return day
         raise spec.refuse(f"{value!r} is a month; a full date is needed")
     if spec.kind == "month":
+        if day.day != 1:
+            raise spec.refuse(
+                f"{value!r} is {day.day} {day:%B %Y}, not the first of a month; a month "
+                f"column takes {day:%Y-%m} or {day:%Y-%m}-01"
+            )
         return day.year * 100 + day.month
     if spec.kind == "datetime":
         return dt.datetime.combine(day, _read_time(time_part, value, spec))

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from portfolio.actions.changes import Changes, RecordChange
 from portfolio.identity import User
 from portfolio.journal.values import dumps
 from portfolio.model import JournalChange, JournalEntry
@@ -24,6 +23,9 @@ from portfolio.naming import Named, RecordNames
 
 #: Journal changes written per statement.
 CHUNK = 5000
+
+ENTRY_INSERT = insert(JournalEntry.__table__).returning(JournalEntry.__table__.c.id)
+CHANGE_INSERT = insert(JournalChange.__table__)
 
 
 @dataclass(slots=True)
@@ -88,7 +90,11 @@ class Recorder:
     def add(self, item: Recorded) -> None:
         self.items.append(item)
 
-    def changes(self, origin: Any = None) -> Changes:
+    def changes(self, origin: Any = None):
+        """What was recorded, as the ``portfolio.actions.Changes`` views refresh from."""
+        # Imported here: portfolio.actions imports this module (no import cycle).
+        from portfolio.actions.changes import Changes, RecordChange
+
         return Changes(
             tuple(
                 RecordChange(
@@ -113,23 +119,19 @@ class Recorder:
         at: dt.datetime | None = None,
     ) -> int:
         """Store the entry and its changes; return the entry's id (the journal position)."""
-        entry_id = self.session.execute(
-            insert(JournalEntry)
-            .values(
-                at=at or now(),
-                login=user.login[:128],
-                member_id=user.member_id,
-                user_name=user.shown[:200],
-                action=action[:500],
-                kind=kind,
-                reverts_id=reverts_id,
-                source=source[:500] if source else None,
-            )
-            .returning(JournalEntry.id)
-        ).scalar_one()
-        rows = [
+        entry = {
+            "at": at or now(),
+            "login": user.login[:128],
+            "member_id": user.member_id,
+            "user_name": user.shown[:200],
+            "action": action[:500],
+            "kind": kind,
+            "reverts_id": reverts_id,
+            "undone_by_id": None,
+            "source": source[:500] if source else None,
+        }
+        changes = [
             {
-                "entry_id": entry_id,
                 "entity": item.entity,
                 "row_id": item.row_id,
                 "client_id": item.named.client_id,
@@ -142,7 +144,50 @@ class Recorder:
             }
             for item in self.items
         ]
-        table = JournalChange.__table__
-        for start in range(0, len(rows), CHUNK):
-            self.session.execute(insert(table), rows[start : start + CHUNK])
+        connection = self.session.connection()
+        if connection.dialect.name == "sqlite":
+            return _write_sqlite(connection, entry, changes)
+        entry_id = connection.execute(ENTRY_INSERT, entry).scalar_one()
+        for change in changes:
+            change["entry_id"] = entry_id
+        for start in range(0, len(changes), CHUNK):
+            connection.execute(CHANGE_INSERT, changes[start : start + CHUNK])
         return entry_id
+
+
+#: SQLAlchemy's storage format for ``DateTime`` on SQLite, which the journal must match.
+SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+ENTRY_COLUMNS = tuple(c.name for c in JournalEntry.__table__.columns if c.name != "id")
+CHANGE_COLUMNS = tuple(c.name for c in JournalChange.__table__.columns if c.name != "id")
+SQLITE_ENTRY = (
+    f"INSERT INTO journal_entry ({', '.join(ENTRY_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in ENTRY_COLUMNS)})"
+)
+SQLITE_CHANGE = (
+    f"INSERT INTO journal_change ({', '.join(CHANGE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in CHANGE_COLUMNS)})"
+)
+
+
+def _write_sqlite(connection, entry: dict[str, Any], changes: list[dict[str, Any]]) -> int:
+    """The two inserts through sqlite3 itself, in the session's transaction.
+
+    Measured on a 1,000-edit loop: SQLAlchemy's statement machinery for these two small
+    inserts cost a fifth of a cell edit, more than the journal may add (issue 9: 15 %);
+    sqlite3's own cursor does the same work in a tenth of the time.
+    """
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        entry = {**entry, "at": entry["at"].strftime(SQLITE_TIME)}
+        cursor.execute(SQLITE_ENTRY, [entry[name] for name in ENTRY_COLUMNS])
+        entry_id = cursor.lastrowid
+        cursor.executemany(
+            SQLITE_CHANGE,
+            (
+                [entry_id if name == "entry_id" else change[name] for name in CHANGE_COLUMNS]
+                for change in changes
+            ),
+        )
+    finally:
+        cursor.close()
+    return entry_id

@@ -7,12 +7,26 @@ linked records by name.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from portfolio.editing.entities import ENTITIES
 from portfolio.money import format_money
 from portfolio.naming import RecordNames
 from portfolio.periods import month_key
+
+
+def local_time(at: dt.datetime | None) -> str:
+    """A journal time (UTC, as stored) in this computer's time zone: "30 Nov 2026 14:02"."""
+    if at is None:
+        return "at an unknown time"
+    return at.replace(tzinfo=dt.UTC).astimezone().strftime("%d %b %Y %H:%M")
+
+
+def entity_label(entity: str) -> str:
+    """The name a person uses for a kind of record ("Budget line")."""
+    spec = ENTITIES.get(entity)
+    return spec.label if spec is not None else entity.replace("_", " ").capitalize()
 
 
 def field_label(entity: str, field: str) -> str:

@@ -5,9 +5,11 @@
 On a private copy of a 400-client demo (about 80,000 budget lines), one process imports
 a file that changes the forecast of 30,000 budget lines, then another that changes them
 back, over and over, each import holding the write lock for seconds; two editors each
-save an edit every 50 ms through ``Database.write``; a reader runs the variance roll-up.
-Then the file is checked: every edit an editor was told was saved is there (a witness
-row per edit, and the client's notes hold its last one), and every budget line holds the
+save an edit of a client's notes every 50 ms through the app's action (``portfolio.
+actions.perform``: journalled, version-checked, ``Database.write``); a reader runs the
+variance roll-up. Then the file is checked: every edit an editor was told was saved is
+there (its journal entry holds its value, and the client's notes hold the last one),
+and every budget line holds the
 last imported file's value. Counted: writes attempted, saved, lost, refused (a one-line
 ``PortfolioError``, e.g. after the 30 s bound) and unhandled errors (anything else, or a
 process that died). Targets: zero lost writes, zero unhandled errors. (Issue 12.)
@@ -91,10 +93,12 @@ def check(db: Path, results: list[dict], files: dict[str, int]) -> dict:
         if not result["role"].startswith("editor"):
             continue
         number = result["role"].split()[1]
+        # The change journal is the witness: every saved edit left an entry with its value.
         saved = {
-            key
-            for (key,) in connection.execute(
-                "SELECT key FROM setting WHERE key LIKE ?", (f"stress:{number}:%",)
+            json.loads(after)["notes"]
+            for (after,) in connection.execute(
+                "SELECT after FROM journal_change WHERE entity = 'client' AND row_id = ?",
+                (result["client_id"],),
             )
         }
         acknowledged = result["acknowledged"]

@@ -72,10 +72,12 @@ def importer(db_path: str, seconds: str, csv_a: str, csv_b: str) -> dict:
 
 
 def editor(db_path: str, seconds: str, number: str) -> dict:
+    """Edits a client's notes through the app's action (journalled, version-checked)."""
     from sqlalchemy import select
 
+    from portfolio.actions import Action, Edit, perform
     from portfolio.errors import PortfolioError
-    from portfolio.model import Client, Setting
+    from portfolio.model import Client
     from portfolio.storage import open_database
 
     database = open_database(db_path)
@@ -90,14 +92,11 @@ def editor(db_path: str, seconds: str, number: str) -> dict:
         sequence += 1
         marker = f"stress:{number}:{sequence}"
 
-        def edit(session, marker=marker) -> None:
-            session.get(Client, client_id).notes = marker
-            session.add(Setting(key=marker, value=str(time.time())))
-
+        edit = Action("Edit notes", (Edit("client", client_id, {"notes": marker}),))
         attempted += 1
         started = time.monotonic()
         try:
-            database.write(edit)
+            perform(database, edit)
         except PortfolioError as error:
             _record(refused, samples, error)
         except Exception as error:  # noqa: BLE001 - counted, the point of the test

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from portfolio import editing
 from portfolio.errors import ConflictError, PortfolioError, ValidationError
 from portfolio.model import BudgetLine, Campaign, Client, ClientRequest, TeamMember
+from portfolio.money import SYMBOLS
 
 
 def first_director(session) -> str:
@@ -111,7 +112,9 @@ def test_an_edit_returns_what_it_replaced_and_moves_the_version_on(demo):
         currency = session.scalar(
             select(Client.currency).join(Campaign).where(Campaign.id == line.campaign_id)
         )
-    typed = "1,234" if currency == "JPY" else "$1,234.50"
+    # Typed with the line's own currency sign: a sign of another currency is refused.
+    sign = SYMBOLS.get(currency, f"{currency} ")
+    typed = f"{sign}1,234" if currency == "JPY" else f"{sign}1,234.50"
     with demo.transaction() as session:
         previous = editing.update(session, "budget_line", 1, {"spend_actual": typed})
     assert previous == {"spend_actual": old}
@@ -122,14 +125,21 @@ def test_an_edit_returns_what_it_replaced_and_moves_the_version_on(demo):
 
 
 def test_an_edit_based_on_a_stale_read_is_a_conflict(demo):
+    from portfolio.actions import Action, Edit, perform
+
     with demo.session() as session:
-        version = session.get(BudgetLine, 1).version
+        line = session.get(BudgetLine, 1)
     with demo.transaction() as session:
         editing.update(session, "budget_line", 1, {"spend_forecast": "100"})
-    with pytest.raises(ConflictError), demo.transaction() as session:
-        editing.update(
-            session, "budget_line", 1, {"spend_forecast": "200"}, expected_version=version
-        )
+    stale = Edit(
+        "budget_line",
+        1,
+        {"spend_forecast": "200"},
+        version=line.version,
+        seen={"spend_forecast": line.spend_forecast},
+    )
+    with pytest.raises(ConflictError):
+        perform(demo, Action("Edit", (stale,)))
 
 
 def test_a_request_gets_its_sla_due_time_from_its_priority(demo):

@@ -230,29 +230,27 @@ def test_an_import_waits_for_another_program_and_then_goes_through(demo_file, tm
     """Busy is not an error: the import waits for the lock and completes once it is free."""
     import subprocess
     import sys
-    import threading
-    import time
 
     db = copy_demo(demo_file, tmp_path / "book.sqlite3")
     changes = forecasts_csv(db, tmp_path / "changes.csv", limit=20)
     with write_lock_held(db) as holder:
         from tests.conditions import release
 
-        timer = threading.Timer(2.0, release, args=(holder,))
-        timer.start()
-        started = time.monotonic()
-        result = subprocess.run(
+        # Release the lock only once the import says it is waiting (a fixed delay
+        # raced the import's own start on a loaded machine).
+        process = subprocess.Popen(
             [sys.executable, "-m", "portfolio", "import", "csv", str(changes), "--db", str(db)],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             cwd=Path(__file__).resolve().parents[2],
-            check=False,
         )
-        timer.join()
-    assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started >= 2.0
-    assert "Waiting for another program using this portfolio" in result.stderr
-    assert "20 changed" in result.stdout
+        first_line = process.stderr.readline()
+        release(holder)
+        stdout, rest = process.communicate(timeout=120)
+    assert process.returncode == 0, first_line + rest
+    assert "Waiting for another program using this portfolio" in first_line
+    assert "20 changed" in stdout
 
 
 def test_an_import_refused_after_the_wait_is_one_line_and_changes_nothing(demo_file, tmp_path):

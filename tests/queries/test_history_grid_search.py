@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
 
-from portfolio.actions import Create, Edit
-from portfolio.editing import delete, update
-from portfolio.editing.history import as_input, capture, restore
-from portfolio.model import BudgetLine, Campaign, Client, Feedback, TeamMember
+from portfolio.actions import Action, Create, Delete, Edit, EditConflictError, perform, undo
+from portfolio.editing import update
+from portfolio.editing.cascade import capture
+from portfolio.editing.operations import as_input
+from portfolio.model import BudgetLine, Campaign, Client, TeamMember
 from portfolio.queries.budget_grid import load_grid, steps_for
 from portfolio.queries.search import quick_search
 from tests.conftest import AS_OF
@@ -49,14 +49,12 @@ def fingerprint(database) -> dict:
 
 def test_a_deleted_client_comes_back_whole(demo):
     before = fingerprint(demo)
-    with demo.transaction() as session:
+    with demo.session() as session:
         client_id = session.scalar(select(Client.id).order_by(Client.id).limit(1))
-        captured = capture(session, "client", client_id)
-        delete(session, "client", client_id)
-    assert captured.count > 100
+        assert capture(session, "client", client_id).count > 100
+    done = perform(demo, Action("Delete client", (Delete("client", client_id),)))
     assert fingerprint(demo) != before
-    with demo.transaction() as session:
-        restore(session, captured)
+    undo(demo, done.entry_id)
     assert fingerprint(demo) == before
 
 
@@ -67,13 +65,10 @@ def test_references_cleared_by_a_delete_are_put_back(demo):
         ).first()
         clients = set(session.scalars(select(Client.id).where(Client.rep_id == rep.id)))
     assert clients
-    with demo.transaction() as session:
-        captured = capture(session, "team_member", rep.id)
-        delete(session, "team_member", rep.id)
+    done = perform(demo, Action("Delete rep", (Delete("team_member", rep.id),)))
     with demo.session() as session:
         assert not session.scalar(select(func.count()).where(Client.rep_id == rep.id))
-    with demo.transaction() as session:
-        restore(session, captured)
+    undo(demo, done.entry_id)
     with demo.session() as session:
         assert set(session.scalars(select(Client.id).where(Client.rep_id == rep.id))) == clients
 
@@ -173,12 +168,13 @@ def test_quick_search_needs_every_word(demo):
         assert quick_search(session, "   ") == []
 
 
-def test_refusals_inside_a_restore_leave_nothing_half_written(demo):
-    """A capture restored twice collides on ids; the transaction leaves the book as it was."""
-    with demo.transaction() as session:
-        feedback_id = session.scalar(select(Feedback.id).limit(1))
-        captured = capture(session, "feedback", feedback_id)
+def test_a_refused_undo_of_a_delete_leaves_nothing_half_written(demo):
+    """Undoing a delete whose parent went meanwhile is refused as a whole."""
+    with demo.session() as session:
+        line = session.scalars(select(BudgetLine).order_by(BudgetLine.id)).first()
+    done = perform(demo, Action("Delete line", (Delete("budget_line", line.id),)))
+    perform(demo, Action("Delete campaign", (Delete("campaign", line.campaign_id),)))
     before = fingerprint(demo)
-    with pytest.raises(IntegrityError), demo.transaction() as session:
-        restore(session, captured)
+    with pytest.raises(EditConflictError, match="its campaign was deleted since"):
+        undo(demo, done.entry_id)
     assert fingerprint(demo) == before

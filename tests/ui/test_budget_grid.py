@@ -6,7 +6,8 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel
 from PySide6.QtGui import QGuiApplication
 from sqlalchemy import select
 
-from portfolio.model import BudgetLine, Campaign
+from portfolio.model import BudgetLine, Campaign, Client
+from portfolio.money import SYMBOLS
 from portfolio.queries.budget_grid import ROWS
 from tests.conftest import AS_OF
 from tests.ui.conftest import get
@@ -58,7 +59,11 @@ def test_paste_an_excel_block_is_one_action(qtbot, window, workspace):
     before = lines(database, campaign.id)
     months = grid.model.grid.months
     grid.table.setCurrentIndex(grid.model.index(row("spend", "budget"), 0))
-    block = "1,000.00\t2000\t$3,000.50\r\n900\t1900\t2900\r\n"  # budget, then forecast row
+    with database.session() as session:
+        currency = session.scalar(select(Client.currency).where(Client.id == campaign.client_id))
+    # Typed with the campaign's own currency sign: another currency's sign is refused.
+    sign = SYMBOLS.get(currency, f"{currency} ")
+    block = f"1,000.00\t2000\t{sign}3,000.50\r\n900\t1900\t2900\r\n"  # budget, forecast
     QGuiApplication.clipboard().setText(block)
     window.paste()  # Edit > Paste (Ctrl+V) on the client page's budget tab
     after = lines(database, campaign.id)
@@ -137,3 +142,30 @@ def test_a_client_grid_is_read_only_sums(qtbot, window, workspace):
     assert not grid.model.grid.editable
     assert not grid.model.setData(grid.model.index(0, 0), "1")
     assert "Choose a campaign" in grid.hint.text()
+
+
+def test_a_grid_edit_reads_the_grid_once_and_keeps_the_current_cell(qtbot, window, workspace):
+    """The fault: a grid edit reloaded the grid twice, with a reset that lost the cell."""
+    from PySide6.QtCore import Qt
+
+    from tests.ui.test_data_entry import click, editing, key, type_text
+
+    campaign = full_campaign(workspace.database)
+    _page, grid = grid_page(qtbot, window, campaign)
+    model, view = grid.model, grid.table
+    reads, resets = [], []
+    model.refreshed.connect(lambda: reads.append(1))
+    model.modelReset.connect(lambda: resets.append(1))
+    month = grid.model.grid.months[-1]
+    target = model.index(row("spend", "forecast"), grid.model.grid.months.index(month))
+    window.activateWindow()
+    click(qtbot, view, target)
+    type_text(qtbot, view, "4321")
+    key(qtbot, view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not editing(view) and bool(reads))
+    from portfolio.money import exponent
+
+    saved = lines(workspace.database, campaign.id)[month].spend_forecast
+    assert saved == 4321 * 10 ** exponent(model.grid.currency)
+    assert (len(reads), len(resets)) == (1, 0)
+    assert view.currentIndex() == model.index(target.row() + 1, target.column())

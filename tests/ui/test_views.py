@@ -124,6 +124,7 @@ def test_client_page_header_tabs_and_toolbar(qtbot, window, workspace):
         "Opportunities",
         "Deadlines",
         "Meetings",
+        "History",
     ]
     assert page.tabs.currentWidget() is page.list_panels["requests"]
     requests = page.list_panels["requests"].model

@@ -10,7 +10,14 @@ import openpyxl
 import pytest
 
 from portfolio.exports import formats
-from portfolio.exports.cells import MAX_TEXT, Column, decimal_text, escape_text, text_element
+from portfolio.exports.cells import (
+    CUT_MARK,
+    MAX_TEXT,
+    Column,
+    decimal_text,
+    escape_text,
+    text_element,
+)
 from portfolio.exports.streamed_sheet import StreamedSheet
 
 
@@ -48,10 +55,29 @@ def test_characters_xml_cannot_carry_are_replaced_not_dropped():
     assert escape_text("a\x00b\x1fc") == "a\ufffdb\ufffdc"
 
 
-def test_text_longer_than_excel_allows_is_cut_and_says_so():
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("a\x01b", "a_x0001_b"),
+        ("literal _x0041_ stays", "literal _x005F_x0041_ stays"),
+        ("\ufffe", "_xFFFE_"),
+    ],
+)
+def test_cell_text_uses_the_formats_own_escapes(text, written):
+    """Regression: control characters were replaced by U+FFFD and a literal _x0041_ was
+    read by Excel as 'A'; both now read back as written (ECMA-376 ST_Xstring)."""
+    from portfolio.imports.sheet_reader import unescape
+
+    element = ElementTree.fromstring(f"<is>{text_element(text)}</is>")
+    assert element.find("t").text == written
+    assert unescape(written) == text
+
+
+def test_text_longer_than_excel_allows_is_cut_and_says_how_long_it_is():
     element = ElementTree.fromstring(f"<is>{text_element('x' * (MAX_TEXT + 10))}</is>")
     text = element.find("t").text
-    assert len(text) == MAX_TEXT and text.endswith("[truncated]")
+    assert len(text) == MAX_TEXT
+    assert CUT_MARK.search(text).group(1) == f"{MAX_TEXT + 10:,}"
 
 
 def test_formats_carry_the_currency_and_its_decimals():

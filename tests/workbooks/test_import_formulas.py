@@ -11,9 +11,10 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import select
 
-from portfolio.imports.formulas import uncomputed_cells
+from portfolio.imports.formulas import UNCOMPUTED
 from portfolio.imports.importer import preview_import, run_import
 from portfolio.imports.plan import ImportOptions
+from portfolio.imports.sources import open_source
 from portfolio.model import BudgetLine, Campaign, Client
 from tests.workbooks.conftest import stored_line
 
@@ -42,13 +43,46 @@ def _store_result(path: Path, cell: str, result: str) -> None:
             archive.writestr(name, data)
 
 
+def _uncomputed(path: Path) -> dict[int, list[int]]:
+    with open_source(path, "xlsx") as source:
+        (sheet,) = source.sheets
+        return {
+            number: [index for index, value in enumerate(values) if value is UNCOMPUTED]
+            for number, values in sheet.rows()
+            if UNCOMPUTED in values
+        }
+
+
 def test_formula_cells_without_a_result_are_found_by_sheet_row_and_column(tmp_path):
     path = _write(
         tmp_path / "f.xlsx",
         [["a", "b", "c"], [1, "=A2*2", "=A2+1"], ["x", None, "=B2"], [None] * 2 + ["=1+1"]],
     )
     _store_result(path, "C2", "2")
-    assert uncomputed_cells(path) == {"Budget": {2: [1], 3: [2], 4: [2]}}
+    assert _uncomputed(path) == {2: [1], 3: [2], 4: [2]}
+
+
+def test_formula_cells_are_found_when_cells_carry_no_reference(tmp_path):
+    """Regression: the r attribute of <c> and <row> is optional; a cell written without
+    one was not found and its missing result read as a blank."""
+    path = _write(
+        tmp_path / "bare.xlsx",
+        [["a", "b", "c"], [1, "=A2*2", "=A2+1"], ["x", None, "=B2"]],
+    )
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = re.sub(r'<c r="[A-Z]+[0-9]+"', "<c", xml)
+    xml = re.sub(r'<row r="[0-9]+"', "<row", xml)
+    xml = xml.replace("<c><v></v></c>", "")  # the blank B3, as a writer would omit it
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    assert ' r="' not in xml.split("<sheetData>")[1]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    found = _uncomputed(path)
+    assert found[2] == [1, 2]
+    assert 3 in found
 
 
 def test_a_formula_without_its_result_is_refused_and_nothing_changes(book, tmp_path):

@@ -58,16 +58,25 @@ def test_messy_csv_with_typed_amounts_and_month_spellings(book, tmp_path):
     assert stored_line(db, client, first, 202608).spend_forecast != 123400  # refused row untouched
 
 
-def test_decimal_comma_is_read_only_when_chosen(book, tmp_path):
+def test_decimal_comma_is_read_as_the_text_shows_unless_the_user_chose_a_point(book, tmp_path):
+    """'1.234,50' can only mean one thing, so it is read without being told; a point
+    chosen by the user refuses it; and a euro sign on a dollar client is no dollar
+    amount (it was ignored, storing euros as dollars)."""
     db, client, (first, _), _ = book
     path = _csv(
         tmp_path / "eu.csv",
+        f"Client;Campaign;Month;Spend forecast\n{client};{first};2026-07;1.234,50\n",
+    )
+    refused = preview_import(db, path, ImportOptions(decimal_comma=False), kind="csv")
+    assert "choose the decimal comma" in refused.problems[0].reason
+    run_import(db, path, ImportOptions(), kind="csv")
+    assert stored_line(db, client, first, 202607).spend_forecast == 123450
+    euros = _csv(
+        tmp_path / "euros.csv",
         f"Client;Campaign;Month;Spend forecast\n{client};{first};2026-07;1.234,50 €\n",
     )
-    refused = preview_import(db, path, ImportOptions(), kind="csv")
-    assert "choose the decimal comma" in refused.problems[0].reason
-    run_import(db, path, ImportOptions(decimal_comma=True), kind="csv")
-    assert stored_line(db, client, first, 202607).spend_forecast == 123450
+    refused = preview_import(db, euros, ImportOptions(decimal_comma=True), kind="csv")
+    assert "is written in €, but the amounts here are in USD" in refused.problems[0].reason
 
 
 def test_dates_that_read_two_ways_are_never_guessed(book, tmp_path):

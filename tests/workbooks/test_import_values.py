@@ -24,8 +24,8 @@ WHEN = entity("client_request").field("opened_at")
         ("Jul 2026", 202607),
         ("July 2026", 202607),
         ("sept. 2026", 202609),
-        ("15/07/2026", 202607),
-        ("2026/07/15", 202607),
+        ("2026/07/01", 202607),
+        ("1 Jul 2026", 202607),
         (dt.datetime(2026, 7, 1), dt.datetime(2026, 7, 1)),
         ("2026-07", "2026-07"),  # ISO text is left to the core
     ],
@@ -48,6 +48,17 @@ def test_months(text, month):
 )
 def test_dates(text, order, day):
     assert read_temporal(text, DATE, order) == day
+
+
+@pytest.mark.parametrize(
+    "text", ["15/07/2026", "2026/07/15", "15 Jul 2026", "2026-07-15", "2026-07-01 09:30"]
+)
+def test_a_month_column_refuses_a_day_other_than_the_first(text):
+    """Regression: 15/07/2026 in a Month column was silently read as July."""
+    from portfolio.editing.fields import parse_month_value
+
+    with pytest.raises(ValidationError, match="not the first of a month|a moment, not a month"):
+        parse_month_value(read_temporal(text, MONTH, None), MONTH)
 
 
 def test_a_date_that_reads_two_ways_needs_an_order():

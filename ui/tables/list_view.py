@@ -649,7 +649,25 @@ class ListPanel(QWidget):
             menu.addAction(icon("add"), "Add…\tCtrl+N", self.add_record)
             menu.addAction(icon("duplicate"), "Duplicate\tCtrl+D", self.duplicate_selected)
             menu.addAction(icon("delete"), "Delete…\tDel", self.delete_selected)
+            if index.isValid():
+                menu.addSeparator()
+                menu.addAction("History…", lambda: self.show_history(index.row()))
         menu.exec(self.table.viewport().mapToGlobal(position))
+
+    def show_history(self, row: int):
+        """A row's History…: who changed this record, when, from what to what."""
+        from ui.views.history import HistoryDialog
+
+        row_id = self.model.row_id(row)
+        name = self.definition.entity
+        if row_id is None or name is None:
+            return None
+        title = self.workspace.read(lambda session: describe(session, name, row_id))
+        dialog = HistoryDialog(self.workspace, name, row_id, title, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.history_dialog = dialog
+        dialog.open()
+        return dialog
 
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 0)

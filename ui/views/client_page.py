@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 
 from portfolio.actions import Action, Changes, Edit
 from portfolio.editing import entity
-from portfolio.editing.history import as_input
-from portfolio.editing.operations import record_of
+from portfolio.editing.operations import as_input, record_of
 from portfolio.model.vocab import MEASURE
 from portfolio.money import format_money
 from portfolio.periods import add_months, month_label, period_title
@@ -65,6 +64,7 @@ TAB_ORDER = (
     "opportunities",
     "deadlines",
     "meetings",
+    "history",
 )
 RECOVERY_FIELDS = (
     Field("group", "Campaign", width=30),
@@ -143,6 +143,11 @@ class ClientPage(Page):
                 self.tabs.addTab(self.grid, icon("budgets"), "Budget")
             elif key == "variance":
                 self.tabs.addTab(self._variance_tab(), icon("variances"), "Variance")
+            elif key == "history":
+                from ui.views.history import HistoryPanel
+
+                self.history = HistoryPanel(workspace)
+                self.tabs.addTab(self.history, "History")
             else:
                 title, list_name, hidden = LIST_TABS[key]
                 panel = self.watch(
@@ -250,6 +255,7 @@ class ClientPage(Page):
                 panel.scope_labels = label
                 panel.model.set_state(panel.model.state.scoped(client_id=client_id))
             self.grid.show_client(client_id)
+            self.history.show_history(client_id=client_id)
             self.load()
         if tab in TAB_ORDER:
             self.tabs.setCurrentIndex(TAB_ORDER.index(tab))

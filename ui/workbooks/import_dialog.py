@@ -40,6 +40,12 @@ DATE_ORDERS = (
     ("Day first (31/12/2026)", "dmy"),
     ("Month first (12/31/2026)", "mdy"),
 )
+#: The ``decimal_comma`` import option.
+DECIMAL_MARKS = (
+    ("As the file shows it", None),
+    ("Point (1,234.50)", False),
+    ("Comma (1.234,50)", True),
+)
 
 
 class ImportDialog(QDialog):
@@ -57,12 +63,22 @@ class ImportDialog(QDialog):
         for label, value in DATE_ORDERS:
             self.date_order.addItem(label, value)
         self.date_order.setAccessibleName("Dates like 03/04/2026")
-        self.decimal_comma = QCheckBox("Amounts use a decimal comma (1.234,50)", self)
+        self.decimal_mark = QComboBox(self)
+        for label, value in DECIMAL_MARKS:
+            self.decimal_mark.addItem(label, value)
+        self.decimal_mark.setAccessibleName("Numbers like 16.700")
+        self.skip_hidden = QCheckBox("Leave out hidden sheets and rows", self)
+        self.skip_hidden.setToolTip(
+            "Rows hidden by a filter or by hand, and hidden sheets, are named in the "
+            "preview; tick this to leave them out"
+        )
         self.good_rows_only = QCheckBox("Import only the rows that pass", self)
         options = QHBoxLayout()
         options.addWidget(QLabel("Dates like 03/04/2026:", self))
         options.addWidget(self.date_order)
-        options.addWidget(self.decimal_comma)
+        options.addWidget(QLabel("Decimal mark:", self))
+        options.addWidget(self.decimal_mark)
+        options.addWidget(self.skip_hidden)
         options.addStretch(1)
         options.addWidget(self.good_rows_only)
 
@@ -95,7 +111,8 @@ class ImportDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.date_order.currentIndexChanged.connect(lambda _i: self.preview())
-        self.decimal_comma.toggled.connect(lambda _on: self.preview())
+        self.decimal_mark.currentIndexChanged.connect(lambda _i: self.preview())
+        self.skip_hidden.toggled.connect(lambda _on: self.preview())
         self.good_rows_only.toggled.connect(lambda _on: self._update_apply())
 
     def _table(self, headers: list[str]) -> QTableWidget:
@@ -111,8 +128,9 @@ class ImportDialog(QDialog):
 
         return ImportOptions(
             date_order=self.date_order.currentData(),
-            decimal_comma=self.decimal_comma.isChecked(),
+            decimal_comma=self.decimal_mark.currentData(),
             good_rows_only=self.good_rows_only.isChecked(),
+            skip_hidden=self.skip_hidden.isChecked(),
         )
 
     # -- preview ------------------------------------------------------------------------
@@ -166,7 +184,8 @@ class ImportDialog(QDialog):
             if plan.problems
             else "Nothing is deleted: rows missing from the file stay as they are."
         )
-        self.summary.setText("\n".join([*parts, verdict]))
+        hidden = [f"Hidden: {line}" for line in plan.hidden]
+        self.summary.setText("\n".join([*parts, *hidden, verdict]))
         self._fill(
             self.changes,
             plan.changes,
@@ -176,13 +195,13 @@ class ImportDialog(QDialog):
         self._fill(
             self.refused, plan.problems, lambda p: (p.sheet, p.row, p.column or "", p.reason)
         )
-        self.notes.setPlainText("\n".join(plan.notes))
+        self.notes.setPlainText("\n".join([*plan.hidden, *plan.notes]))
         for index, (title, count) in enumerate(
             (
                 ("Changes", len(plan.changes)),
                 ("Conflicts", len(plan.conflicts)),
                 ("Refused", len(plan.problems)),
-                ("Notes", len(plan.notes)),
+                ("Notes", len(plan.notes) + len(plan.hidden)),
             )
         ):
             self.tabs.setTabText(index, f"{title} ({count:,})")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portfolio.exports.request import workbook_request
 from portfolio.exports.workbook import export_workbook
@@ -183,4 +183,51 @@ def test_dates_that_read_two_ways_are_settled_in_the_dialog(qtbot, window, works
     assert dialog.plan.problems == []
     change = dialog.plan.changes[0]
     assert change.values["start_date"] == dt.date(2026, 4, 3)
+    dialog.reject()
+
+
+def test_hidden_rows_are_shown_and_left_out_from_the_dialog(qtbot, window, workspace, tmp_path):
+    """The app's side of x09: hidden rows and sheets are named in the preview, and a
+    checkbox leaves them out; numbers that read two ways wait for the decimal mark."""
+    from portfolio.money import exponent
+    from ui.workbooks import actions
+
+    with workspace.database.session() as session:
+        client, campaign, currency = session.execute(
+            select(Client.name, Campaign.name, Client.currency)
+            .join(Client)
+            .join(BudgetLine, BudgetLine.campaign_id == Campaign.id)
+            .where(BudgetLine.month.in_((202607, 202608)))
+            .group_by(Client.name, Campaign.name, Client.currency)
+            .having(func.count() == 2)
+            .order_by(Client.name, Campaign.name)
+            .limit(1)
+        ).one()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Budget lines"
+    sheet.append(["Client", "Campaign", "Month", "Spend forecast"])
+    sheet.append([client, campaign, "2026-07", "16.700"])
+    sheet.append([client, campaign, "2026-08", 2])
+    sheet.row_dimensions[3].hidden = True
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+
+    dialog = actions.import_spreadsheet(window, path)
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=30_000)
+    assert "Hidden: sheet 'Budget lines': row 3 is hidden" in dialog.summary.text()
+    assert "reads two ways" in dialog.refused.item(0, 3).text()
+    dialog.decimal_mark.setCurrentIndex(dialog.decimal_mark.findData(True))
+    qtbot.waitUntil(
+        lambda: dialog.plan is not None and dialog.plan_options.decimal_comma is True,
+        timeout=30_000,
+    )
+    assert dialog.plan.problems == [] and len(dialog.plan.changes) == 2
+    assert dialog.plan.changes[0].values["spend_forecast"] == 16700 * 10 ** exponent(currency)
+    dialog.skip_hidden.setChecked(True)
+    qtbot.waitUntil(
+        lambda: dialog.plan is not None and dialog.plan_options.skip_hidden, timeout=30_000
+    )
+    assert [change.row for change in dialog.plan.changes] == [2]
+    assert "left out" in dialog.summary.text()
     dialog.reject()

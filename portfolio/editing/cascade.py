@@ -1,14 +1,11 @@
-"""What undo needs from the core: a deleted row brought back whole, an edit put back.
+"""What a delete removes: the row, everything that cascades with it, what it blanks.
 
 Deleting a client removes its campaigns, their budget lines, its requests and more (the
 schema's ``ON DELETE CASCADE``), and clears references to it elsewhere (``SET NULL``).
 ``capture`` reads all of that before a delete, walking the schema's foreign keys rather
-than a hand-kept list, and ``restore`` writes it back exactly, ids and version counters
-included, so an undone delete leaves the portfolio as it was.
-
-``as_input`` turns stored values (money in minor units) back into what ``update`` accepts
-(amounts in major units), so an edit is undone through the same validated path it was
-made through.
+than a hand-kept list, so the journal keeps every row whole (ids and version counters
+included) and an undone delete leaves the portfolio exactly as it was
+(``portfolio.actions.revert``).
 """
 
 from __future__ import annotations
@@ -17,13 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from portfolio.editing.entities import EntitySpec, entity
-from portfolio.editing.operations import currency_of, record_of
+from portfolio.editing.entities import entity
 from portfolio.model import Base
-from portfolio.money import from_minor
 
 #: Rows read per ``IN (...)`` list, well inside every backend's parameter limit.
 CHUNK = 5000
@@ -93,42 +88,3 @@ def capture(session: Session, entity_name: str, row_id: int) -> Captured:
     order = {table.name: index for index, table in enumerate(Base.metadata.sorted_tables)}
     captured.rows = dict(sorted(captured.rows.items(), key=lambda item: order[item[0]]))
     return captured
-
-
-def restore(session: Session, captured: Captured) -> None:
-    """Write back what ``capture`` read (after the delete); parents before children."""
-    tables = Base.metadata.tables
-    for name, rows in captured.rows.items():
-        if rows:
-            session.execute(insert(tables[name]), rows)
-    for name, column, pairs in captured.cleared:
-        table = tables[name]
-        for child_id, value in pairs:
-            session.execute(update(table).where(table.c.id == child_id).values({column: value}))
-    session.expire_all()
-
-
-def as_input(
-    session: Session, spec: EntitySpec, row_id: int, stored: dict[str, Any]
-) -> dict[str, Any]:
-    """Stored values of a record as ``update`` takes them: money back in major units.
-
-    Fields Portfolio works out itself (an SLA due time) are left out; ``update`` derives
-    them again from the fields they follow.
-    """
-    money = [name for name in stored if spec.field(name).kind == "money"]
-    currency = None
-    if money:
-        row = session.get(spec.model, row_id)
-        record = record_of(row, spec) if row is not None else dict(stored)
-        currency = currency_of(session, spec, {**record, **stored})
-    values: dict[str, Any] = {}
-    for name, value in stored.items():
-        field_spec = spec.field(name)
-        if not field_spec.editable:
-            continue
-        if field_spec.kind == "money" and value is not None and currency is not None:
-            values[name] = from_minor(value, currency)
-        else:
-            values[name] = value
-    return values
