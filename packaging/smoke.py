@@ -269,12 +269,18 @@ def version() -> str:
 
 
 def unpack(archive: Path, into: Path) -> Path:
-    if archive.suffix == ".zip":
+    if archive.suffix == ".zip" and sys.platform == "darwin":
+        # ditto made it; Python's zipfile would drop the .app's symlinks and modes.
+        into.mkdir(parents=True)
+        subprocess.run(["ditto", "-x", "-k", str(archive), str(into)], check=True)
+    elif archive.suffix == ".zip":
         with zipfile.ZipFile(archive) as source:
             source.extractall(into)
     else:
         with tarfile.open(archive) as source:
-            source.extractall(into, filter="tar")
+            # The "tar" filter (Python 3.11.4+) keeps modes and refuses paths outside.
+            options = {"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}
+            source.extractall(into, **options)
     found = [p for p in into.iterdir() if p.name in (NAME, f"{NAME}.app")]
     if not found:
         raise SmokeFailure(f"{archive.name} holds no {NAME} folder")
