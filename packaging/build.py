@@ -194,25 +194,26 @@ def platform_tag() -> str:
     return f"{system}-{machine}"
 
 
+def archive_path() -> Path:
+    extension = ".zip" if WINDOWS or MACOS else ".tar.gz"
+    return DIST / f"{NAME}-{version()}-{platform_tag()}{extension}"
+
+
 def make_archive(bundle: Path) -> Path:
     """What users download: the folder (the .app on macOS), unpacked as ``Portfolio...``."""
-    stem = DIST / f"{NAME}-{version()}-{platform_tag()}"
+    target = archive_path()
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
     if MACOS:
-        target = stem.with_suffix(".zip")
-        target.unlink(missing_ok=True)
         # ditto keeps the symlinks and extended attributes a signed .app relies on.
-        run(["ditto", "-c", "-k", "--keepParent", DIST / f"{NAME}.app", target])
-        return target
-    if WINDOWS:
-        target = Path(f"{stem}.zip")
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        run(["ditto", "-c", "-k", "--keepParent", DIST / f"{NAME}.app", partial])
+    elif WINDOWS:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for path in sorted(bundle.rglob("*")):
                 archive.write(path, path.relative_to(bundle.parent))
-        return target
-    target = Path(f"{stem}.tar.gz")
-    partial = target.with_name(target.name + ".partial")
-    with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
-        archive.add(bundle, arcname=bundle.name)
+    else:
+        with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
+            archive.add(bundle, arcname=bundle.name)
     partial.replace(target)
     return target
 
@@ -268,7 +269,11 @@ def timed_start(command: list, scratch: Path) -> float:
         "PORTFOLIO_STARTUP_PROBE": str(report),
     }
     begun = time.time()
-    subprocess.run([str(part) for part in command], env=env, check=True, timeout=300)
+    result = subprocess.run(
+        [str(part) for part in command], env=env, capture_output=True, text=True, timeout=300
+    )
+    if result.returncode != 0 or not report.exists():
+        raise SystemExit(f"build: {command[0]} did not start:\n{result.stderr[-3000:]}")
     return json.loads(report.read_text(encoding="utf-8"))["painted_at"] - begun
 
 
@@ -332,27 +337,35 @@ def main() -> int:
     parser.add_argument("--max-start-ratio", type=float, default=1.5)
     parser.add_argument("--no-start", action="store_true", help="skip the start timing")
     parser.add_argument("--smoke", action="store_true", help="then run packaging/smoke.py")
+    parser.add_argument(
+        "--no-build", action="store_true", help="measure and test the bundle built last"
+    )
     args = parser.parse_args()
 
     began = time.monotonic()
-    python = prepare_venv(args.venv.resolve())
-    installed = time.monotonic()
-    icons = render_icon(python, BUILD / "icons")
-    bundle = pyinstaller(python, icons.parent)
-    frozen = time.monotonic()
-    check_contents(python, bundle)
-    if sys.platform.startswith("linux"):
-        add_linux_files(bundle, icons.parent)
-    archive = make_archive(bundle)
-    archived = time.monotonic()
+    python = venv_python(args.venv.resolve())
+    bundle = DIST / NAME
+    archive = archive_path()
+    if not args.no_build:
+        python = prepare_venv(args.venv.resolve())
+        installed = time.monotonic()
+        icons = render_icon(python, BUILD / "icons")
+        bundle = pyinstaller(python, icons.parent)
+        frozen = time.monotonic()
+        check_contents(python, bundle)
+        if sys.platform.startswith("linux"):
+            add_linux_files(bundle, icons.parent)
+        archive = make_archive(bundle)
+        archived = time.monotonic()
+        say(
+            f"built in {archived - began:.0f} s (environment {installed - began:.0f} s, "
+            f"PyInstaller {frozen - installed:.0f} s, checks and archive "
+            f"{archived - frozen:.0f} s)"
+        )
 
     size, count = folder_size(DIST / f"{NAME}.app" if MACOS else bundle)
     say(f"bundle {bundle}: {megabytes(size)} in {count:,} files")
     say(f"archive {archive}: {megabytes(archive.stat().st_size)}")
-    say(
-        f"built in {archived - began:.0f} s (environment {installed - began:.0f} s, "
-        f"PyInstaller {frozen - installed:.0f} s, checks and archive {archived - frozen:.0f} s)"
-    )
     ok = True
     if not args.no_start:
         timed = time.monotonic()
