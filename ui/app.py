@@ -22,6 +22,7 @@ from portfolio.errors import PortfolioError
 from portfolio.storage import Database, open_database
 from portfolio.storage.location import data_directory
 from ui.settings import Settings
+from ui.system_libraries import explain_missing, missing_window_packages
 from ui.theme import apply_theme, follow_system
 
 DEMO_FILE = "demo.sqlite3"
@@ -35,6 +36,7 @@ def application() -> QApplication:
         app.setApplicationName("Portfolio")
         app.setOrganizationName("Portfolio")
         app.setApplicationDisplayName("Portfolio")
+        ensure_a_font()
         apply_theme(app)
         follow_system(app)
         from ui.tables.date_editor import configure_local_dates
@@ -48,46 +50,24 @@ def application() -> QApplication:
     return app
 
 
-#: Shared libraries Qt's X11 window needs beyond Qt's own, with the Debian package of each.
-XCB_LIBRARIES = {
-    "xcb-cursor": "libxcb-cursor0",
-    "xcb-icccm": "libxcb-icccm4",
-    "xcb-keysyms": "libxcb-keysyms1",
-    "xcb-image": "libxcb-image0",
-    "xcb-render-util": "libxcb-render-util0",
-    "xcb-shape": "libxcb-shape0",
-    "xcb-randr": "libxcb-randr0",
-    "xcb-xkb": "libxcb-xkb1",
-    "xkbcommon-x11": "libxkbcommon-x11-0",
-}
+def ensure_a_font() -> None:
+    """Give Qt the deck font Portfolio ships when the system offers no font at all.
 
-
-def missing_window_packages() -> list[str]:
-    """Debian packages Qt's X11 window needs that this Linux lacks (empty elsewhere).
-
-    Without them Qt aborts with "could not load the Qt platform plugin xcb", which reads
-    like a broken install; finding them first lets the app say what to install.
+    A minimal Linux (a fresh server or container install) can have no fonts and no
+    fontconfig setup; Qt then draws every character as an empty box. DejaVu Sans comes
+    with Portfolio (and inside the bundled app) for the decks, so the window uses it
+    there. (Qt lists fontconfig's generic names even then; what tells is that the
+    default font matches no real family.) Matching it loads Qt's font list, which the
+    first text drawn would load anyway.
     """
-    import os
-    from ctypes.util import find_library
+    from PySide6.QtGui import QFontDatabase, QFontInfo
 
-    if not sys.platform.startswith("linux"):
-        return []
-    platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith("xcb"):
-        return []
-    if not platform and os.environ.get("WAYLAND_DISPLAY"):
-        return []
-    return [package for name, package in XCB_LIBRARIES.items() if find_library(name) is None]
+    from resources import FONTS
 
-
-def explain_missing(packages: list[str]) -> str:
-    return (
-        "Portfolio cannot open its window: this Linux lacks system libraries that Qt "
-        f"needs to draw windows ({', '.join(packages)}).\n"
-        f"On Debian or Ubuntu install them with:\n  sudo apt install {' '.join(packages)}\n"
-        "then start Portfolio again. The commands (portfolio --help) work without them."
-    )
+    if QFontInfo(QApplication.font()).family():
+        return
+    for path in sorted(FONTS.glob("*.ttf")):
+        QFontDatabase.addApplicationFont(str(path))
 
 
 def last_portfolio(settings: Settings) -> str | None:

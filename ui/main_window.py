@@ -592,14 +592,36 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
 
     def about(self) -> None:
-        from portfolio import __version__
+        self.about_box().exec()
 
-        QMessageBox.about(
-            self,
-            "About Portfolio",
-            f"Portfolio {__version__}\nAccount portfolio management.\n\n"
-            f"Open portfolio: {self.workspace.database.name}",
+    def about_box(self) -> QMessageBox:
+        """Help > About: the version, and under Details what is bundled and its licence."""
+        from PySide6.QtCore import qVersion
+
+        from portfolio import __version__
+        from portfolio.licences import components, licence_folder
+
+        box = QMessageBox(self)
+        box.setWindowTitle("About Portfolio")
+        box.setIconPixmap(icon("app").pixmap(64, 64))
+        box.setText(f"Portfolio {__version__}")
+        parts = components()
+        box.setInformativeText(
+            "Account portfolio management.\n\n"
+            f"Open portfolio: {self.workspace.database.name}\n\n"
+            f"Built on Qt {qVersion()} (LGPL-3.0) and Python {parts[0].version}; "
+            "Show Details lists everything it runs on and each licence."
         )
+        lines = [f"{part.name} {part.version}: {part.licence}" for part in parts]
+        lines.append(
+            "Qt, libpq, OpenSSL and PDFium come inside PySide6, psycopg-binary and "
+            "pypdfium2, under the licences those packages ship."
+        )
+        folder = licence_folder()
+        if folder is not None:
+            lines.append(f"Licence texts: {folder}")
+        box.setDetailedText("\n".join(lines))
+        return box
 
     # -- remembering --------------------------------------------------------------------
 
