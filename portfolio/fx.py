@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from decimal import Decimal
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -73,3 +74,23 @@ class RateBook:
             return minor
         scale = exponent(self.quote) - exponent(currency)
         return round_minor(Decimal(minor) * self.rate(currency, month) * Decimal(10) ** scale)
+
+    def converter(self) -> Callable[[int, str, int], int]:
+        """``convert`` for many amounts: each (currency, month)'s factor is found once.
+
+        The same figures to the unit: multiplying by a power of ten only moves the
+        exponent, so ``minor * (rate * 10**scale)`` rounds exactly as ``convert`` does.
+        """
+        factors: dict[tuple[str, int], Decimal] = {}
+        quote = self.quote
+
+        def convert(minor: int, currency: str, month: int) -> int:
+            if currency == quote or not minor:
+                return minor
+            factor = factors.get((currency, month))
+            if factor is None:
+                scale = exponent(quote) - exponent(currency)
+                factor = factors[(currency, month)] = self.rate(currency, month).scaleb(scale)
+            return int((Decimal(minor) * factor).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+        return convert
