@@ -32,7 +32,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, case, func
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    literal_column,
+    null,
+    or_,
+    union_all,
+    values,
+)
 from sqlalchemy.orm import Session
 
 from portfolio.analytics.dimensions import (
@@ -48,7 +64,7 @@ from portfolio.analytics.dimensions import (
 )
 from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.errors import ValidationError
-from portfolio.fx import RateBook
+from portfolio.fx import MissingRateError, RateBook
 from portfolio.model import BudgetLine, Client, MonthTotal
 from portfolio.model.vocab import VERTICAL
 from portfolio.money import check_currency, format_money
@@ -353,6 +369,11 @@ def variance_rollup(
     # A group lies within one client, hence one currency, if any axis is that fine.
     within_client = bool(set(names) & set(SINGLE_CURRENCY_AXES))
     may_mix = m.is_money and (target is not None or not within_client)
+    if may_mix and source is TOTALS:
+        converted = _converted_totals(session, axes, m, period, as_of, scope, target)
+        if converted is not None:
+            return converted
+        may_mix = False  # one currency, none asked for: nothing to convert
     split = may_mix and "line" not in names
     layout = _layout(axes, m, split)
     query = variance_select(axes, m, period, as_of, scope, split_months=split, source=source)
@@ -406,6 +427,207 @@ def variance_rollup(
     rows = [
         VarianceRow(names, key, labels, cur, *figures, higher)
         for key, labels, figures, cur in merged.values()
+    ]
+    return Rollup(names, m.name, period, as_of, rows, _totals(rows, m), convert_to)
+
+
+#: Products SQL may form exactly: SQLite's and PostgreSQL's 64-bit integers.
+BIGINT_MAX = 2**63 - 1
+
+
+def _converted_totals(
+    session: Session,
+    axes: Sequence[Axis],
+    m: Measure,
+    period: Period,
+    as_of: int,
+    scope: Scope,
+    target: str | None,
+) -> Rollup | None:
+    """A roll-up from the totals whose groups mix currencies, converted client x month.
+
+    Each client's month is converted at its month's rate and rounded half to even, then
+    added up, as everywhere (``portfolio.fx``). Done in SQL when that is exact: each
+    (currency, month)'s factor is an integer over a power of ten (``RateBook.ratio``),
+    and when no amount times its factor can pass 64 bits, ``amount * factor`` is formed
+    exactly by the database and rounded there in integers - the very figures Python's
+    ``Decimal`` gives, without bringing 30,000 client-months into Python. Otherwise
+    (a 28-digit inverse rate, a missing rate, amounts too large) the client-months come
+    to Python. Returns None when there is one currency and no ``target``.
+    """
+    months = MonthTotal.month.between(period.first, period.last)
+    columns = m.totals
+    pairs = session.execute(
+        scope.apply(
+            lines_query(
+                [
+                    Client.currency,
+                    MonthTotal.month,
+                    *(func.max(column) for column in columns),
+                    *(func.min(column) for column in columns),
+                ],
+                [],
+                TOTALS,
+            ).where(months)
+        ).group_by(Client.currency, MonthTotal.month)
+    ).all()
+    currencies = {row[0] for row in pairs}
+    convert_to = target or (base_currency(session) if len(currencies) > 1 else None)
+    if convert_to is None:
+        return None
+    rates = RateBook.load(session, convert_to)
+    factors: list[tuple[str, int, int, int]] = []
+    for currency, month, *bounds in pairs:
+        if currency == convert_to:
+            factors.append((currency, month, 1, 1))
+            continue
+        try:
+            coefficient, divisor = rates.ratio(currency, month)
+        except MissingRateError:
+            return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
+        highest, lowest = max(int(b or 0) for b in bounds[:3]), min(int(b or 0) for b in bounds[3:])
+        if lowest < 0 or coefficient < 0 or 2 * divisor > BIGINT_MAX:
+            return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
+        if highest * coefficient > BIGINT_MAX:
+            return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
+        factors.append((currency, month, coefficient, divisor))
+
+    keys = [key for a in axes for key in a.keys]
+    labels = [label for a in axes for label in a.labels]
+    query = lines_query([*keys, *labels, *_converted_sums(m, as_of)], axes, TOTALS)
+    if factors:
+        # Every (currency, month) present has its row (1 / 1 for the target currency): an
+        # inner join lets SQLite walk the few rate rows and find each month's totals by
+        # key, where an outer join would scan the rates once per total.
+        query = query.join(
+            _rate_table(factors),
+            and_(
+                literal_column("rate.currency") == Client.currency,
+                literal_column("rate.month") == MonthTotal.month,
+            ),
+        )
+    query = scope.apply(query.where(months)).group_by(*keys).order_by(*labels)
+    names = tuple(a.name for a in axes)
+    higher = m.higher_is_better
+    key_count, label_end = len(keys), len(keys) + len(labels)
+    rows = [
+        VarianceRow(
+            names,
+            tuple(row[:key_count]),
+            tuple(row[key_count:label_end]),
+            convert_to,
+            *(int(value or 0) for value in row[-4:]),
+            higher,
+        )
+        for row in session.connection().execute(query)
+    ]
+    return Rollup(names, m.name, period, as_of, rows, _totals(rows, m), convert_to)
+
+
+def _rate_table(factors: list[tuple[str, int, int, int]]):
+    """``WITH rate(currency, month, coefficient, divisor) AS (VALUES ...)``."""
+    return (
+        values(
+            column("currency", String),
+            column("month", Integer),
+            column("coefficient", BigInteger),
+            column("divisor", BigInteger),
+            name="rate",
+        )
+        .data(factors)
+        .cte("rate")
+    )
+
+
+def _converted_sums(m: Measure, as_of: int) -> tuple[ColumnElement, ...]:
+    """Budget, forecast, actual and outlook sums, each client-month converted exactly."""
+    budget, forecast, actual = m.totals
+    closed = MonthTotal.month <= as_of
+    # Typed, so that ``//`` is integer division on every backend, not FLOOR(x / y).
+    coefficient = literal_column("rate.coefficient", BigInteger)
+    divisor = literal_column("rate.divisor", BigInteger)
+    one, two = literal_column("1", BigInteger), literal_column("2", BigInteger)
+
+    def converted(amount: ColumnElement) -> ColumnElement:
+        product = amount * coefficient
+        whole, rest = product // divisor, product % divisor
+        # Half to even, in integers: round up past the half, and at it when odd.
+        up = or_(two * rest > divisor, and_(two * rest == divisor, whole % two == one))
+        return whole + case((up, one), else_=literal_column("0", BigInteger))
+
+    actual_converted = converted(actual)
+    return (
+        func.sum(converted(budget)),
+        func.sum(converted(forecast)),
+        func.sum(case((closed, actual_converted), else_=0)),
+        func.sum(case((closed, actual_converted), else_=converted(forecast))),
+    )
+
+
+def _converted_in_python(
+    session: Session,
+    axes: Sequence[Axis],
+    m: Measure,
+    period: Period,
+    as_of: int,
+    scope: Scope,
+    convert_to: str,
+) -> Rollup:
+    """The same roll-up with the foreign clients' months converted here, one by one.
+
+    A client already in ``convert_to`` converts to itself, so its months are summed in
+    SQL; only the other clients' months come to Python.
+    """
+    months = MonthTotal.month.between(period.first, period.last)
+    keys = [key for a in axes for key in a.keys]
+    labels = [label for a in axes for label in a.labels]
+    none = cast(null(), Integer)
+    same = scope.apply(
+        lines_query(
+            [*keys, *labels, Client.currency, none, none, *sums(m, as_of, TOTALS)], axes, TOTALS
+        ).where(months, Client.currency == convert_to)
+    ).group_by(*keys, Client.currency)
+    other = scope.apply(
+        lines_query(
+            [
+                *keys,
+                *labels,
+                Client.currency,
+                MonthTotal.month,
+                Client.id,
+                *sums(m, as_of, TOTALS, summed=False),
+            ],
+            axes,
+            TOTALS,
+        ).where(months, Client.currency != convert_to)
+    )
+    first_label = len(keys) + 1
+    order = [literal_column(str(first_label + i)) for i in range(len(labels))]
+    query = union_all(same, other).order_by(*order)
+    key_slice = slice(0, len(keys))
+    label_slice = slice(len(keys), len(keys) + len(labels))
+    month_at = len(keys) + len(labels) + 1
+    convert = RateBook.load(session, convert_to).converter()
+    merged: dict[tuple, tuple[tuple, list[int]]] = {}
+    for row in session.connection().execute(query):
+        month = row[month_at]
+        figures = [value or 0 for value in row[-4:]]
+        if month is not None:  # one client's month in another currency
+            row_currency = row[month_at - 1]
+            budget, forecast, actual = (convert(v, row_currency, month) for v in figures[:3])
+            figures = [budget, forecast, actual, actual if month <= as_of else forecast]
+        key = tuple(row[key_slice])
+        entry = merged.get(key)
+        if entry is None:
+            merged[key] = (tuple(row[label_slice]), figures)
+        else:
+            for index, value in enumerate(figures):
+                entry[1][index] += value
+    names = tuple(a.name for a in axes)
+    higher = m.higher_is_better
+    rows = [
+        VarianceRow(names, key, row_labels, convert_to, *figures, higher)
+        for key, (row_labels, figures) in merged.items()
     ]
     return Rollup(names, m.name, period, as_of, rows, _totals(rows, m), convert_to)
 
