@@ -36,6 +36,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Integer,
+    Numeric,
     Select,
     String,
     and_,
@@ -46,6 +47,7 @@ from sqlalchemy import (
     literal_column,
     null,
     or_,
+    select,
     union_all,
     values,
 )
@@ -447,66 +449,61 @@ def _converted_totals(
     """A roll-up from the totals whose groups mix currencies, converted client x month.
 
     Each client's month is converted at its month's rate and rounded half to even, then
-    added up, as everywhere (``portfolio.fx``). Done in SQL when that is exact: each
-    (currency, month)'s factor is an integer over a power of ten (``RateBook.ratio``),
-    and when no amount times its factor can pass 64 bits, ``amount * factor`` is formed
-    exactly by the database and rounded there in integers - the very figures Python's
-    ``Decimal`` gives, without bringing 30,000 client-months into Python. Otherwise
-    (a 28-digit inverse rate, a missing rate, amounts too large) the client-months come
-    to Python. Returns None when there is one currency and no ``target``.
+    added up, as everywhere (``portfolio.fx``). Done in SQL, exactly: each (currency,
+    month)'s factor is an integer over a power of ten (``RateBook.ratio``); Python's
+    ``Decimal`` forms ``amount * factor`` exactly (it fits 28 digits) and rounds it half
+    to even, and so does the database here in integers - PostgreSQL in ``numeric``,
+    SQLite in 64 bits, where a product too large turns into a float, which sends the
+    roll-up to Python instead. So do a missing rate and a 28-digit inverse rate. Amounts
+    are never negative (CHECK constraints), so truncating division is floor division.
+    Returns None when the groups hold one currency and no ``target`` was asked for.
     """
-    months = MonthTotal.month.between(period.first, period.last)
-    columns = m.totals
-    pairs = session.execute(
-        scope.apply(
-            lines_query(
-                [
-                    Client.currency,
-                    MonthTotal.month,
-                    *(func.max(column) for column in columns),
-                    *(func.min(column) for column in columns),
-                ],
-                [],
-                TOTALS,
-            ).where(months)
-        ).group_by(Client.currency, MonthTotal.month)
-    ).all()
-    currencies = {row[0] for row in pairs}
+    months = period.months()
+    currencies = set(session.execute(scope.apply(select(Client.currency).distinct())).scalars())
     convert_to = target or (base_currency(session) if len(currencies) > 1 else None)
     if convert_to is None:
         return None
     rates = RateBook.load(session, convert_to)
     factors: list[tuple[str, int, int, int]] = []
-    for currency, month, *bounds in pairs:
-        if currency == convert_to:
-            factors.append((currency, month, 1, 1))
-            continue
-        try:
-            coefficient, divisor = rates.ratio(currency, month)
-        except MissingRateError:
-            return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
-        highest, lowest = max(int(b or 0) for b in bounds[:3]), min(int(b or 0) for b in bounds[3:])
-        if lowest < 0 or coefficient < 0 or 2 * divisor > BIGINT_MAX:
-            return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
-        if highest * coefficient > BIGINT_MAX:
-            return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
-        factors.append((currency, month, coefficient, divisor))
+    for currency in sorted(currencies):
+        for month in months:
+            if currency == convert_to:
+                factors.append((currency, month, 1, 1))
+                continue
+            try:
+                coefficient, divisor = rates.ratio(currency, month)
+            except MissingRateError:
+                return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
+            if coefficient < 0 or 2 * divisor > BIGINT_MAX:
+                return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
+            factors.append((currency, month, coefficient, divisor))
 
     keys = [key for a in axes for key in a.keys]
     labels = [label for a in axes for label in a.labels]
-    query = lines_query([*keys, *labels, *_converted_sums(m, as_of)], axes, TOTALS)
-    if factors:
-        # Every (currency, month) present has its row (1 / 1 for the target currency): an
-        # inner join lets SQLite walk the few rate rows and find each month's totals by
-        # key, where an outer join would scan the rates once per total.
-        query = query.join(
+    numeric = session.get_bind().dialect.name != "sqlite"
+    mixed = [func.min(Client.currency), func.max(Client.currency)]
+    figures = _converted_sums(m, as_of, numeric=numeric)
+    # Every (currency, month) has its rate row (1 / 1 for the target currency): an inner
+    # join lets SQLite walk the few rate rows and find each month's totals by key, where
+    # an outer join would scan the rates once per total.
+    query = (
+        lines_query([*keys, *labels, *mixed, *figures], axes, TOTALS)
+        .join(
             _rate_table(factors),
             and_(
                 literal_column("rate.currency") == Client.currency,
                 literal_column("rate.month") == MonthTotal.month,
             ),
         )
-    query = scope.apply(query.where(months)).group_by(*keys).order_by(*labels)
+        .where(MonthTotal.month.between(period.first, period.last))
+    )
+    query = scope.apply(query).group_by(*keys).order_by(*labels)
+    found = session.connection().execute(query).all()
+    if any(isinstance(value, float) for row in found for value in row[-4:]):
+        return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
+    present = {row[-6] for row in found} | {row[-5] for row in found}
+    if target is None and len(present) <= 1:
+        return None  # the period's lines are all in one currency: nothing to convert
     names = tuple(a.name for a in axes)
     higher = m.higher_is_better
     key_count, label_end = len(keys), len(keys) + len(labels)
@@ -519,7 +516,7 @@ def _converted_totals(
             *(int(value or 0) for value in row[-4:]),
             higher,
         )
-        for row in session.connection().execute(query)
+        for row in found
     ]
     return Rollup(names, m.name, period, as_of, rows, _totals(rows, m), convert_to)
 
@@ -539,20 +536,25 @@ def _rate_table(factors: list[tuple[str, int, int, int]]):
     )
 
 
-def _converted_sums(m: Measure, as_of: int) -> tuple[ColumnElement, ...]:
+def _converted_sums(m: Measure, as_of: int, *, numeric: bool) -> tuple[ColumnElement, ...]:
     """Budget, forecast, actual and outlook sums, each client-month converted exactly."""
     budget, forecast, actual = m.totals
     closed = MonthTotal.month <= as_of
-    # Typed, so that ``//`` is integer division on every backend, not FLOOR(x / y).
+    # Typed, so that ``//`` is integer division on SQLite, not FLOOR(x / y).
     coefficient = literal_column("rate.coefficient", BigInteger)
     divisor = literal_column("rate.divisor", BigInteger)
     one, two = literal_column("1", BigInteger), literal_column("2", BigInteger)
 
     def converted(amount: ColumnElement) -> ColumnElement:
-        product = amount * coefficient
-        whole, rest = product // divisor, product % divisor
+        if numeric:  # PostgreSQL: exact at any size
+            product = cast(amount, Numeric) * coefficient
+            whole, rest = func.div(product, divisor), func.mod(product, divisor)
+        else:
+            product = amount * coefficient
+            whole, rest = product // divisor, product % divisor
         # Half to even, in integers: round up past the half, and at it when odd.
-        up = or_(two * rest > divisor, and_(two * rest == divisor, whole % two == one))
+        odd = (func.mod(whole, two) if numeric else whole % two) == one
+        up = or_(two * rest > divisor, and_(two * rest == divisor, odd))
         return whole + case((up, one), else_=literal_column("0", BigInteger))
 
     actual_converted = converted(actual)

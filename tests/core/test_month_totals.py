@@ -303,3 +303,26 @@ def test_totals_and_lines_agree_on_the_demo_to_the_cent(demo, level):
                 assert _figures(session, TOTALS, level, measure, period, None) == _figures(
                     session, LINES, level, measure, period, None
                 )
+
+
+def test_amounts_too_large_for_sql_integers_convert_the_same(demo):
+    """A product past 64 bits would turn into a float in SQLite: such a roll-up is
+    converted in Python instead, with the same figures as the lines' path."""
+    with demo.transaction() as session:
+        line = session.scalar(
+            select(BudgetLine.id)
+            .join(Campaign, Campaign.id == BudgetLine.campaign_id)
+            .join(Client, Client.id == Campaign.client_id)
+            .where(Client.currency != "USD", BudgetLine.month == 202603)
+            .limit(1)
+        )
+        session.execute(
+            text("UPDATE budget_line SET spend_budget = :v WHERE id = :id"),
+            {"v": 9 * 10**15, "id": line},
+        )
+    period = Period(202601, 202612, "2026")
+    with demo.session() as session:
+        for level in ("director", "year"):
+            from_totals = _figures(session, TOTALS, level, "spend", period, "USD")
+            assert from_totals == _figures(session, LINES, level, "spend", period, "USD")
+            assert max(row[2] for row in from_totals[0]) > 9 * 10**15
