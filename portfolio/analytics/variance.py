@@ -33,23 +33,10 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
-    Integer,
-    Numeric,
     Select,
-    String,
-    and_,
     case,
-    cast,
-    column,
     func,
-    literal_column,
-    null,
-    or_,
-    select,
-    union_all,
-    values,
 )
 from sqlalchemy.orm import Session
 
@@ -66,7 +53,7 @@ from portfolio.analytics.dimensions import (
 )
 from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.errors import ValidationError
-from portfolio.fx import MissingRateError, RateBook
+from portfolio.fx import RateBook
 from portfolio.model import BudgetLine, Client, MonthTotal
 from portfolio.model.vocab import VERTICAL
 from portfolio.money import check_currency, format_money
@@ -372,9 +359,11 @@ def variance_rollup(
     within_client = bool(set(names) & set(SINGLE_CURRENCY_AXES))
     may_mix = m.is_money and (target is not None or not within_client)
     if may_mix and source is TOTALS:
-        converted = _converted_totals(session, axes, m, period, as_of, scope, target)
+        from portfolio.analytics.converted import converted_rollups
+
+        converted = converted_rollups(session, axes, [m], period, as_of, scope, target)
         if converted is not None:
-            return converted
+            return converted[m.name]
         may_mix = False  # one currency, none asked for: nothing to convert
     split = may_mix and "line" not in names
     layout = _layout(axes, m, split)
@@ -433,205 +422,60 @@ def variance_rollup(
     return Rollup(names, m.name, period, as_of, rows, _totals(rows, m), convert_to)
 
 
-#: Products SQL may form exactly: SQLite's and PostgreSQL's 64-bit integers.
-BIGINT_MAX = 2**63 - 1
-
-
-def _converted_totals(
+def variance_rollups(
     session: Session,
-    axes: Sequence[Axis],
-    m: Measure,
+    *,
+    by: Sequence[str],
     period: Period,
     as_of: int,
-    scope: Scope,
-    target: str | None,
-) -> Rollup | None:
-    """A roll-up from the totals whose groups mix currencies, converted client x month.
+    measure_names: Sequence[str],
+    scope: Scope = Scope(),
+    currency: str | None = None,
+) -> dict[str, Rollup]:
+    """``variance_rollup`` for several measures: measure name -> roll-up.
 
-    Each client's month is converted at its month's rate and rounded half to even, then
-    added up, as everywhere (``portfolio.fx``). Done in SQL, exactly: each (currency,
-    month)'s factor is an integer over a power of ten (``RateBook.ratio``); Python's
-    ``Decimal`` forms ``amount * factor`` exactly (it fits 28 digits) and rounds it half
-    to even, and so does the database here in integers - PostgreSQL in ``numeric``,
-    SQLite in 64 bits, where a product too large turns into a float, which sends the
-    roll-up to Python instead. So do a missing rate and a 28-digit inverse rate. Amounts
-    are never negative (CHECK constraints), so truncating division is floor division.
-    Returns None when the groups hold one currency and no ``target`` was asked for.
+    Converted roll-ups from the totals read all measures in one statement (the Team and
+    the Overview ask for spend and revenue of the same groups); others run one each.
     """
-    months = period.months()
-    currencies = set(session.execute(scope.apply(select(Client.currency).distinct())).scalars())
-    convert_to = target or (base_currency(session) if len(currencies) > 1 else None)
-    if convert_to is None:
-        return None
-    rates = RateBook.load(session, convert_to)
-    factors: list[tuple[str, int, int, int]] = []
-    for currency in sorted(currencies):
-        for month in months:
-            if currency == convert_to:
-                factors.append((currency, month, 1, 1))
-                continue
-            try:
-                coefficient, divisor = rates.ratio(currency, month)
-            except MissingRateError:
-                return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
-            if coefficient < 0 or 2 * divisor > BIGINT_MAX:
-                return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
-            factors.append((currency, month, coefficient, divisor))
+    source = source_for(by, scope)
+    measures = [measure(name) for name in measure_names]
+    if source is TOTALS and (currency or not set(by) & set(SINGLE_CURRENCY_AXES)):
+        from portfolio.analytics.converted import converted_rollups
 
-    keys = [key for a in axes for key in a.keys]
-    labels = [label for a in axes for label in a.labels]
-    numeric = session.get_bind().dialect.name != "sqlite"
-    mixed = [func.min(Client.currency), func.max(Client.currency)]
-    figures = _converted_sums(m, as_of, numeric=numeric)
-    # Every (currency, month) has its rate row (1 / 1 for the target currency): an inner
-    # join lets SQLite walk the few rate rows and find each month's totals by key, where
-    # an outer join would scan the rates once per total.
-    query = (
-        lines_query([*keys, *labels, *mixed, *figures], axes, TOTALS)
-        .join(
-            _rate_table(factors),
-            and_(
-                literal_column("rate.currency") == Client.currency,
-                literal_column("rate.month") == MonthTotal.month,
-            ),
+        money = [m for m in measures if m.is_money]
+        axes = [axis(name, source) for name in by]
+        target = check_currency(currency) if currency else None
+        found = converted_rollups(session, axes, money, period, as_of, scope, target)
+        if found is not None:
+            for m in measures:
+                if m.name not in found:
+                    found[m.name] = variance_rollup(
+                        session,
+                        by=by,
+                        period=period,
+                        as_of=as_of,
+                        measure_name=m.name,
+                        scope=scope,
+                        currency=currency,
+                    )
+            return found
+    return {
+        m.name: variance_rollup(
+            session,
+            by=by,
+            period=period,
+            as_of=as_of,
+            measure_name=m.name,
+            scope=scope,
+            currency=currency,
         )
-        .where(MonthTotal.month.between(period.first, period.last))
-    )
-    query = scope.apply(query).group_by(*keys).order_by(*labels)
-    found = session.connection().execute(query).all()
-    if any(isinstance(value, float) for row in found for value in row[-4:]):
-        return _converted_in_python(session, axes, m, period, as_of, scope, convert_to)
-    present = {row[-6] for row in found} | {row[-5] for row in found}
-    if target is None and len(present) <= 1:
-        return None  # the period's lines are all in one currency: nothing to convert
-    names = tuple(a.name for a in axes)
-    higher = m.higher_is_better
-    key_count, label_end = len(keys), len(keys) + len(labels)
-    rows = [
-        VarianceRow(
-            names,
-            tuple(row[:key_count]),
-            tuple(row[key_count:label_end]),
-            convert_to,
-            *(int(value or 0) for value in row[-4:]),
-            higher,
-        )
-        for row in found
-    ]
-    return Rollup(names, m.name, period, as_of, rows, _totals(rows, m), convert_to)
+        for m in measures
+    }
 
 
-def _rate_table(factors: list[tuple[str, int, int, int]]):
-    """``WITH rate(currency, month, coefficient, divisor) AS (VALUES ...)``."""
-    return (
-        values(
-            column("currency", String),
-            column("month", Integer),
-            column("coefficient", BigInteger),
-            column("divisor", BigInteger),
-            name="rate",
-        )
-        .data(factors)
-        .cte("rate")
-    )
-
-
-def _converted_sums(m: Measure, as_of: int, *, numeric: bool) -> tuple[ColumnElement, ...]:
-    """Budget, forecast, actual and outlook sums, each client-month converted exactly."""
-    budget, forecast, actual = m.totals
-    closed = MonthTotal.month <= as_of
-    # Typed, so that ``//`` is integer division on SQLite, not FLOOR(x / y).
-    coefficient = literal_column("rate.coefficient", BigInteger)
-    divisor = literal_column("rate.divisor", BigInteger)
-    one, two = literal_column("1", BigInteger), literal_column("2", BigInteger)
-
-    def converted(amount: ColumnElement) -> ColumnElement:
-        if numeric:  # PostgreSQL: exact at any size
-            product = cast(amount, Numeric) * coefficient
-            whole, rest = func.div(product, divisor), func.mod(product, divisor)
-        else:
-            product = amount * coefficient
-            whole, rest = product // divisor, product % divisor
-        # Half to even, in integers: round up past the half, and at it when odd.
-        odd = (func.mod(whole, two) if numeric else whole % two) == one
-        up = or_(two * rest > divisor, and_(two * rest == divisor, odd))
-        return whole + case((up, one), else_=literal_column("0", BigInteger))
-
-    actual_converted = converted(actual)
-    return (
-        func.sum(converted(budget)),
-        func.sum(converted(forecast)),
-        func.sum(case((closed, actual_converted), else_=0)),
-        func.sum(case((closed, actual_converted), else_=converted(forecast))),
-    )
-
-
-def _converted_in_python(
-    session: Session,
-    axes: Sequence[Axis],
-    m: Measure,
-    period: Period,
-    as_of: int,
-    scope: Scope,
-    convert_to: str,
-) -> Rollup:
-    """The same roll-up with the foreign clients' months converted here, one by one.
-
-    A client already in ``convert_to`` converts to itself, so its months are summed in
-    SQL; only the other clients' months come to Python.
-    """
-    months = MonthTotal.month.between(period.first, period.last)
-    keys = [key for a in axes for key in a.keys]
-    labels = [label for a in axes for label in a.labels]
-    none = cast(null(), Integer)
-    same = scope.apply(
-        lines_query(
-            [*keys, *labels, Client.currency, none, none, *sums(m, as_of, TOTALS)], axes, TOTALS
-        ).where(months, Client.currency == convert_to)
-    ).group_by(*keys, Client.currency)
-    other = scope.apply(
-        lines_query(
-            [
-                *keys,
-                *labels,
-                Client.currency,
-                MonthTotal.month,
-                Client.id,
-                *sums(m, as_of, TOTALS, summed=False),
-            ],
-            axes,
-            TOTALS,
-        ).where(months, Client.currency != convert_to)
-    )
-    first_label = len(keys) + 1
-    order = [literal_column(str(first_label + i)) for i in range(len(labels))]
-    query = union_all(same, other).order_by(*order)
-    key_slice = slice(0, len(keys))
-    label_slice = slice(len(keys), len(keys) + len(labels))
-    month_at = len(keys) + len(labels) + 1
-    convert = RateBook.load(session, convert_to).converter()
-    merged: dict[tuple, tuple[tuple, list[int]]] = {}
-    for row in session.connection().execute(query):
-        month = row[month_at]
-        figures = [value or 0 for value in row[-4:]]
-        if month is not None:  # one client's month in another currency
-            row_currency = row[month_at - 1]
-            budget, forecast, actual = (convert(v, row_currency, month) for v in figures[:3])
-            figures = [budget, forecast, actual, actual if month <= as_of else forecast]
-        key = tuple(row[key_slice])
-        entry = merged.get(key)
-        if entry is None:
-            merged[key] = (tuple(row[label_slice]), figures)
-        else:
-            for index, value in enumerate(figures):
-                entry[1][index] += value
-    names = tuple(a.name for a in axes)
-    higher = m.higher_is_better
-    rows = [
-        VarianceRow(names, key, row_labels, convert_to, *figures, higher)
-        for key, (row_labels, figures) in merged.items()
-    ]
-    return Rollup(names, m.name, period, as_of, rows, _totals(rows, m), convert_to)
+def totals_of(rows: list[VarianceRow], m: Measure) -> list[VarianceRow]:
+    """The grand total of ``rows``, one row per currency."""
+    return _totals(rows, m)
 
 
 def _totals(rows: list[VarianceRow], m: Measure) -> list[VarianceRow]:
