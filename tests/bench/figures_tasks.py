@@ -154,6 +154,7 @@ RAW_LEVELS = {
     "director": ("d.id, d.name", "d.id"),
     "vertical": ("c.vertical", "c.vertical"),
     "month": ("bl.month", "bl.month"),
+    "year": ("bl.month / 100", "bl.month / 100"),
 }
 
 
@@ -287,7 +288,7 @@ def write_edit(target: str, kept: str, edits: str = "200") -> dict:
     rng = random.Random(15)
     times = []
     for line_id in rng.sample(ids, int(edits)):
-        amount = f"{rng.randrange(1, 10**6)}.{rng.randrange(100):02d}"
+        amount = str(rng.randrange(1, 10**6))  # whole units: JPY has no decimals
         action = Action("Edit", (Edit("budget_line", line_id, {"spend_forecast": amount}),))
         started = time.perf_counter()
         perform(db, action)

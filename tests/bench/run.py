@@ -29,6 +29,7 @@ SECTIONS = {
     "deck": "tests.bench.deck_bench",
     "workbook": "tests.bench.workbook_bench",
     "stress": "tests.bench.stress_bench",
+    "figures": "tests.bench.figures_bench",
 }
 
 
