@@ -150,7 +150,7 @@ def app_pages(path: str) -> dict:
 #: groups and sums, no currency conversion (the floor the old code was held to).
 RAW_LEVELS = {
     "client": ("c.id, c.name", "c.id"),
-    "campaign": ("ca.id, ca.name, c.name", "ca.id"),
+    "campaign": ("ca.id, ca.name, c.name", "ca.id, c.id"),
     "director": ("d.id, d.name", "d.id"),
     "vertical": ("c.vertical", "c.vertical"),
     "month": ("bl.month", "bl.month"),

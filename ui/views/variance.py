@@ -9,7 +9,8 @@ recover it and the amount per remaining month, and the make-up actions; "Add mak
 action" starts one from the selected row.
 
 All figures come from the core (``variance_rollup``, ``recovery_plan``) on a worker
-lane; a roll-up of a million budget lines takes a moment and the window stays usable.
+lane, read from the monthly totals (the campaign level from the budget lines). A change
+of level or period that moves neither the chart nor the make-up plan keeps them.
 """
 
 from __future__ import annotations
