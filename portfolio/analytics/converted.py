@@ -4,11 +4,12 @@ Each client's month is converted at its month's rate and rounded half to even, t
 converted months are added up, as everywhere (``portfolio.variance``, ``portfolio.fx``).
 Here it is done in SQL, exactly: each (currency, month)'s factor is an integer over a
 power of ten (``RateBook.ratio``). Python's ``Decimal`` forms ``amount * factor`` exactly
-(it fits 28 digits) and rounds it half to even, and so does the database, in integers:
-PostgreSQL in ``numeric``, SQLite in 64 bits, where a product too large turns into a
-float, which sends the roll-up to Python instead. So do a missing rate and a 28-digit
-inverse rate. Amounts are never negative (CHECK constraints), so the database's
-truncating division is floor division.
+(it fits 28 digits) and rounds it half to even, and so does the database, in 64-bit
+integers: a product too large turns into a float in SQLite, which sends the roll-up to
+Python instead, and is refused by PostgreSQL, which then forms it in ``numeric``. A
+missing rate or a 28-digit inverse rate sends the roll-up to Python too. Amounts are
+never negative (CHECK constraints), so the database's truncating division is floor
+division.
 
 Several measures of the same groups come from one statement (the Team and the Overview
 want spend and revenue by director), so the totals are read once.
@@ -36,6 +37,7 @@ from sqlalchemy import (
     union_all,
     values,
 )
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from portfolio.analytics.dimensions import TOTALS, Axis, Scope, lines_query
@@ -73,25 +75,36 @@ def converted_rollups(
 
     keys = [key for a in axes for key in a.keys]
     labels = [label for a in axes for label in a.labels]
-    numeric = session.get_bind().dialect.name != "sqlite"
-    mixed = [func.min(Client.currency), func.max(Client.currency)]
-    figures = [f for m in measures for f in _converted_sums(m, as_of, numeric=numeric)]
-    # Every (currency, month) has its rate row (1 / 1 for the target currency): an inner
-    # join lets SQLite walk the few rate rows and find each month's totals by key, where
-    # an outer join would scan the rates once per total.
-    query = (
-        lines_query([*keys, *labels, *mixed, *figures], axes, TOTALS)
-        .join(
-            _rate_table(factors),
-            and_(
-                literal_column("rate.currency") == Client.currency,
-                literal_column("rate.month") == MonthTotal.month,
-            ),
+
+    def statement(numeric: bool):
+        mixed = [func.min(Client.currency), func.max(Client.currency)]
+        figures = [f for m in measures for f in _converted_sums(m, as_of, numeric=numeric)]
+        # Every (currency, month) has its rate row (1 / 1 for the target currency): an
+        # inner join lets SQLite walk the few rate rows and find each month's totals by
+        # key, where an outer join would scan the rates once per total.
+        query = (
+            lines_query([*keys, *labels, *mixed, *figures], axes, TOTALS)
+            .join(
+                _rate_table(factors),
+                and_(
+                    literal_column("rate.currency") == Client.currency,
+                    literal_column("rate.month") == MonthTotal.month,
+                ),
+            )
+            .where(MonthTotal.month.between(period.first, period.last))
         )
-        .where(MonthTotal.month.between(period.first, period.last))
-    )
-    query = scope.apply(query).group_by(*keys).order_by(*labels)
-    found = session.connection().execute(query).all()
+        return scope.apply(query).group_by(*keys).order_by(*labels)
+
+    if session.get_bind().dialect.name == "sqlite":
+        found = session.connection().execute(statement(numeric=False)).all()
+    else:
+        # 64-bit products first (3.5x faster than numeric); PostgreSQL refuses one that
+        # overflows, and then the roll-up is formed in numeric, exact at any size.
+        try:
+            with session.begin_nested():
+                found = session.connection().execute(statement(numeric=False)).all()
+        except DataError:
+            found = session.connection().execute(statement(numeric=True)).all()
     first_figure = len(keys) + len(labels) + 2
     if any(isinstance(value, float) for row in found for value in row[first_figure:]):
         return _in_python(session, axes, measures, period, as_of, scope, convert_to)
@@ -164,7 +177,7 @@ def _converted_sums(m: Measure, as_of: int, *, numeric: bool) -> tuple[ColumnEle
     one, two = literal_column("1", BigInteger), literal_column("2", BigInteger)
 
     def converted(amount: ColumnElement) -> ColumnElement:
-        if numeric:  # PostgreSQL: exact at any size
+        if numeric:  # PostgreSQL's numeric: exact at any size
             product = cast(amount, Numeric) * coefficient
             whole, rest = func.div(product, divisor), func.mod(product, divisor)
             odd = func.mod(whole, two) == one
