@@ -72,6 +72,9 @@ def converted_rollups(
     factors = _factors(RateBook.load(session, convert_to), currencies, period, convert_to)
     if factors is None:
         return _in_python(session, axes, measures, period, as_of, scope, convert_to)
+    names = tuple(a.name for a in axes)
+    if not factors:  # no clients in scope: nothing to add up (and no VALUES to join)
+        return {m.name: Rollup(names, m.name, period, as_of, [], [], convert_to) for m in measures}
 
     keys = [key for a in axes for key in a.keys]
     labels = [label for a in axes for label in a.labels]
@@ -111,7 +114,6 @@ def converted_rollups(
     present = {row[first_figure - 2] for row in found} | {row[first_figure - 1] for row in found}
     if target is None and len(present) <= 1:
         return None  # the period's lines are all in one currency
-    names = tuple(a.name for a in axes)
     key_count, label_end = len(keys), len(keys) + len(labels)
     out: dict[str, Rollup] = {}
     for index, m in enumerate(measures):

@@ -19,7 +19,7 @@ from portfolio.imports.plan import ImportOptions
 from portfolio.model import BudgetLine, Campaign, Client, MonthTotal
 from portfolio.periods import Period
 from portfolio.storage import totals
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, TODAY
 from tests.workbooks.test_import_roundtrip import _edit, _export_client
 
 
@@ -333,3 +333,22 @@ def test_amounts_too_large_for_sql_integers_convert_the_same(demo):
         assert _figures(session, TOTALS, "vertical", "spend", period, None) == _figures(
             session, LINES, "vertical", "spend", period, None
         )
+
+
+def test_converted_roll_ups_of_an_empty_portfolio_are_empty(database):
+    """Regression: with no clients there were no rates to join, and the Overview of a
+    new portfolio never finished loading."""
+    from portfolio.analytics.overview import overview
+    from portfolio.analytics.team import team_rollup
+
+    with database.session() as session:
+        rollup = variance_rollup(
+            session,
+            by=("director",),
+            period=Period(202601, 202612, "y"),
+            as_of=AS_OF,
+            currency="USD",
+        )
+        assert rollup.rows == [] and rollup.converted_to == "USD"
+        assert overview(session, today=TODAY, as_of=AS_OF).spend_ytd is None
+        assert team_rollup(session, period=Period(202601, 202612, "y"), as_of=AS_OF) == []
