@@ -158,9 +158,6 @@ def run() -> list[Figure]:
         )
     )
     figures += _writes(path, "figures")
-    from tests.bench.run import show
-
-    show(figures)  # SQLite's figures now, whatever PostgreSQL then does
     try:
         figures += _postgresql()
     except RuntimeError as error:
