@@ -10,6 +10,7 @@ from portfolio.model.pipeline import Opportunity
 from portfolio.model.reference import Currency, FxRate, Setting, SlaPolicy
 from portfolio.model.service import ClientRequest, Feedback
 from portfolio.model.team import SalesObjective, TeamMember
+from portfolio.model.totals import MonthTotal
 
 __all__ = [
     "Base",
@@ -28,6 +29,7 @@ __all__ = [
     "MakeupAction",
     "MaterialItem",
     "Meeting",
+    "MonthTotal",
     "Opportunity",
     "SalesObjective",
     "Setting",

@@ -9,7 +9,8 @@ recover it and the amount per remaining month, and the make-up actions; "Add mak
 action" starts one from the selected row.
 
 All figures come from the core (``variance_rollup``, ``recovery_plan``) on a worker
-lane; a roll-up of a million budget lines takes a moment and the window stays usable.
+lane, read from the monthly totals (the campaign level from the budget lines). A change
+of level or period that moves neither the chart nor the make-up plan keeps them.
 """
 
 from __future__ import annotations
@@ -144,6 +145,16 @@ class Selection:
     campaign_id: int | None
 
 
+def _sort_records(records: list[dict], measure: str) -> None:
+    """Unfavourable first, the worst variance (as a share of budget) at the top."""
+    records.sort(
+        key=lambda r: (
+            r["status"] != "UNFAVOURABLE",
+            -(r["variance_pct"] or 0) if measure == "spend" else (r["variance_pct"] or 0),
+        )
+    )
+
+
 class VariancePage(FiguresPage):
     key = "variances"
     title = "Variances"
@@ -162,6 +173,9 @@ class VariancePage(FiguresPage):
         self._chart_generation = 0
         self.loaded_once = False
         self.chart_loaded = False
+        self._chart_key: tuple | None = None
+        self._plan_key: tuple | None = None
+        self._plan: list | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         controls = QHBoxLayout()
@@ -280,6 +294,7 @@ class VariancePage(FiguresPage):
     # -- loading ------------------------------------------------------------------------
 
     def load(self) -> None:
+        stale = self._stale
         self.loading_started()
         self._generation += 1
         generation = self._generation
@@ -292,6 +307,11 @@ class VariancePage(FiguresPage):
         database = self.workspace.database
         self.note.setText(f"{self._period_words(period, calendar)} - calculating…")
         self.actions.model.set_state(self.actions.model.state.scoped(measure=measure))
+        # The make-up plan depends on the measure, the year and whether campaigns are
+        # listed, not on the period or the other levels: a change of those reuses it.
+        plan_key = (measure, level == "campaign", calendar, as_of)
+        plan = None if stale or plan_key != self._plan_key else self._plan
+        record = self._record
 
         def work() -> dict[str, Any]:
             from sqlalchemy import select
@@ -306,7 +326,9 @@ class VariancePage(FiguresPage):
                     starts = sorted(
                         set(session.scalars(select(Client.fiscal_year_start).distinct()))
                     ) or [1]
-                parts = []
+                several = len(starts) > 1 and level in ("director", "vertical")
+                records: list[dict] = []
+                converted_to = None
                 for start in starts:
                     scope = (
                         Scope() if calendar else Scope(extra=(Client.fiscal_year_start == start,))
@@ -320,22 +342,45 @@ class VariancePage(FiguresPage):
                         measure_name=measure,
                         scope=scope,
                     )
-                    parts.append((its_period, start, rollup))
-                plan = recovery_plan(
-                    session,
-                    as_of=as_of,
-                    measure_name=measure,
-                    level="campaign" if level == "campaign" else "client",
-                    calendar=calendar,
-                )
-            return {"parts": parts, "plan": plan}
+                    converted_to = converted_to or rollup.converted_to
+                    shown = (
+                        f"{its_period.span} ({year_kind(start)})"
+                        if its_period.first != its_period.last
+                        else its_period.label
+                    )
+                    suffix = f" ({MONTH_NAMES[start - 1]} years)" if several else ""
+                    records += [record(level, measure, row, shown, suffix) for row in rollup.rows]
+                _sort_records(records, measure)
+                made = plan
+                if made is None:
+                    made = recovery_plan(
+                        session,
+                        as_of=as_of,
+                        measure_name=measure,
+                        level="campaign" if level == "campaign" else "client",
+                        calendar=calendar,
+                    )
+            return {"records": records, "plan": made, "converted_to": converted_to}
+
+        def show(result) -> None:
+            if generation != self._generation:
+                return
+            self._plan_key, self._plan = plan_key, result["plan"]
+            self._show_rows(
+                level,
+                measure,
+                period,
+                calendar,
+                result["records"],
+                result["plan"],
+                result["converted_to"],
+                plan_changed=plan is None,
+            )
 
         self.lane.submit(
-            work,
-            lambda result: self._show(generation, level, measure, period, calendar, result),
-            lambda error: self.note.setText(f"Could not calculate: {error}"),
+            work, show, lambda error: self.note.setText(f"Could not calculate: {error}")
         )
-        self._load_chart(None)
+        self._load_chart(None, again=stale)
 
     def _period_words(self, period: Period, calendar: bool) -> str:
         as_of = month_label(self.workspace.as_of)
@@ -343,35 +388,19 @@ class VariancePage(FiguresPage):
             return f"{period_title(period)}, actuals to {as_of}"
         return f"each client's fiscal year (the Period column names its months), actuals to {as_of}"
 
-    def _show(
-        self, generation: int, level: str, measure: str, period: Period, calendar: bool, result
-    ) -> None:
-        if generation != self._generation:
-            return
-        parts, plan = result["parts"], result["plan"]
-        several = len(parts) > 1 and level in ("director", "vertical")
-        records = []
-        converted_to = next((r.converted_to for _p, _s, r in parts if r.converted_to), None)
-        for its_period, start, rollup in parts:
-            for row in rollup.rows:
-                records.append(self._record(level, measure, row, its_period, start, several))
-        self._show_rows(level, measure, period, calendar, records, plan, converted_to)
-
-    def _record(self, level, measure, row, its_period, start, several) -> dict:
-        client_id = (
-            row.key[0] if level == "client" else (row.key[1] if level == "campaign" else None)
-        )
-        kind = year_kind(start)
-        group = f"{row.group} ({MONTH_NAMES[start - 1]} years)" if several else row.group
+    @staticmethod
+    def _record(level: str, measure: str, row, period_text: str, suffix: str) -> dict:
+        """One table row; built on the worker lane (a campaign level has 50,000)."""
+        key = row.key
+        client_id = key[0] if level == "client" else (key[1] if level == "campaign" else None)
+        favourable = row.favourable
         return {
-            "key": row.key,
+            "key": key,
             "level": level,
             "client_id": client_id,
-            "campaign_id": row.key[0] if level == "campaign" else None,
-            "group": group,
-            "period": f"{its_period.span} ({kind})"
-            if its_period.first != its_period.last
-            else its_period.label,
+            "campaign_id": key[0] if level == "campaign" else None,
+            "group": row.group + suffix,
+            "period": period_text,
             "currency": row.currency,
             "budget": row.budget,
             "forecast": row.forecast,
@@ -380,18 +409,23 @@ class VariancePage(FiguresPage):
             "variance": row.variance,
             "variance_pct": row.variance_pct,
             "variance_vs_forecast": row.variance_vs_forecast,
-            "status": "favourable" if row.favourable else "UNFAVOURABLE",
-            "shortfall": row.shortfall,
+            "status": "favourable" if favourable else "UNFAVOURABLE",
+            "shortfall": 0 if favourable else abs(row.variance),
             "measure": measure,
         }
 
-    def _show_rows(self, level, measure, period, calendar, records, plan, converted_to) -> None:
-        records.sort(
-            key=lambda r: (
-                r["status"] != "UNFAVOURABLE",
-                -(r["variance_pct"] or 0) if measure == "spend" else (r["variance_pct"] or 0),
-            )
-        )
+    def _show_rows(
+        self,
+        level,
+        measure,
+        period,
+        calendar,
+        records,
+        plan,
+        converted_to,
+        *,
+        plan_changed: bool = True,
+    ) -> None:
         self.rollup_model.fields = variance_fields(measure)
         self.rollup_model.set_records(records)
         bad = sum(1 for r in records if r["status"] == "UNFAVOURABLE")
@@ -400,6 +434,9 @@ class VariancePage(FiguresPage):
             f"{len(records):,} groups, {bad:,} unfavourable. "
             f"{self._period_words(period, calendar)}{converted}"
         )
+        if not plan_changed:
+            self.loaded_once = True
+            return
         months = sorted({m for item in plan for m in item.remaining_months})
         self.recovery_model.fields = self._recovery_fields(months)
         self.recovery_model.set_records(
@@ -474,18 +511,29 @@ class VariancePage(FiguresPage):
 
     def _selected(self) -> None:
         chosen = self.selection()
-        self._load_chart(chosen)
+        self._load_chart(chosen, again=False)
         if chosen is not None and chosen.client_id is not None:
             self.actions.set_scope(
                 {"client_id": chosen.client_id, "measure": self.measure.currentData()},
                 {"client_id": f"Client: {chosen.group.split(' / ')[0]}", "measure": ""},
             )
 
-    def _load_chart(self, chosen: Selection | None) -> None:
-        self._chart_generation += 1
-        generation = self._chart_generation
+    def _load_chart(self, chosen: Selection | None, *, again: bool = True) -> None:
         measure = self.measure.currentData()
         as_of = self.workspace.as_of
+        # The chart is the whole book or the selected group, by month of the year: a
+        # change of level or period that leaves nothing selected keeps the same chart.
+        chart_key = (
+            measure,
+            as_of,
+            chosen.level if chosen else None,
+            chosen.key if chosen else None,
+        )
+        if not again and chart_key == self._chart_key and self.chart_loaded:
+            return
+        self._chart_key = chart_key
+        self._chart_generation += 1
+        generation = self._chart_generation
         year = parse_period("fy", as_of)
         scope = scope_for(chosen.level, chosen.key) if chosen else Scope()
         what = chosen.group if chosen else "whole book"
