@@ -32,9 +32,11 @@ from portfolio.storage.failures import (
     BusyError,
     StorageError,
     explain_os,
+    explain_postgres,
     explain_sqlite,
     not_writable_reason,
 )
+from portfolio.storage.server import Timeouts, postgres_engine
 
 T = TypeVar("T")
 
@@ -130,7 +132,13 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 class Database:
-    """An open portfolio: the engine, a session factory, and where it lives."""
+    """An open portfolio: the engine, a session factory, and where it lives.
+
+    ``read`` and ``connect`` are for reading: on PostgreSQL their connections are in
+    autocommit, so a query costs one round trip (no BEGIN and ROLLBACK around it); each
+    statement sees the data as committed when it starts, as it would inside a READ
+    COMMITTED transaction. ``write`` is the one way to change things.
+    """
 
     def __init__(
         self, engine: Engine, url: URL, path: Path | None, *, user: str | None = None
@@ -139,6 +147,13 @@ class Database:
         self.url = url
         self.path = path
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        #: The engine reads use (autocommit on PostgreSQL; the same engine on SQLite).
+        self.read_engine = (
+            engine
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
+        self._readers = sessionmaker(self.read_engine, expire_on_commit=False)
         #: Whether opening made this portfolio (a new file, or an empty database set up).
         self.created = False
         #: Backup taken by the last schema upgrade on open, if any.
@@ -161,8 +176,7 @@ class Database:
         if self._user is None:
             from portfolio.identity import resolve
 
-            with self.session() as session:
-                self._user = resolve(session, self.user_override)
+            self._user = self.read(lambda session: resolve(session, self.user_override))
         return self._user
 
     def forget_user(self) -> None:
@@ -180,6 +194,29 @@ class Database:
 
     def session(self) -> Session:
         return self._sessions()
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` on a reading session and return its result.
+
+        A driver failure comes back as one line (``StorageError`` and its kinds:
+        ``ConnectionLostError``, ``TimedOutError``; ``AccessRefusedError``).
+        """
+        try:
+            with self._readers() as session:
+                return work(session)
+        except DBAPIError as error:
+            explained = self._explained(error)
+            if explained is error:
+                raise
+            raise explained from error
+
+    def connect(self):
+        """A reading connection (SQLAlchemy Core), for queries built outside the ORM."""
+        return self.read_engine.connect()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -230,17 +267,20 @@ class Database:
             time.sleep(courtesy)
         try:
             while True:
+                committing = False
                 try:
                     with self._sessions() as session, session.begin():
                         self._lock_for_writing(session)
                         locked = time.monotonic()
                         result = work(session)
+                        session.flush()
+                        committing = True
                     if time.monotonic() - locked >= LONG_WRITE:
                         self._next_write_at = time.monotonic() + COURTESY_PAUSE
                     return result
                 except DBAPIError as error:
                     if not self._is_busy(error):
-                        explained = self._explained(error)
+                        explained = self._explained(error, committing=committing)
                         if explained is error:
                             raise
                         raise explained from error
@@ -263,8 +303,8 @@ class Database:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             finally:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        elif self.engine.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_ATTEMPT_MS}ms'")
+        # PostgreSQL: each connection starts with a short lock_timeout already
+        # (``portfolio.storage.server``), so no SET costs a round trip here.
 
     def _is_busy(self, error: DBAPIError) -> bool:
         original = error.orig
@@ -273,11 +313,17 @@ class Database:
             return code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in str(original)
         return getattr(original, "sqlstate", None) in POSTGRES_RETRY_STATES
 
-    def _explained(self, error: DBAPIError) -> BaseException:
+    def _explained(self, error: DBAPIError, *, committing: bool = False) -> BaseException:
         if self.path is not None:
             explained = explain_sqlite(self.path, error)
             if explained is not None:
                 return explained
+        elif self.is_postgres:
+            explained = explain_postgres(self.name, error, committing=committing)
+            if explained is not None:
+                from portfolio.access.refusals import reworded
+
+                return reworded(explained, self._user, self.name)
         return error
 
     def backup(self, destination: Path | None = None, *, tag: str = "") -> Path:
@@ -305,6 +351,8 @@ def open_database(
     create: bool = False,
     upgrade: bool = True,
     user: str | None = None,
+    timeouts: Timeouts | None = None,
+    password: str | None = None,
 ) -> Database:
     """Open (upgrading as needed) the portfolio at ``target``.
 
@@ -318,6 +366,9 @@ def open_database(
     with a one-line message for anything that is not a usable Portfolio database, and
     then nothing was changed.
     ``user`` works as that team member (name or login) instead of this login.
+    On PostgreSQL, ``timeouts`` bound connecting and each statement (default
+    ``Timeouts.from_environment()``) and ``password`` is used when the URL has none
+    (from the keyring: ``portfolio.storage.credentials``).
     """
     url, path = location.resolve(target)
     name = location.describe(url, path)
@@ -330,7 +381,7 @@ def open_database(
             raise DatabaseOpenError(str(explain_os(path, error, "open"))) from None
         engine = _sqlite_engine(url)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = postgres_engine(url, timeouts, password=password)
         state = None
     try:
         if state is None:
@@ -449,10 +500,20 @@ def _backup_before_upgrade(path: Path, state: SchemaState) -> Path:
 
 def _inspect_engine(engine: Engine, name: str) -> SchemaState:
     try:
-        with engine.connect() as connection:
+        with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
             tables = set(inspect(connection).get_table_names())
             return classify(tables, lambda sql: connection.execute(text(sql)).all())
     except DBAPIError as error:
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        if sqlstate == "42501":
+            login = engine.url.username or "this login"
+            raise DatabaseOpenError(
+                f"Your login {login} has no access to the portfolio at {name}; a manager "
+                f"can give it with: portfolio team add-login --login {login} ..."
+            ) from None
+        explained = explain_postgres(name, error)
+        if explained is not None and not isinstance(explained, DatabaseOpenError):
+            raise DatabaseOpenError(f"Cannot open {name}: {explained}") from None
         first_line = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise DatabaseOpenError(f"Cannot open {name}: {first_line}") from None
 
