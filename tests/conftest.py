@@ -41,6 +41,29 @@ class PostgresServer:
         self.url = make_url(url)
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
+        self.logins: list[str] = []
+
+    #: The password of every login the tests make.
+    LOGIN_PASSWORD = "test-login-pw"
+
+    def create_login(self, prefix: str) -> str:
+        """A new login role on the server (the test role needs CREATEROLE; ``.ci/run``
+        gives it), dropped with the databases at the end of the session."""
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        with self.admin.connect() as connection:
+            connection.execute(
+                text(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{self.LOGIN_PASSWORD}'")
+            )
+        self.logins.append(name)
+        return name
+
+    def url_as(self, url: str, login: str) -> str:
+        """``url`` (a scratch database's) logged in as ``login``."""
+        return (
+            make_url(url)
+            .set(username=login, password=self.LOGIN_PASSWORD)
+            .render_as_string(hide_password=False)
+        )
 
     def create(self, template: str | None = None) -> str:
         name = f"portfolio_test_{uuid.uuid4().hex[:12]}"
@@ -57,6 +80,9 @@ class PostgresServer:
     def close(self) -> None:
         for name in reversed(self.created):
             self.drop(name)
+        with self.admin.connect() as connection:
+            for login in self.logins:
+                connection.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
         self.admin.dispose()
 
 
