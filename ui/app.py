@@ -161,7 +161,6 @@ def open_window(
     on first start, ask which team member this login is.
     """
     from portfolio.storage.database import create_database
-    from ui.busy import BusyDialog
     from ui.main_window import MainWindow
     from ui.workspace import Workspace
 
@@ -174,7 +173,6 @@ def open_window(
         settings.add_recent(str(target) if target and "://" in str(target) else database.name)
     workspace = Workspace(database, settings)
     window = MainWindow(workspace)
-    database.on_busy = BusyDialog(window)
     if database.upgrade_backup is not None:
         window.show_message(
             f"Upgraded for this version of Portfolio; the file as it was is backed up at "

@@ -64,6 +64,9 @@ class Lane(QObject):
         self._running: _Task | None = None
         self._stopped = False
         self._finished.connect(self._deliver)
+        #: Told (on the GUI thread) when a task met a lost connection or a timeout, so the
+        #: window can say so with Retry (``Workspace.report_trouble``).
+        self.on_trouble: Callback | None = None
 
     @property
     def busy(self) -> bool:
@@ -90,35 +93,55 @@ class Lane(QObject):
         if self._stopped or self._running is not None or not self._queue:
             return
         task = self._running = self._queue.popleft()
-        self._pool.start(lambda: self._run(task))
+        # The worker gets the function only: the task's callbacks (which may hold a
+        # window) stay here, so no Qt object is ever freed on the worker thread.
+        function = [task.function]
+        task.function = None
+        self._pool.start(lambda: self._run(function))
 
-    def _run(self, task: _Task) -> None:
+    def _run(self, function: list) -> None:
         """On a worker thread: run, then post the outcome to the GUI thread."""
+        work = function.pop()
         try:
-            outcome = (task, True, task.function())
+            outcome = (True, work())
         except BaseException as error:  # noqa: BLE001 - handed to the GUI thread
-            outcome = (task, False, error)
+            outcome = (False, error)
+        del work
         try:
             self._finished.emit(outcome)
         except RuntimeError:
             pass  # the lane was deleted with its view; nobody wants the result
 
     @Slot(object)
-    def _deliver(self, outcome: tuple[_Task, bool, Any]) -> None:
-        task, ok, value = outcome
+    def _deliver(self, outcome: tuple[bool, Any]) -> None:
+        task = self._running
+        ok, value = outcome
         self._running = None
         try:
+            if task is None:
+                return
             if ok:
                 if task.on_done is not None:
                     task.on_done(value)
-            elif task.on_error is not None:
+                return
+            trouble = _is_trouble(value)
+            if trouble and self.on_trouble is not None:
+                self.on_trouble(value)
+            if task.on_error is not None:
                 task.on_error(value)
-            else:
+            elif not trouble:
                 report_error(None, value)
         finally:
             self._next()
             if not self.busy:
                 self.idle.emit()
+
+
+def _is_trouble(error: BaseException) -> bool:
+    """A lost connection or a timeout: the network's fault, said once with Retry."""
+    from portfolio.storage.failures import ConnectionLostError, TimedOutError
+
+    return isinstance(error, ConnectionLostError | TimedOutError)
 
 
 def report_error(parent: QWidget | None, error: BaseException, title: str = "Portfolio") -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 from shiboken6 import isValid
@@ -117,20 +118,63 @@ class MainWindow(QMainWindow):
         self.database_label.setToolTip(f"Open portfolio: {workspace.database.name}")
         self.user_label = QLabel("")
         self.user_label.setAccessibleName("Working as")
+        self.trouble_label = QLabel("")
+        self.trouble_label.setAccessibleName("Connection")
+        self.trouble_label.setStyleSheet("color: palette(highlighted-text); background: #b71c1c;")
+        self.trouble_label.setMargin(2)
+        self.retry_button = QToolButton()
+        self.retry_button.setText("Retry")
+        self.retry_button.setAccessibleName("Retry")
+        self.retry_button.clicked.connect(self.retry)
+        for widget in (self.trouble_label, self.retry_button):
+            widget.hide()
+            self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
         self.show_user()
         workspace.refused.connect(lambda text: self.show_message(text, 10_000))
+        workspace.trouble.connect(self.show_trouble)
+        workspace.news.connect(self.show_news)
         self.jobs.finished.connect(self._job_finished)
 
         self._build_menus()
         install_workbook_actions(self)
         self._restore_layout()
+        pass  # workspace.start_live_updates()
+
+    def show_trouble(self, text: str, lost: bool) -> None:
+        """A lost connection or a timeout, in one line with Retry; cleared when back."""
+        if lost:
+            self.trouble_label.setText(f"⚠ {text}")
+            self.trouble_label.setToolTip(text)
+            self.trouble_label.show()
+            self.retry_button.show()
+        else:
+            self.trouble_label.hide()
+            self.retry_button.hide()
+            self.show_message(text, 6000)
+
+    def show_news(self, text: str) -> None:
+        """Someone else's change arrived (the views already show it)."""
+        self.show_message(f"Changed by {text}", 8000)
+
+    def retry(self) -> None:
+        """Retry: read everything again (a failed read, a page after a timeout)."""
+        self.trouble_label.hide()
+        self.retry_button.hide()
+        self.workspace.reload_everything()
 
     def show_user(self) -> None:
-        """ "Working as ..." in the status bar: who the journal names for these changes."""
+        """ "Working as ..." in the status bar: who the journal names for these changes.
+
+        Who that is is read once, off the GUI thread; until then the label waits."""
         from portfolio.errors import PortfolioError
 
+        database = self.workspace.database
+        if database.known_user is None:
+            self.user_label.setText("Working as …")
+            self.workspace.who(self._user_read)
+            return
         try:
             user = self.workspace.user
         except PortfolioError as error:
@@ -145,6 +189,13 @@ class MainWindow(QMainWindow):
             self.user_label.setToolTip(
                 "Your login is not linked to a team member; changes are journalled under it"
             )
+
+    def _user_read(self, error: BaseException | None) -> None:
+        if error is None:
+            self.show_user()
+        else:
+            self.user_label.setText("Working as: unknown")
+            self.user_label.setToolTip(str(error))
 
     # -- menus --------------------------------------------------------------------------
 

@@ -38,16 +38,23 @@ class Interruptible:
     @contextmanager
     def running(self, engine: Engine) -> Iterator[Connection]:
         with engine.connect() as connection:
-            driver = connection.connection.dbapi_connection
-            with self._lock:
-                if self.stopped:
-                    raise Interrupted()
-                self._driver = driver
-            try:
+            with self.attached(connection.connection.dbapi_connection):
                 yield connection
-            finally:
-                with self._lock:
-                    self._driver = None
+
+    @contextmanager
+    def attached(self, driver: Any) -> Iterator[None]:
+        """While the block runs, ``interrupt()`` stops ``driver``'s statement.
+
+        Raises ``Interrupted`` at once when it was interrupted already."""
+        with self._lock:
+            if self.stopped:
+                raise Interrupted()
+            self._driver = driver
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._driver = None
 
     def interrupt(self) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portfolio.errors import DatabaseOpenError
 from portfolio.storage import location, migrate
 from portfolio.storage.backup import backup_sqlite, readonly_uri, upgrade_backup_path
-from portfolio.storage.busy import COURTESY_PAUSE, LONG_WRITE, BusyWait, OnBusy
+from portfolio.storage.busy import COURTESY_PAUSE, LONG_WRITE, BusyWait, OnBusy, combine
 from portfolio.storage.failures import (
     SQLITE_BUSY,
     SQLITE_LOCKED,
@@ -36,7 +37,7 @@ from portfolio.storage.failures import (
     explain_sqlite,
     not_writable_reason,
 )
-from portfolio.storage.server import Timeouts, postgres_engine
+from portfolio.storage.server import Timeouts, driver_connector, postgres_engine
 
 T = TypeVar("T")
 
@@ -154,6 +155,10 @@ class Database:
             else engine.execution_options(isolation_level="AUTOCOMMIT")
         )
         self._readers = sessionmaker(self.read_engine, expire_on_commit=False)
+        #: PostgreSQL: makes a driver connection outside the pool (``watcher``).
+        self.new_connection: Callable[[], object] | None = None
+        #: Per thread: the ``Interruptible`` that may stop its reads and writes.
+        self._local = threading.local()
         #: Whether opening made this portfolio (a new file, or an empty database set up).
         self.created = False
         #: Backup taken by the last schema upgrade on open, if any.
@@ -179,6 +184,11 @@ class Database:
             self._user = self.read(lambda session: resolve(session, self.user_override))
         return self._user
 
+    @property
+    def known_user(self):
+        """Who is working if already read, else None (never reads)."""
+        return self._user
+
     def forget_user(self) -> None:
         """Read who is working again (after a login was linked to a team member)."""
         self._user = None
@@ -202,13 +212,34 @@ class Database:
         ``ConnectionLostError``, ``TimedOutError``; ``AccessRefusedError``).
         """
         try:
-            with self._readers() as session:
+            with self._readers() as session, self._stoppable(session):
                 return work(session)
         except DBAPIError as error:
             explained = self._explained(error)
             if explained is error:
                 raise
             raise explained from error
+
+    @contextmanager
+    def stoppable(self, token) -> Iterator[None]:
+        """Reads and writes this thread makes inside the block stop when another thread
+        calls ``token.interrupt()`` (a ``portfolio.queries.interrupt.Interruptible``):
+        the statement is cancelled on the server and the call raises ``Cancelled``
+        with nothing changed; a write waiting for a busy database stops waiting."""
+        self._local.token = token
+        try:
+            yield
+        finally:
+            self._local.token = None
+
+    @contextmanager
+    def _stoppable(self, session: Session) -> Iterator[None]:
+        token = getattr(self._local, "token", None)
+        if token is None:
+            yield
+            return
+        with token.attached(session.connection().connection.dbapi_connection):
+            yield
 
     def connect(self):
         """A reading connection (SQLAlchemy Core), for queries built outside the ORM."""
@@ -217,6 +248,17 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    def watcher(self, on_news, on_state=None):
+        """A ``portfolio.storage.watch.Watcher`` for this portfolio (not started yet):
+        it calls ``on_news()`` when others may have changed it, and on a server
+        ``on_state("lost"|"back", reason)`` when the connection goes and comes back."""
+        from portfolio.storage.watch import FileWatcher, ServerListener
+
+        if self.path is not None:
+            return FileWatcher(self.path, on_news, on_state)
+        assert self.new_connection is not None
+        return ServerListener(self.new_connection, on_news, on_state)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -259,7 +301,15 @@ class Database:
         failed attempt. Raises ``BusyError`` when the bound passes, ``StorageError`` for
         the causes above, ``Cancelled`` from the watcher; in each case nothing changed.
         """
-        waiting = BusyWait(on_busy=on_busy or self.on_busy)
+        token = getattr(self._local, "token", None)
+
+        def stopped(_elapsed: float | None) -> None:
+            if token is not None and token.stopped:
+                from portfolio.jobs import Cancelled
+
+                raise Cancelled()
+
+        waiting = BusyWait(on_busy=combine(on_busy or self.on_busy, stopped))
         if wait is not None:
             waiting.limit = wait
         courtesy = self._next_write_at - time.monotonic()
@@ -269,7 +319,7 @@ class Database:
             while True:
                 committing = False
                 try:
-                    with self._sessions() as session, session.begin():
+                    with self._sessions() as session, session.begin(), self._stoppable(session):
                         self._lock_for_writing(session)
                         locked = time.monotonic()
                         result = work(session)
@@ -314,6 +364,10 @@ class Database:
         return getattr(original, "sqlstate", None) in POSTGRES_RETRY_STATES
 
     def _explained(self, error: DBAPIError, *, committing: bool = False) -> BaseException:
+        if "interrupted" in str(error.orig) and getattr(self._local, "token", None) is not None:
+            from portfolio.jobs import Cancelled
+
+            return Cancelled()
         if self.path is not None:
             explained = explain_sqlite(self.path, error)
             if explained is not None:
@@ -392,6 +446,8 @@ def open_database(
                 )
         _refuse_unusable(state, name)
         database = Database(engine, url, path, user=user)
+        if path is None:
+            database.new_connection = driver_connector(engine, timeouts, password=password)
         database.created = state.kind == "empty" or created_file
         if state.kind in ("empty", "older"):
             if not upgrade:

@@ -31,6 +31,7 @@ import socket
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, create_engine, event
@@ -103,16 +104,25 @@ def postgres_engine(
 ) -> Engine:
     """An engine for ``url`` set up as the module docstring says."""
     timeouts = timeouts or Timeouts.from_environment()
+    arguments = connect_arguments(timeouts, password=password)
     engine = create_engine(
-        url,
-        connect_args=connect_arguments(timeouts, password=password),
-        pool_pre_ping=False,
-        pool_size=4,
-        max_overflow=8,
+        url, connect_args=arguments, pool_pre_ping=False, pool_size=4, max_overflow=8
     )
     _ping_after_idle(engine)
     StatementWatchdog(engine, timeouts.statement + GRACE)
     return engine
+
+
+def driver_connector(
+    engine: Engine, timeouts: Timeouts | None = None, *, password: str | None = None
+) -> Callable[[], object]:
+    """Makes psycopg connections outside ``engine``'s pool, set up like the pool's (for a
+    listener that keeps its connection for as long as the portfolio is open)."""
+    import psycopg
+
+    arguments = connect_arguments(timeouts or Timeouts.from_environment(), password=password)
+    _, parameters = engine.dialect.create_connect_args(engine.url)
+    return lambda: psycopg.connect(**{**parameters, **arguments})
 
 
 def _ping_after_idle(engine: Engine) -> None:
