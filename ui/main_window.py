@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from portfolio.queries.pickers import describe
+from portfolio.storage import location
 from ui.icons import icon
 from ui.jobs import JobRunner
 from ui.tables.list_view import ListPanel
@@ -79,8 +80,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, Page] = {}
         self._history: list[str] = []
         # Qt adds the application's name itself ("... - Portfolio"); the title is the file.
-        path = workspace.database.path
-        self.setWindowTitle(path.name if path is not None else workspace.database.name)
+        database = workspace.database
+        self.setWindowTitle(location.short_name(database.url, database.path))
         self.setWindowIcon(icon("app"))
         self.setAccessibleName("Portfolio")
 

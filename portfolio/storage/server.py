@@ -18,6 +18,13 @@ is set up once to need as few as possible and never to hang:
   (a link that swallows packets, where even the server's cancel cannot arrive), so a
   call never blocks for longer than the timeouts say.
 
+Sums come back as the app's money type here, in one place: PostgreSQL's ``SUM`` of
+integer minor units is a ``numeric``, which the driver would hand over as a
+``Decimal`` (SQLite gives an ``int``), and a ``Decimal`` met a ``float`` in the charts
+(``TypeError: Decimal - float`` on the Variances page). ``WholeNumericLoader`` reads a
+``numeric`` without a fractional part as an ``int``; one with a fraction (a rate, a
+percentage, an average) stays an exact ``Decimal``.
+
 The timeouts are the user's settings: ``Timeouts`` (10 s to connect and 30 s per
 statement by default, ``PORTFOLIO_CONNECT_TIMEOUT`` / ``PORTFOLIO_STATEMENT_TIMEOUT``
 seconds in the environment, the desktop app's Preferences).
@@ -108,6 +115,7 @@ def postgres_engine(
     engine = create_engine(
         url, connect_args=arguments, pool_pre_ping=False, pool_size=4, max_overflow=8
     )
+    _whole_numbers(engine)
     _ping_after_idle(engine)
     StatementWatchdog(engine, timeouts.statement + GRACE)
     return engine
@@ -123,6 +131,23 @@ def driver_connector(
     arguments = connect_arguments(timeouts or Timeouts.from_environment(), password=password)
     _, parameters = engine.dialect.create_connect_args(engine.url)
     return lambda: psycopg.connect(**{**parameters, **arguments})
+
+
+def _whole_numbers(engine: Engine) -> None:
+    from psycopg.types.numeric import NumericLoader
+
+    class WholeNumericLoader(NumericLoader):
+        """``numeric`` text without a fraction (an exact sum of integers) as an ``int``."""
+
+        def load(self, data):
+            text_ = bytes(data)
+            if text_.lstrip(b"-").isdigit():
+                return int(text_)
+            return super().load(data)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.adapters.register_loader("numeric", WholeNumericLoader)
 
 
 def _ping_after_idle(engine: Engine) -> None:

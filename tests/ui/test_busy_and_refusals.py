@@ -24,6 +24,7 @@ def first_name(database) -> str:
         return session.scalar(select(Client.name).order_by(Client.id).limit(1))
 
 
+@pytest.mark.sqlite_only
 def test_a_write_on_the_gui_thread_shows_waiting_and_cancel_changes_nothing(qtbot, window):
     from ui.busy import BusyDialog
 
@@ -49,6 +50,7 @@ def test_a_write_on_the_gui_thread_shows_waiting_and_cancel_changes_nothing(qtbo
     assert first_name(database) == before
 
 
+@pytest.mark.sqlite_only
 def test_an_import_in_the_app_shows_the_wait_in_its_progress_then_completes(
     qtbot, window, tmp_path
 ):
@@ -90,6 +92,7 @@ def test_the_app_never_makes_a_portfolio_of_a_zero_byte_or_missing_file(tmp_path
     assert empty.stat().st_size == 0 and not (tmp_path / "typo.sqlite3").exists()
 
 
+@pytest.mark.sqlite_only
 def test_an_edit_cancelled_while_waiting_keeps_what_was_typed_in_the_message(qtbot, window):
     """Regression (issue 12): an edit during a long import failed after 5 s with an
     unhandled "database is locked" and the typed value was lost without a word.

@@ -318,7 +318,8 @@ class ListModel(QAbstractTableModel):
         return failed
 
     def _load_extras(self, generation: int, query: ListQuery, count: int) -> None:
-        engine = self.workspace.database.read_engine
+        # The id list streams through a server-side cursor, which needs a transaction.
+        engine = self.workspace.database.engine
         if count > self.OFFSET_LIMIT:
             ids_read = Interruptible()
             self._background.append(ids_read)
