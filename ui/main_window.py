@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         install_workbook_actions(self)
         self._restore_layout()
-        pass  # workspace.start_live_updates()
+        workspace.start_live_updates()
 
     def show_trouble(self, text: str, lost: bool) -> None:
         """A lost connection or a timeout, in one line with Retry; cleared when back."""
