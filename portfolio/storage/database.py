@@ -435,6 +435,10 @@ def open_database(
             raise DatabaseOpenError(str(explain_os(path, error, "open"))) from None
         engine = _sqlite_engine(url)
     else:
+        if password is None and url.password is None:
+            from portfolio.storage.credentials import recall
+
+            password = recall(url)
         engine = postgres_engine(url, timeouts, password=password)
         state = None
     try:

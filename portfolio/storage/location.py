@@ -59,7 +59,7 @@ def describe(url: URL, path: Path | None) -> str:
     that there is one): ``postgresql://isla@dbserver:5432/portfolio``."""
     if path is not None:
         return str(path)
-    return url.set(drivername=url.get_backend_name(), password=None).render_as_string()
+    return url._replace(drivername=url.get_backend_name(), password=None).render_as_string()
 
 
 def short_name(url: URL, path: Path | None) -> str:
