@@ -62,8 +62,10 @@ class LiveUpdates(QObject):
         self._lane.submit(lambda: database.read(position), started)
 
     def stop(self) -> None:
+        """Stop listening; the watcher's thread ends by itself within a moment (closing
+        a window does not wait for it)."""
         self._alive.clear()
-        self.watcher.stop()
+        self.watcher.stop(wait=0)
 
     def _read(self) -> None:
         if self.position is None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +55,25 @@ NAVIGATION = (
     ("team", "Team", "team"),
 )
 DEFAULT_VIEW = "overview"
+#: Modules other pages and dialogs import, loaded off the GUI thread after start-up.
+WARM_UP = (
+    "portfolio.analytics.summary",
+    "portfolio.analytics.variance",
+    "portfolio.analytics.recovery",
+    "portfolio.analytics.team",
+    "portfolio.analytics.overview",
+    "portfolio.journal.feed",
+    "ui.views.overview",
+    "ui.views.variance",
+    "ui.views.team",
+    "ui.views.deadlines",
+    "ui.views.client_page",
+    "ui.editing.record_dialog",
+    "ui.editing.conflicts",
+    "portfolio.decks.build",
+    "ui.decks.review_dialog",
+)
+WARM_UP_AFTER_MS = 1000
 #: Which client page tab a row of each list opens.
 CLIENT_TABS = {
     "requests": "requests",
@@ -669,11 +688,33 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def start(self) -> None:
-        """Show the last view (or the Overview)."""
+        """Show the last view (or the Overview); then, once it is in, load the code the
+        other pages need off the GUI thread (``WARM_UP``)."""
         last = str(self.settings.value("last_view", DEFAULT_VIEW) or DEFAULT_VIEW)
         if last not in {key for key, _, _ in NAVIGATION}:
             last = DEFAULT_VIEW
         self.show_page(last, remember=False)
+        QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import what other pages and dialogs use on a worker: an import on the GUI
+        thread stalls the window (PySide reads each new module's source), and pages are
+        built when first shown. Start-up itself still loads only the first page."""
+        if self.workspace.closed:
+            return
+
+        def load() -> None:
+            import importlib
+
+            for name in WARM_UP:
+                importlib.import_module(name)
+            # Reading the deck fonts holds the interpreter for ~50 ms: better now, while
+            # the person reads the first page, than in the middle of their first deck.
+            from portfolio.decks.fonts import bundled_faces
+
+            bundled_faces()
+
+        self.workspace.lane(self).submit(load, None, lambda _error: None)
 
     def save_settings(self) -> None:
         self.settings.set_value("window/geometry", self.saveGeometry())

@@ -151,12 +151,12 @@ class Workspace(QObject):
         database = self.database
         outcome = self.run(
             lambda: actions.perform(database, action, origin=origin),
-            title=f"Saving: {action.text}",
+            title=f"Saving: {action.named(None)}",
             writes=True,
         )
         if outcome.entry_id is None:
             return None
-        self.record(action.text, outcome, edit_key=_edit_key(action))
+        self.record(outcome.text or action.text, outcome, edit_key=_edit_key(action))
         return outcome
 
     def record(self, text: str, outcome: Outcome, *, edit_key: tuple | None = None) -> None:

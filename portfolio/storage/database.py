@@ -221,6 +221,19 @@ class Database:
             raise explained from error
 
     @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A reading session for a block (``read`` for a function); failures come back
+        as one line, as from ``read``."""
+        try:
+            with self._readers() as session, self._stoppable(session):
+                yield session
+        except DBAPIError as error:
+            explained = self._explained(error)
+            if explained is error:
+                raise
+            raise explained from error
+
+    @contextmanager
     def stoppable(self, token) -> Iterator[None]:
         """Reads and writes this thread makes inside the block stop when another thread
         calls ``token.interrupt()`` (a ``portfolio.queries.interrupt.Interruptible``):

@@ -54,8 +54,9 @@ class Watcher:
         self._thread.start()
 
     def stop(self, wait: float = 3.0) -> None:
+        """Ask the thread to end; wait up to ``wait`` seconds for it (0: do not wait)."""
         self._stopping.set()
-        if self._thread is not None:
+        if self._thread is not None and wait > 0:
             self._thread.join(wait)
 
     @property

@@ -162,3 +162,65 @@ class DelayProxy:
                 sock.close()
             except OSError:
                 pass
+
+
+# -- in a process of its own ------------------------------------------------------------
+#
+# The proxy's threads move bytes in Python; in the benchmark's own process they would
+# compete with the app for the interpreter and make the window's stalls look longer
+# than the link makes them. ``spawn`` runs it in another process and ``RemoteProxy``
+# reads its count over a control socket.
+
+
+class RemoteProxy:
+    """A ``DelayProxy`` in a child process: ``port`` to connect to, ``round_trips``."""
+
+    def __init__(self, server: tuple[str, int], delay: float) -> None:
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.bench.proxy", server[0], str(server[1]), str(delay)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self.process.stdout.readline().split()
+        self.port, self.control = int(line[0]), int(line[1])
+
+    def _ask(self, what: str) -> int:
+        with socket.create_connection(("127.0.0.1", self.control)) as control:
+            control.sendall(what.encode() + b"\n")
+            return int(control.makefile().readline())
+
+    @property
+    def round_trips(self) -> int:
+        return self._ask("trips")
+
+    @property
+    def connections(self) -> int:
+        return self._ask("connections")
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def _serve(host: str, port: int, delay: float) -> None:
+    proxy = DelayProxy((host, port), delay)
+    proxy.__enter__()
+    control = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    control.bind(("127.0.0.1", 0))
+    control.listen(8)
+    print(proxy.port, control.getsockname()[1], flush=True)
+    while True:
+        asker, _ = control.accept()
+        with asker:
+            what = asker.makefile().readline().strip()
+            value = proxy.round_trips if what == "trips" else proxy.connections
+            asker.sendall(f"{value}\n".encode())
+
+
+if __name__ == "__main__":
+    import sys
+
+    _serve(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))

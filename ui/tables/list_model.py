@@ -37,6 +37,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from portfolio.actions import Action, Changes, Edit
+from portfolio.actions.steps import RECORD
 from portfolio.errors import PortfolioError, ValidationError
 from portfolio.jobs import Cancelled
 from portfolio.queries.interrupt import Interrupted, Interruptible
@@ -52,7 +53,6 @@ from portfolio.queries.listing import (
     fetch_rows,
     fetch_totals,
 )
-from portfolio.queries.pickers import describe
 from portfolio.storage.failures import BusyError
 from ui.editing.conflicts import perform_resolving
 from ui.icons import brush, icon
@@ -627,9 +627,9 @@ class ListModel(QAbstractTableModel):
         entity_name = self.definition.entity
         assert entity_name is not None and column.field is not None
         row_id = record[0]
-        name = self.workspace.read(lambda session: describe(session, entity_name, row_id))
         # Based on the row as shown: the core merges with what others changed since
-        # and asks about a collision on this very field.
+        # and asks about a collision on this very field. The core names the record in
+        # the action's text ({record}): no read of its name first.
         step = Edit(
             entity_name,
             row_id,
@@ -637,7 +637,7 @@ class ListModel(QAbstractTableModel):
             version=record[RowLayout.VERSION],
             seen={column.field: shown},
         )
-        action = Action(f"Edit {column.label} of {name}", (step,))
+        action = Action(f"Edit {column.label} of {RECORD}", (step,))
         try:
             outcome = perform_resolving(
                 self.workspace, action, QApplication.activeWindow(), origin=self

@@ -228,7 +228,7 @@ class OverviewPage(FiguresPage):
             from portfolio.analytics.service_levels import sla_compliance
             from portfolio.analytics.team import team_rollup
 
-            with database.session() as session:
+            with database.reading() as session:
                 kpis = overview(session, today=today, as_of=as_of, scope=scope)
                 risks = at_risk_clients(session, today=today, as_of=as_of, scope=scope)
                 directors: list[dict] = []
