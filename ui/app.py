@@ -237,7 +237,7 @@ def _shown(target: str | None) -> str:
 
 
 def _asks_password(message: str) -> bool:
-    return "password" in message.lower() and "cannot log in" in message.lower()
+    return message.startswith("Cannot log in") and "password" in message
 
 
 def _ask_password(target: str, reason: str) -> str | None:

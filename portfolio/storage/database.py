@@ -32,6 +32,7 @@ from portfolio.storage.failures import (
     SQLITE_LOCKED,
     BusyError,
     StorageError,
+    explain_connect,
     explain_os,
     explain_postgres,
     explain_sqlite,
@@ -584,8 +585,11 @@ def _inspect_engine(engine: Engine, name: str) -> SchemaState:
                 f"Your login {login} has no access to the portfolio at {name}; a manager "
                 f"can give it with: portfolio team add-login --login {login} ..."
             ) from None
+        if sqlstate is None or str(sqlstate).startswith(("08", "28", "3D")):
+            login = engine.url.username
+            raise DatabaseOpenError(explain_connect(name, login, error)) from None
         explained = explain_postgres(name, error)
-        if explained is not None and not isinstance(explained, DatabaseOpenError):
+        if explained is not None:
             raise DatabaseOpenError(f"Cannot open {name}: {explained}") from None
         first_line = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise DatabaseOpenError(f"Cannot open {name}: {first_line}") from None

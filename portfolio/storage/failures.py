@@ -226,3 +226,26 @@ def explain_postgres(
             )
         return ConnectionLostError(f"Lost the connection to {name} ({first}); nothing was changed")
     return None
+
+
+def explain_connect(name: str, login: str | None, error: BaseException) -> str:
+    """Why a connection to a server could not be made, in one line (no driver prose)."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip()
+    lowered = text.lower()
+    who = f" as {login}" if login else ""
+    if "no password supplied" in lowered:
+        return f"Cannot log in to {name}{who}: the server asks for a password"
+    if "password authentication failed" in lowered:
+        return f"Cannot log in to {name}{who}: the server refused the password"
+    if "does not exist" in lowered and "database" in lowered:
+        return f"Cannot open {name}: the server has no such database"
+    if "role" in lowered and "does not exist" in lowered:
+        return f"Cannot log in to {name}{who}: the server has no such login"
+    if "timeout expired" in lowered or "timed out" in lowered:
+        return (
+            f"Cannot reach {name}: the server did not answer within the connect timeout; "
+            "check the network (VPN) and try again"
+        )
+    reason = text.split("failed:")[-1].strip().splitlines()[0] if text else type(error).__name__
+    return f"Cannot reach {name}: {reason}; check the server name and the network, then try again"

@@ -117,7 +117,7 @@ def postgres_engine(
     )
     _whole_numbers(engine)
     _ping_after_idle(engine)
-    StatementWatchdog(engine, timeouts.statement + GRACE)
+    StatementWatchdog(engine, timeouts.statement + GRACE, check_every=min(1.0, GRACE))
     return engine
 
 
@@ -177,8 +177,9 @@ class StatementWatchdog:
     connection, which the caller reports in one line; the pool then reconnects.
     """
 
-    def __init__(self, engine: Engine, limit: float) -> None:
+    def __init__(self, engine: Engine, limit: float, check_every: float = 1.0) -> None:
         self.limit = limit
+        self.check_every = check_every
         self._running: dict[int, tuple[float, object]] = {}
         self._lock = threading.Lock()
         self._engine = weakref.ref(engine)
@@ -210,7 +211,7 @@ class StatementWatchdog:
 
     def _watch(self) -> None:
         while self._engine() is not None:
-            time.sleep(1.0)
+            time.sleep(self.check_every)
             now = time.monotonic()
             with self._lock:
                 late = [

@@ -148,6 +148,17 @@ class DelayProxy:
             _Direction(self, client, upstream, up=True).start()
             _Direction(self, upstream, client, up=False).start()
 
+    def drop(self) -> None:
+        """Cut every connection now (a VPN that went down); new ones are still taken."""
+        with self._lock:
+            sockets, self._sockets = list(self._sockets), []
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+
     def close(self) -> None:
         self._running = False
         try:
