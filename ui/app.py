@@ -214,9 +214,17 @@ def _open(target: str | None, *, create: bool, new: bool, timeouts=None) -> Data
     from portfolio.storage.database import create_database
 
     def attempt(password: str | None) -> Database:
+        from portfolio.errors import PortfolioError
+
         if new:
-            return create_database(target)
-        return open_database(target, create=create, password=password, timeouts=timeouts)
+            database = create_database(target)
+        else:
+            database = open_database(target, create=create, password=password, timeouts=timeouts)
+        try:
+            _ = database.user  # who is working, read here rather than on the GUI thread
+        except PortfolioError:
+            pass  # the status bar says why (``MainWindow.show_user``)
+        return database
 
     password = None
     while True:

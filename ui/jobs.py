@@ -43,6 +43,8 @@ class _Task:
     function: Callable[[], Any]
     on_done: Callback | None
     on_error: Callback | None
+    #: While it runs: [function] and then (ok, value); see ``Lane._next``.
+    box: list | None = None
 
 
 class Lane(QObject):
@@ -93,33 +95,37 @@ class Lane(QObject):
         if self._stopped or self._running is not None or not self._queue:
             return
         task = self._running = self._queue.popleft()
-        # The worker gets the function only: the task's callbacks (which may hold a
-        # window) stay here, so no Qt object is ever freed on the worker thread.
-        function = [task.function]
+        # The worker borrows the function and hands its outcome back in a box this
+        # thread owns and empties: the worker never holds the last reference to
+        # anything, so no Qt object (a view a closure holds, a window) is ever freed
+        # on a worker thread, which corrupts Qt.
+        task.box = [task.function]
         task.function = None
-        self._pool.start(lambda: self._run(function))
+        box = task.box
+        self._pool.start(lambda: self._run(box))
 
-    def _run(self, function: list) -> None:
-        """On a worker thread: run, then post the outcome to the GUI thread."""
-        work = function.pop()
+    def _run(self, box: list) -> None:
+        """On a worker thread: run, then tell the GUI thread the outcome is in the box."""
         try:
-            outcome = (True, work())
+            box.append((True, box[0]()))
         except BaseException as error:  # noqa: BLE001 - handed to the GUI thread
-            outcome = (False, error)
-        del work
+            box.append((False, error))
+            del error
         try:
-            self._finished.emit(outcome)
+            self._finished.emit(None)
         except RuntimeError:
             pass  # the lane was deleted with its view; nobody wants the result
 
     @Slot(object)
-    def _deliver(self, outcome: tuple[bool, Any]) -> None:
+    def _deliver(self, _signal: Any) -> None:
         task = self._running
-        ok, value = outcome
         self._running = None
+        if task is None or task.box is None or len(task.box) < 2:
+            return
+        ok, value = task.box[1]
+        task.box.clear()
+        task.box = None
         try:
-            if task is None:
-                return
             if ok:
                 if task.on_done is not None:
                     task.on_done(value)

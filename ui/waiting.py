@@ -40,14 +40,19 @@ SHOW_AFTER = 0.3
 
 
 class _Outcome:
-    """What the worker hands back; plain Python only (the worker drops the last
-    reference to it, and a Qt object must not be freed on a worker thread)."""
+    """The work and what it gave, owned by the GUI thread, which empties it: the worker
+    only borrows, so nothing (a view a closure holds) is ever freed on the worker's
+    thread, which corrupts Qt."""
 
-    def __init__(self, number: int) -> None:
+    def __init__(self, number: int, work: Callable[[], Any]) -> None:
         self.number = number
         self.finished = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
+        self.box: dict[str, Any] = {"work": work}
+
+    def empty(self) -> tuple[Any, BaseException | None]:
+        value, error = self.box.get("value"), self.box.get("error")
+        self.box.clear()
+        return value, error
 
 
 class Waiter(QObject):
@@ -67,6 +72,8 @@ class Waiter(QObject):
         #: The dialog of the innermost wait that shows one (tests press its Cancel).
         self.dialog: QProgressDialog | None = None
         self._loops: dict[int, QEventLoop] = {}
+        #: Waits given up (a cancelled read) whose work still runs: emptied when done.
+        self._abandoned: dict[int, _Outcome] = {}
         self._numbers = iter(range(1, 1 << 62))
         self._done.connect(self._finished, Qt.ConnectionType.QueuedConnection)
         database.on_busy = self._on_busy
@@ -82,6 +89,9 @@ class Waiter(QObject):
         loop = self._loops.get(number)
         if loop is not None:
             loop.quit()
+        abandoned = self._abandoned.pop(number, None)
+        if abandoned is not None:
+            abandoned.empty()
 
     def run(
         self,
@@ -93,21 +103,24 @@ class Waiter(QObject):
     ) -> T:
         """Run ``work()`` on a worker thread and wait for it here; see the module."""
         token = Interruptible()
-        outcome = _Outcome(next(self._numbers))
+        outcome = _Outcome(next(self._numbers), work)
+        del work
         loop = QEventLoop()
         self._loops[outcome.number] = loop
         database = self.database
         done = self._done
+        box, finished, number = outcome.box, outcome.finished, outcome.number
 
         def worker() -> None:
             try:
                 with database.stoppable(token):
-                    outcome.value = work()
+                    box["value"] = box["work"]()
             except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
-                outcome.error = error
-            outcome.finished.set()
+                box["error"] = error
+                del error
+            finished.set()
             try:
-                done.emit(outcome.number)
+                done.emit(number)
             except RuntimeError:
                 pass
 
@@ -164,13 +177,15 @@ class Waiter(QObject):
             self.depth -= 1
             if self.depth == 0:
                 self.waiting.emit(False)
-        if not outcome.finished.is_set():  # a read given up
+        if not outcome.finished.is_set():  # a read given up; emptied when it ends
+            self._abandoned[outcome.number] = outcome
             raise Cancelled("Cancelled; nothing was changed")
-        if outcome.error is not None:
-            if isinstance(outcome.error, Interrupted) or (cancelled and _stopped(outcome.error)):
+        value, error = outcome.empty()
+        if error is not None:
+            if isinstance(error, Interrupted) or (cancelled and _stopped(error)):
                 raise Cancelled("Cancelled; nothing was changed") from None
-            raise outcome.error
-        return outcome.value
+            raise error
+        return value
 
     def _dialog(self, title: str, parent: QWidget | None) -> QProgressDialog:
         dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
