@@ -404,6 +404,10 @@ class Database:
         return backup_sqlite(self.path, destination, tag=tag)
 
     def close(self) -> None:
+        if self.is_postgres:
+            from portfolio.storage.server import stop_watchdog
+
+            stop_watchdog(self.engine)
         self.engine.dispose()
 
     def __enter__(self) -> Database:

@@ -117,8 +117,20 @@ def postgres_engine(
     )
     _whole_numbers(engine)
     _ping_after_idle(engine)
-    StatementWatchdog(engine, timeouts.statement + GRACE, check_every=min(1.0, GRACE))
+    _watchdogs[engine] = StatementWatchdog(
+        engine, timeouts.statement + GRACE, check_every=min(1.0, GRACE)
+    )
     return engine
+
+
+#: Each engine's watchdog, so closing the portfolio stops its thread.
+_watchdogs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def stop_watchdog(engine: Engine) -> None:
+    watchdog = _watchdogs.pop(engine, None)
+    if watchdog is not None:
+        watchdog.stop()
 
 
 def driver_connector(
@@ -183,10 +195,14 @@ class StatementWatchdog:
         self._running: dict[int, tuple[float, object]] = {}
         self._lock = threading.Lock()
         self._engine = weakref.ref(engine)
+        self._stopped = threading.Event()
         event.listen(engine, "before_cursor_execute", self._started)
         event.listen(engine, "after_cursor_execute", self._ended)
         event.listen(engine, "handle_error", self._failed)
         threading.Thread(target=self._watch, name="statement-watchdog", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stopped.set()
 
     def _started(self, connection, *_args) -> None:
         driver = connection.connection.dbapi_connection
@@ -210,8 +226,7 @@ class StatementWatchdog:
             self._running.pop(id(driver), None)
 
     def _watch(self) -> None:
-        while self._engine() is not None:
-            time.sleep(self.check_every)
+        while self._engine() is not None and not self._stopped.wait(self.check_every):
             now = time.monotonic()
             with self._lock:
                 late = [

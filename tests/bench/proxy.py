@@ -162,6 +162,10 @@ class DelayProxy:
     def close(self) -> None:
         self._running = False
         try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        except OSError:
+            pass
+        try:
             self._listener.close()
         except OSError:
             pass
