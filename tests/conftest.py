@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,8 +75,27 @@ class PostgresServer:
         return self.url.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, name: str) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        """Drop a scratch database; a team login's last connection (a window's listener
+        that is closing) may need a moment, and only its own role may end it early."""
+        from sqlalchemy.exc import ProgrammingError
+
+        for attempt in range(20):
+            try:
+                with self.admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except ProgrammingError:
+                if attempt == 19:
+                    with self.admin.connect() as connection:
+                        left = connection.execute(
+                            text(
+                                "SELECT usename, application_name, state, left(query, 60) "
+                                "FROM pg_stat_activity WHERE datname = :name"
+                            ),
+                            {"name": name},
+                        ).all()
+                    raise RuntimeError(f"cannot drop {name}: still connected {left}") from None
+                time.sleep(0.25)
 
     def close(self) -> None:
         for name in reversed(self.created):

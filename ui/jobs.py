@@ -125,6 +125,8 @@ class Lane(QObject):
         ok, value = task.box[1]
         task.box.clear()
         task.box = None
+        if self._stopped:
+            return  # the portfolio is closing: nobody wants the result (or its error)
         try:
             if ok:
                 if task.on_done is not None:

@@ -478,7 +478,9 @@ class MainWindow(QMainWindow):
         return None
 
     def _nav_changed(self, current: QListWidgetItem | None, _previous) -> None:
-        if current is not None:
+        # A closed window can still be handed the focus (and so a current item) by the
+        # window system; it builds no page then.
+        if current is not None and not self.workspace.closed:
             self.go_to(current.data(Qt.ItemDataRole.UserRole))
 
     def go_to(self, key: str) -> Page:

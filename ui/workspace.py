@@ -103,6 +103,8 @@ class Workspace(QObject):
         lane = Lane(self.pool, parent)
         lane.on_trouble = self.report_trouble
         self._lanes.add(lane)
+        if self.closed:
+            lane.stop()  # a view made while its window closes reads nothing
         return lane
 
     def who(self, then: Callable[[BaseException | None], None]) -> None:

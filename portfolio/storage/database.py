@@ -160,6 +160,8 @@ class Database:
         self.new_connection: Callable[[], object] | None = None
         #: Per thread: the ``Interruptible`` that may stop its reads and writes.
         self._local = threading.local()
+        #: Closed by ``close``: no new connection is made after it.
+        self.closed = False
         #: Whether opening made this portfolio (a new file, or an empty database set up).
         self.created = False
         #: Backup taken by the last schema upgrade on open, if any.
@@ -404,6 +406,11 @@ class Database:
         return backup_sqlite(self.path, destination, tag=tag)
 
     def close(self) -> None:
+        """Close every connection; the portfolio is not used again (a read still running
+        on a worker finds it closed rather than opening a connection nobody closes)."""
+        if not self.closed:
+            self.closed = True
+            event.listen(self.engine, "checkout", _refuse_closed)
         if self.is_postgres:
             from portfolio.storage.server import stop_watchdog
 
@@ -415,6 +422,11 @@ class Database:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _refuse_closed(_dbapi_connection, _record, _proxy) -> None:
+    """A checkout after ``Database.close``: refused (the connection is returned)."""
+    raise DatabaseOpenError("This portfolio was closed")
 
 
 def open_database(

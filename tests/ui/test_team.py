@@ -235,3 +235,50 @@ def test_a_viewer_hears_they_have_read_only_access(qtbot, ui_target, pg_server, 
     finally:
         window.close()
         workspace.close()
+
+
+@needs_server
+@pytest.mark.parametrize("ui_target", ["postgresql"], indirect=True)
+def test_a_server_that_wants_a_password_is_asked_once_and_it_goes_to_the_keyring(
+    qtbot, ui_target, pg_server, settings, monkeypatch, tmp_path
+):
+    import keyring
+    from PySide6.QtWidgets import QInputDialog
+    from sqlalchemy.engine import make_url
+
+    from tests.core.test_credentials import MemoryKeyring
+    from ui.app import open_window
+
+    owner = open_database(ui_target)
+    with owner.session() as session:
+        viewer = session.scalars(select(TeamMember).order_by(TeamMember.id)).first().name
+    owner.close()
+    with_password = _give(ui_target, pg_server, "viewer", viewer)
+    without = make_url(with_password)._replace(password=None).render_as_string(hide_password=False)
+    previous = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    asked: list[str] = []
+
+    def answer(_parent, _title, label, _echo):
+        asked.append(label)
+        return pg_server.LOGIN_PASSWORD, True
+
+    monkeypatch.setattr(QInputDialog, "getText", answer)
+    try:
+        window = open_window(without, settings=settings)
+        qtbot.addWidget(window)
+        assert len(asked) == 1 and "the server asks for a password" in asked[0]
+        assert list(store.secrets.values()) == [pg_server.LOGIN_PASSWORD]
+        assert settings.recent_files()[0] == without
+        assert pg_server.LOGIN_PASSWORD not in window.windowTitle()
+        window.close()
+        # The next time it opens without asking.
+        again = open_window(without, settings=settings)
+        qtbot.addWidget(again)
+        assert len(asked) == 1
+        again.close()
+    finally:
+        keyring.set_keyring(previous)
