@@ -72,7 +72,8 @@ class Workspace(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
         self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(4)
+        # Reads on a server mostly wait on the network: more of them may overlap.
+        self.pool.setMaxThreadCount(8 if database.is_postgres else 4)
         self._lanes: weakref.WeakSet[Lane] = weakref.WeakSet()
         self.closed = False
         self.waiter = Waiter(database, self)

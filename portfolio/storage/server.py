@@ -113,7 +113,7 @@ def postgres_engine(
     timeouts = timeouts or Timeouts.from_environment()
     arguments = connect_arguments(timeouts, password=password)
     engine = create_engine(
-        url, connect_args=arguments, pool_pre_ping=False, pool_size=4, max_overflow=8
+        url, connect_args=arguments, pool_pre_ping=False, pool_size=8, max_overflow=4
     )
     _whole_numbers(engine)
     _ping_after_idle(engine)
