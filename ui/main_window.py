@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 from shiboken6 import isValid
 
 from portfolio.queries.pickers import describe
+from portfolio.storage import location
 from ui.icons import icon
 from ui.jobs import JobRunner
 from ui.tables.list_view import ListPanel
@@ -53,6 +55,25 @@ NAVIGATION = (
     ("team", "Team", "team"),
 )
 DEFAULT_VIEW = "overview"
+#: Modules other pages and dialogs import, loaded off the GUI thread after start-up.
+WARM_UP = (
+    "portfolio.analytics.summary",
+    "portfolio.analytics.variance",
+    "portfolio.analytics.recovery",
+    "portfolio.analytics.team",
+    "portfolio.analytics.overview",
+    "portfolio.journal.feed",
+    "ui.views.overview",
+    "ui.views.variance",
+    "ui.views.team",
+    "ui.views.deadlines",
+    "ui.views.client_page",
+    "ui.editing.record_dialog",
+    "ui.editing.conflicts",
+    "portfolio.decks.build",
+    "ui.decks.review_dialog",
+)
+WARM_UP_AFTER_MS = 1000
 #: Which client page tab a row of each list opens.
 CLIENT_TABS = {
     "requests": "requests",
@@ -78,8 +99,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, Page] = {}
         self._history: list[str] = []
         # Qt adds the application's name itself ("... - Portfolio"); the title is the file.
-        path = workspace.database.path
-        self.setWindowTitle(path.name if path is not None else workspace.database.name)
+        database = workspace.database
+        self.setWindowTitle(location.short_name(database.url, database.path))
         self.setWindowIcon(icon("app"))
         self.setAccessibleName("Portfolio")
 
@@ -117,20 +138,63 @@ class MainWindow(QMainWindow):
         self.database_label.setToolTip(f"Open portfolio: {workspace.database.name}")
         self.user_label = QLabel("")
         self.user_label.setAccessibleName("Working as")
+        self.trouble_label = QLabel("")
+        self.trouble_label.setAccessibleName("Connection")
+        self.trouble_label.setStyleSheet("color: palette(highlighted-text); background: #b71c1c;")
+        self.trouble_label.setMargin(2)
+        self.retry_button = QToolButton()
+        self.retry_button.setText("Retry")
+        self.retry_button.setAccessibleName("Retry")
+        self.retry_button.clicked.connect(self.retry)
+        for widget in (self.trouble_label, self.retry_button):
+            widget.hide()
+            self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
         self.show_user()
         workspace.refused.connect(lambda text: self.show_message(text, 10_000))
+        workspace.trouble.connect(self.show_trouble)
+        workspace.news.connect(self.show_news)
         self.jobs.finished.connect(self._job_finished)
 
         self._build_menus()
         install_workbook_actions(self)
         self._restore_layout()
+        workspace.start_live_updates()
+
+    def show_trouble(self, text: str, lost: bool) -> None:
+        """A lost connection or a timeout, in one line with Retry; cleared when back."""
+        if lost:
+            self.trouble_label.setText(f"⚠ {text}")
+            self.trouble_label.setToolTip(text)
+            self.trouble_label.show()
+            self.retry_button.show()
+        else:
+            self.trouble_label.hide()
+            self.retry_button.hide()
+            self.show_message(text, 6000)
+
+    def show_news(self, text: str) -> None:
+        """Someone else's change arrived (the views already show it)."""
+        self.show_message(f"Changed by {text}", 8000)
+
+    def retry(self) -> None:
+        """Retry: read everything again (a failed read, a page after a timeout)."""
+        self.trouble_label.hide()
+        self.retry_button.hide()
+        self.workspace.reload_everything()
 
     def show_user(self) -> None:
-        """ "Working as ..." in the status bar: who the journal names for these changes."""
+        """ "Working as ..." in the status bar: who the journal names for these changes.
+
+        Who that is is read once, off the GUI thread; until then the label waits."""
         from portfolio.errors import PortfolioError
 
+        database = self.workspace.database
+        if database.known_user is None:
+            self.user_label.setText("Working as …")
+            self.workspace.who(self._user_read)
+            return
         try:
             user = self.workspace.user
         except PortfolioError as error:
@@ -145,6 +209,13 @@ class MainWindow(QMainWindow):
             self.user_label.setToolTip(
                 "Your login is not linked to a team member; changes are journalled under it"
             )
+
+    def _user_read(self, error: BaseException | None) -> None:
+        if error is None:
+            self.show_user()
+        else:
+            self.user_label.setText("Working as: unknown")
+            self.user_label.setToolTip(str(error))
 
     # -- menus --------------------------------------------------------------------------
 
@@ -407,7 +478,9 @@ class MainWindow(QMainWindow):
         return None
 
     def _nav_changed(self, current: QListWidgetItem | None, _previous) -> None:
-        if current is not None:
+        # A closed window can still be handed the focus (and so a current item) by the
+        # window system; it builds no page then.
+        if current is not None and not self.workspace.closed:
             self.go_to(current.data(Qt.ItemDataRole.UserRole))
 
     def go_to(self, key: str) -> Page:
@@ -639,11 +712,33 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def start(self) -> None:
-        """Show the last view (or the Overview)."""
+        """Show the last view (or the Overview); then, once it is in, load the code the
+        other pages need off the GUI thread (``WARM_UP``)."""
         last = str(self.settings.value("last_view", DEFAULT_VIEW) or DEFAULT_VIEW)
         if last not in {key for key, _, _ in NAVIGATION}:
             last = DEFAULT_VIEW
         self.show_page(last, remember=False)
+        QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import what other pages and dialogs use on a worker: an import on the GUI
+        thread stalls the window (PySide reads each new module's source), and pages are
+        built when first shown. Start-up itself still loads only the first page."""
+        if self.workspace.closed:
+            return
+
+        def load() -> None:
+            import importlib
+
+            for name in WARM_UP:
+                importlib.import_module(name)
+            # Reading the deck fonts holds the interpreter for ~50 ms: better now, while
+            # the person reads the first page, than in the middle of their first deck.
+            from portfolio.decks.fonts import bundled_faces
+
+            bundled_faces()
+
+        self.workspace.lane(self).submit(load, None, lambda _error: None)
 
     def save_settings(self) -> None:
         self.settings.set_value("window/geometry", self.saveGeometry())

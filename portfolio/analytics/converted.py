@@ -103,9 +103,16 @@ def converted_rollups(
     else:
         # 64-bit products first (3.5x faster than numeric); PostgreSQL refuses one that
         # overflows, and then the roll-up is formed in numeric, exact at any size.
+        # A reading session runs in autocommit (no transaction to save a point in, and
+        # a refused statement spoils nothing); a writing one needs the savepoint (and the
+        # session's connection as of inside it, which knows the savepoint).
+        options = session.connection().get_execution_options()
         try:
-            with session.begin_nested():
+            if options.get("isolation_level") == "AUTOCOMMIT":
                 found = session.connection().execute(statement(numeric=False)).all()
+            else:
+                with session.begin_nested():
+                    found = session.connection().execute(statement(numeric=False)).all()
         except DataError:
             found = session.connection().execute(statement(numeric=True)).all()
     first_figure = len(keys) + len(labels) + 2

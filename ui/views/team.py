@@ -100,7 +100,7 @@ class TeamPage(FiguresPage):
         def work():
             from portfolio.analytics.team import team_rollup
 
-            with database.session() as session:
+            with database.reading() as session:
                 return team_rollup(session, period=period, as_of=as_of)
 
         def show(rows) -> None:

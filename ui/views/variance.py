@@ -320,7 +320,7 @@ class VariancePage(FiguresPage):
             from portfolio.analytics.variance import variance_rollup
             from portfolio.model import Client
 
-            with database.session() as session:
+            with database.reading() as session:
                 starts = [1]
                 if not calendar:
                     starts = sorted(
@@ -544,7 +544,7 @@ class VariancePage(FiguresPage):
         def work():
             from portfolio.analytics.variance import variance_rollup
 
-            with database.session() as session:
+            with database.reading() as session:
                 return variance_rollup(
                     session,
                     by=("month",),
