@@ -31,8 +31,8 @@ from portfolio.model import Campaign
 from portfolio.periods import Period
 
 MEASURE_ORDER = ("spend", "revenue", "sales")
-#: Lines read per statement: bounds the text SQLite hands over at once (about 25 MB).
-CHUNK_LINES = 250_000
+#: Lines read per statement: bounds the text SQLite hands over at once (about 10 MB).
+CHUNK_LINES = 100_000
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class CampaignCube:
             for kind in ("budget", "forecast", "actual")
         ]
         bounds = connection.execute(text("SELECT MIN(id), MAX(id) FROM budget_line")).one()
-        parts: list[list[np.ndarray]] = []
+        parts: list[list[np.ndarray | None]] = []
         if bounds[0] is not None:
             for low in range(bounds[0], bounds[1] + 1, CHUNK_LINES):
                 read = read_columns(
@@ -70,19 +70,29 @@ class CampaignCube:
                     {"low": low, "high": low + CHUNK_LINES},
                 )
                 parts.append([compact(values) for values in read])
-        if parts:
-            line_campaign, months, *figures = (
-                np.concatenate([part[index] for part in parts]) for index in range(len(columns))
-            )
-        else:
-            line_campaign = months = np.zeros(0, dtype=np.int32)
-            figures = [np.zeros(0, dtype=np.int32) for _ in range(9)]
+        # Column by column, each chunk freed once copied, and reordered one column at a
+        # time: the peak stays near the cube's own 40 MB rather than three times it.
+        columns_read = []
+        for index in range(len(columns)):
+            pieces = [part[index] for part in parts] or [np.zeros(0, dtype=np.int32)]
+            for part in parts:
+                part[index] = None
+            columns_read.append(np.concatenate(pieces))
+            del pieces
         del parts
+        line_campaign, months = columns_read[0], columns_read[1]
+        figures = columns_read[2:]
         known = np.isin(line_campaign, campaign_ids)
-        order = np.lexsort((months, line_campaign))
-        order = order[known[order]]
-        line_campaign, months = line_campaign[order], months[order]
-        figures = [values[order] for values in figures]
+        order = None
+        step = np.diff(line_campaign)
+        in_order = bool(np.all((step > 0) | ((step == 0) & (np.diff(months) > 0))))
+        if not (known.all() and in_order):
+            order = np.lexsort((months, line_campaign))
+            order = order[known[order]]
+            line_campaign, months = line_campaign[order], months[order]
+            for index in range(len(figures)):
+                figures[index] = figures[index][order]
+        del order, known, step
         used = np.unique(line_campaign)
         starts = np.searchsorted(line_campaign, used, side="left")
         starts = np.append(starts, len(line_campaign)).astype(np.int64)

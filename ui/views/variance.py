@@ -49,6 +49,7 @@ from ui.charts.bar_line_chart import BarLineChart
 from ui.charts.variance_chart import monthly_chart
 from ui.editing.makeup_form import MakeupStart, add_makeup_action
 from ui.icons import icon
+from ui.tables.lazy_records import LazyRecords
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.overview import table
@@ -149,11 +150,16 @@ class Selection:
 KEPT_STATES = 12
 
 
-def _remember(states: dict[tuple, list], key: tuple, parts: list) -> None:
-    states.pop(key, None)
-    states[key] = parts
-    while len(states) > KEPT_STATES:
-        states.pop(next(iter(states)))
+#: And how many make-up plans (a campaign-level plan has some 27,000 items on the demo).
+KEPT_PLANS = 3
+
+
+def _remember(kept: dict[tuple, list], key: tuple, value: list, most: int) -> None:
+    """Keep ``value`` as the newest of at most ``most`` entries."""
+    kept.pop(key, None)
+    kept[key] = value
+    while len(kept) > most:
+        kept.pop(next(iter(kept)))
 
 
 def rollup_parts(session, level: str, choice: str, calendar: bool, as_of: int) -> list[tuple]:
@@ -188,6 +194,32 @@ def rollup_parts(session, level: str, choice: str, calendar: bool, as_of: int) -
         suffix = f" ({MONTH_NAMES[start - 1]} years)" if several else ""
         parts.append((rollups, shown, suffix))
     return parts
+
+
+def table_records(parts: list[tuple], level: str, measure: str, record) -> tuple[Any, int]:
+    """The table's records in the page's order, and how many are unfavourable: made
+    as they are shown when the roll-ups are the cubes' arrays, else all at once."""
+    from ui.views.variance_order import variance_order
+
+    found = variance_order([rollups[measure].rows for rollups, _, _ in parts], measure)
+    if found is None:
+        records = [
+            record(level, measure, row, shown, suffix)
+            for rollups, shown, suffix in parts
+            for row in rollups[measure].rows
+        ]
+        _sort_records(records, measure)
+        return records, sum(1 for r in records if r["status"] == "UNFAVOURABLE")
+    which, at, bad = found
+    rows = [rollups[measure].rows for rollups, _, _ in parts]
+    texts = [(shown, suffix) for _, shown, suffix in parts]
+    which_list, at_list = which.tolist(), at.tolist()
+
+    def make(index: int) -> dict:
+        part = which_list[index]
+        return record(level, measure, rows[part][at_list[index]], *texts[part])
+
+    return LazyRecords(len(which_list), make), bad
 
 
 def _sort_records(records: list[dict], measure: str) -> None:
@@ -378,13 +410,10 @@ class VariancePage(FiguresPage):
                 made_parts = parts
                 if made_parts is None:
                     made_parts = rollup_parts(session, level, choice, calendar, as_of)
-                records: list[dict] = []
                 converted_to = None
-                for rollups, shown, suffix in made_parts:
-                    rollup = rollups[measure]
-                    converted_to = converted_to or rollup.converted_to
-                    records += [record(level, measure, row, shown, suffix) for row in rollup.rows]
-                _sort_records(records, measure)
+                for rollups, _shown, _suffix in made_parts:
+                    converted_to = converted_to or rollups[measure].converted_to
+                records, bad = table_records(made_parts, level, measure, record)
                 made = plan
                 if made is None:
                     made = recovery_plan(
@@ -396,6 +425,7 @@ class VariancePage(FiguresPage):
                     )
             return {
                 "records": records,
+                "bad": bad,
                 "plan": made,
                 "converted_to": converted_to,
                 "parts": made_parts,
@@ -404,8 +434,8 @@ class VariancePage(FiguresPage):
         def show(result) -> None:
             if generation != self._generation:
                 return
-            self._plans[plan_key] = result["plan"]
-            _remember(self._states, state_key, result["parts"])
+            _remember(self._plans, plan_key, result["plan"], KEPT_PLANS)
+            _remember(self._states, state_key, result["parts"], KEPT_STATES)
             self._show_rows(
                 level,
                 measure,
@@ -414,6 +444,7 @@ class VariancePage(FiguresPage):
                 result["records"],
                 result["plan"],
                 result["converted_to"],
+                bad=result["bad"],
                 plan_changed=plan_key != self._shown_plan,
             )
             self._shown_plan = plan_key
@@ -470,10 +501,12 @@ class VariancePage(FiguresPage):
         converted_to,
         *,
         plan_changed: bool = True,
+        bad: int | None = None,
     ) -> None:
         self.rollup_model.fields = variance_fields(measure)
         self.rollup_model.set_records(records)
-        bad = sum(1 for r in records if r["status"] == "UNFAVOURABLE")
+        if bad is None:
+            bad = sum(1 for r in records if r["status"] == "UNFAVOURABLE")
         converted = f"; converted into {converted_to}" if converted_to else ""
         self.note.setText(
             f"{len(records):,} groups, {bad:,} unfavourable. "
