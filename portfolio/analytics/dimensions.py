@@ -125,6 +125,8 @@ class Scope:
     campaign_ids: tuple[int, ...] = ()
     director_ids: tuple[int, ...] = ()
     verticals: tuple[str, ...] = ()
+    #: Clients whose fiscal year starts in one of these months (1-12).
+    fiscal_year_starts: tuple[int, ...] = ()
     extra: tuple[ColumnElement[bool], ...] = field(default=())
 
     def apply(self, query: Select) -> Select:
@@ -136,6 +138,8 @@ class Scope:
             query = query.where(Client.director_id.in_(self.director_ids))
         if self.verticals:
             query = query.where(Client.vertical.in_(self.verticals))
+        if self.fiscal_year_starts:
+            query = query.where(Client.fiscal_year_start.in_(self.fiscal_year_starts))
         for condition in self.extra:
             query = query.where(condition)
         return query

@@ -154,6 +154,38 @@ def recovery_plan(
     """
     m = measure(measure_name)
     by_campaign = level == "campaign"
+    rows = _rows_from_cubes(session, m, by_campaign, as_of, calendar, scope)
+    if rows is None:
+        rows = _rows_from_sql(session, m, level, as_of, calendar, scope)
+    return _plan(session, rows, m, by_campaign, as_of, calendar)
+
+
+def _rows_from_cubes(
+    session: Session, m, by_campaign: bool, as_of: int, calendar: bool, scope: Scope
+) -> list | None:
+    """The year-to-date rows from the figure cubes lent to ``session``, if any."""
+    if not session.info:
+        return None
+    from portfolio.analytics import cube_recovery
+    from portfolio.analytics.cubes import cubes_of
+
+    cubes = cubes_of(session)
+    if cubes is None:
+        return None
+    if by_campaign:
+        return cube_recovery.campaign_rows(cubes.campaigns(session), m, as_of, calendar, scope)
+    cube = cubes.months(session)
+    if cube is None:
+        return None
+    return cube_recovery.client_rows(cube, m, as_of, calendar, scope)
+
+
+def _rows_from_sql(
+    session: Session, m, level: str, as_of: int, calendar: bool, scope: Scope
+) -> list:
+    """(client id, name, fiscal start, director, [currency], [campaign id, name], ytd
+    budget, ytd actual) of each group with an unfavourable year to date, by name."""
+    by_campaign = level == "campaign"
     # A client's year to date is a run of whole months: its monthly totals answer it.
     source = source_for((level,), scope)
     if source is TOTALS:
@@ -179,11 +211,17 @@ def recovery_plan(
         query = query.having(shortfall_sql > 0)
     query = query.order_by(Client.name, *keys[-1:] if by_campaign else [])
 
-    rows = session.connection().execute(query).all()
+    return session.connection().execute(query).all()
+
+
+def _plan(
+    session: Session, rows: list, m, by_campaign: bool, as_of: int, calendar: bool
+) -> list[RecoveryItem]:
     planned = _planned_actions(session, m.name, as_of)
     items = []
     whole: dict[int, RecoveryItem] = {}
     listed_by_client: dict[int, set[int]] = {}
+    calendars: dict[int, tuple[Period, tuple[int, ...]]] = {}
     if by_campaign:
         for row in rows:
             listed_by_client.setdefault(row[0], set()).add(row[-4])
@@ -195,9 +233,14 @@ def recovery_plan(
         shortfall = abs(ytd_actual - ytd_budget)
         if calendar:
             fiscal_start = 1
-        year = fiscal_year_of(as_of, fiscal_start)
-        ytd = year_to_date(as_of, fiscal_start)
-        remaining = tuple(months_between(add_months(as_of, 1), year.last))
+        years = calendars.get(fiscal_start)
+        if years is None:  # a handful of year starts for thousands of rows
+            year = fiscal_year_of(as_of, fiscal_start)
+            years = calendars[fiscal_start] = (
+                year_to_date(as_of, fiscal_start),
+                tuple(months_between(add_months(as_of, 1), year.last)),
+            )
+        ytd, remaining = years
         planned_amount = sum(
             amount
             for action_campaign, month, amount in planned.get(client_id, ())

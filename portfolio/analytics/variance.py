@@ -350,6 +350,9 @@ def variance_rollup(
     totals answer whenever they can.
     """
     if source is None:
+        found = _from_cubes(session, by, period, as_of, [measure(measure_name)], scope, currency)
+        if found is not None:
+            return found[measure_name]
         source = source_for(by, scope)
     axes = [axis(name, source) for name in by]
     names = tuple(a.name for a in axes)
@@ -437,8 +440,11 @@ def variance_rollups(
     Converted roll-ups from the totals read all measures in one statement (the Team and
     the Overview ask for spend and revenue of the same groups); others run one each.
     """
-    source = source_for(by, scope)
     measures = [measure(name) for name in measure_names]
+    found = _from_cubes(session, by, period, as_of, measures, scope, currency)
+    if found is not None:
+        return found
+    source = source_for(by, scope)
     if source is TOTALS and (currency or not set(by) & set(SINGLE_CURRENCY_AXES)):
         from portfolio.analytics.converted import converted_rollups
 
@@ -471,6 +477,27 @@ def variance_rollups(
         )
         for m in measures
     }
+
+
+def _from_cubes(
+    session: Session,
+    by: Sequence[str],
+    period: Period,
+    as_of: int,
+    measures: Sequence[Measure],
+    scope: Scope,
+    currency: str | None,
+) -> dict[str, Rollup] | None:
+    """The roll-ups from the figure cubes lent to ``session`` (``use_cubes``), if any
+    and if they can answer exactly; else None."""
+    if not session.info:
+        return None
+    from portfolio.analytics.cubes import cubes_of
+
+    cubes = cubes_of(session)
+    if cubes is None:
+        return None
+    return cubes.rollups(session, by, period, as_of, measures, scope, currency)
 
 
 def totals_of(rows: list[VarianceRow], m: Measure) -> list[VarianceRow]:

@@ -222,13 +222,17 @@ class OverviewPage(FiguresPage):
         for tile in self.tiles.values():
             tile.value.setText("…")
 
+        cubes = self.cubes
+
         def work() -> OverviewFigures:
+            from portfolio.analytics.cubes import use_cubes
             from portfolio.analytics.overview import overview
             from portfolio.analytics.risk import at_risk_clients
             from portfolio.analytics.service_levels import sla_compliance
             from portfolio.analytics.team import team_rollup
 
             with database.reading() as session:
+                use_cubes(session, cubes.get())
                 kpis = overview(session, today=today, as_of=as_of, scope=scope)
                 risks = at_risk_clients(session, today=today, as_of=as_of, scope=scope)
                 directors: list[dict] = []
