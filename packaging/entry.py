@@ -49,9 +49,27 @@ def probe_start(report: str, argv: list[str]) -> int:
     found: dict = {}
 
     def probe(window) -> None:
-        panel = window.current_page().primary_panel()
+        page = window.current_page()
+        panel = page.primary_panel() if page is not None else None
+        if panel is None:
+            # A start that did not reach a list is a failed start, said now: waiting
+            # for rows that can never come would only end in the builder's timeout.
+            print(
+                f"probe: the start showed {window.current_key() or 'no page'!r}, "
+                "not a page with a list",
+                file=sys.stderr,
+            )
+            QApplication.instance().exit(3)
+            return
 
         def check() -> None:
+            try:
+                look()
+            except Exception as error:  # a probe that fails must end the start, not hang it
+                print(f"probe: {type(error).__name__}: {error}", file=sys.stderr)
+                QApplication.instance().exit(3)
+
+        def look() -> None:
             handle = window.windowHandle()
             exposed = handle is not None and handle.isExposed()
             if exposed and panel.model.first_rows_in:

@@ -121,6 +121,15 @@ class MainWindow(QMainWindow):
         self.client_item.setHidden(True)
         self.nav.setMinimumWidth(150)
         self.nav.setMaximumWidth(260)
+        # The view to start on is read now: showing the window (before ``start``) gives
+        # the navigation the focus, and a list with no current item then makes its first
+        # row current, which would go to the Overview and overwrite ``last_view``.
+        self._start_view = str(self.settings.value("last_view", DEFAULT_VIEW) or DEFAULT_VIEW)
+        if self._start_view not in {key for key, _, _ in NAVIGATION}:
+            self._start_view = DEFAULT_VIEW
+        start_item = self._nav_item(self._start_view)
+        if start_item is not None:
+            self.nav.setCurrentItem(start_item)
         self.nav.currentItemChanged.connect(self._nav_changed)
 
         self.stack = QStackedWidget()
@@ -714,10 +723,7 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Show the last view (or the Overview); then, once it is in, load the code the
         other pages need off the GUI thread (``WARM_UP``)."""
-        last = str(self.settings.value("last_view", DEFAULT_VIEW) or DEFAULT_VIEW)
-        if last not in {key for key, _, _ in NAVIGATION}:
-            last = DEFAULT_VIEW
-        self.show_page(last, remember=False)
+        self.show_page(self._start_view, remember=False)
         QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
 
     def _warm_up(self) -> None:

@@ -46,6 +46,7 @@ from portfolio.fx import MissingRateError, RateBook
 from portfolio.model import Client, MonthTotal
 from portfolio.periods import Period
 from portfolio.settings import base_currency
+from portfolio.storage.autocommit import in_autocommit
 
 #: Integers SQL may hold: SQLite's and PostgreSQL's 64 bits.
 BIGINT_MAX = 2**63 - 1
@@ -106,9 +107,8 @@ def converted_rollups(
         # A reading session runs in autocommit (no transaction to save a point in, and
         # a refused statement spoils nothing); a writing one needs the savepoint (and the
         # session's connection as of inside it, which knows the savepoint).
-        options = session.connection().get_execution_options()
         try:
-            if options.get("isolation_level") == "AUTOCOMMIT":
+            if in_autocommit(session.connection()):
                 found = session.connection().execute(statement(numeric=False)).all()
             else:
                 with session.begin_nested():

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 from sqlalchemy import Connection, text
 
+from portfolio.storage.autocommit import in_autocommit
+
 CHUNK = 65_536
 
 
@@ -34,7 +36,11 @@ def read_columns(
                 out.append(np.fromstring(value, dtype=np.int64, sep=","))
         return out
     statement = text(f"SELECT {', '.join(columns)} FROM {from_sql}")
-    result = connection.execute(statement.execution_options(stream_results=True), params)
+    if not in_autocommit(connection):
+        # A server-side cursor keeps the client's memory to one chunk, but PostgreSQL
+        # has it only inside a transaction: a reading session (autocommit) fetches all.
+        statement = statement.execution_options(stream_results=True)
+    result = connection.execute(statement, params)
     chunks = []
     while rows := result.fetchmany(CHUNK):
         chunks.append(np.array(rows, dtype=np.int64).reshape(len(rows), len(columns)))

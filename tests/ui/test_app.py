@@ -52,6 +52,30 @@ def test_layout_header_state_and_last_view_are_restored(qtbot, workspace, settin
         second.close()
 
 
+def test_the_last_view_survives_the_window_being_shown_before_it_starts(
+    qtbot, workspace, settings, ui_target
+):
+    """Regression: ``open_window`` shows the window before ``start``; the navigation,
+    given the focus with no current row, went to the Overview and wrote it over
+    ``last_view``, so every start opened on the Overview (and the bundle's start probe,
+    waiting for a list, hung until its timeout)."""
+    from ui.app import open_window
+
+    settings.set_value("last_view", "budgets")
+    workspace.database.close()
+    window = open_window(ui_target, settings=settings)
+    qtbot.addWidget(window)
+    window.activateWindow()
+    window.nav.setFocus()
+    qtbot.wait(20)
+    window.start()
+    try:
+        assert window.current_key() == "budgets"
+        assert settings.value("last_view") == "budgets"
+    finally:
+        window.close()
+
+
 def test_recent_files_are_remembered(settings):
     for name in ("a.sqlite3", "b.sqlite3", "a.sqlite3"):
         settings.add_recent(name)
