@@ -14,32 +14,14 @@ import datetime as dt
 import re
 from typing import Any
 
+from portfolio.dates import ENGLISH_MONTHS
 from portfolio.editing.fields import FieldSpec
 
 #: Day-month orders a user can choose.
 DATE_ORDERS = ("dmy", "mdy")
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        1,
-    )
-    for name in names
-}
+#: Month names a file may use (English, as the desktop's own date reader knows them).
+MONTHS = ENGLISH_MONTHS
 
 _ISO = re.compile(r"^\d{4}-?\d{2}(-\d{2}([ T].*)?)?$")
 _NUMERIC_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
