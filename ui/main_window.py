@@ -35,6 +35,7 @@ from shiboken6 import isValid
 from portfolio.queries.pickers import describe
 from ui.icons import icon
 from ui.jobs import JobRunner
+from ui.offline import install as install_offline_actions
 from ui.tables.list_view import ListPanel
 from ui.views.page import ListPage, Page
 from ui.workbooks import install as install_workbook_actions
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         install_workbook_actions(self)
+        install_offline_actions(self)
         self._restore_layout()
 
     def show_user(self) -> None:

@@ -15,12 +15,21 @@ import sys
 from collections.abc import Callable, Sequence
 
 from portfolio import __version__
-from portfolio.cli import book_reports, deck, demo, journal, portfolios, reports, workbooks
+from portfolio.cli import (
+    book_reports,
+    deck,
+    demo,
+    journal,
+    offline,
+    portfolios,
+    reports,
+    workbooks,
+)
 from portfolio.cli.terminal import one_line, safe_streams
 from portfolio.errors import PortfolioError
 
 #: Modules that add subcommands; each has ``register(subparsers)`` and sets ``run``.
-COMMAND_MODULES = [portfolios, demo, reports, book_reports, deck, workbooks, journal]
+COMMAND_MODULES = [portfolios, demo, reports, book_reports, deck, workbooks, journal, offline]
 
 Launcher = Callable[[argparse.Namespace], int]
 

@@ -117,6 +117,8 @@ class Recorder:
         reverts_id: int | None = None,
         source: str | None = None,
         at: dt.datetime | None = None,
+        origin: str | None = None,
+        synced_at: dt.datetime | None = None,
     ) -> int:
         """Store the entry and its changes; return the entry's id (the journal position)."""
         entry = {
@@ -129,6 +131,8 @@ class Recorder:
             "reverts_id": reverts_id,
             "undone_by_id": None,
             "source": source[:500] if source else None,
+            "origin": origin,
+            "synced_at": synced_at,
         }
         changes = [
             {
@@ -178,7 +182,11 @@ def _write_sqlite(connection, entry: dict[str, Any], changes: list[dict[str, Any
     """
     cursor = connection.connection.driver_connection.cursor()
     try:
-        entry = {**entry, "at": entry["at"].strftime(SQLITE_TIME)}
+        entry = {
+            **entry,
+            "at": entry["at"].strftime(SQLITE_TIME),
+            "synced_at": entry["synced_at"].strftime(SQLITE_TIME) if entry["synced_at"] else None,
+        }
         cursor.execute(SQLITE_ENTRY, [entry[name] for name in ENTRY_COLUMNS])
         entry_id = cursor.lastrowid
         cursor.executemany(

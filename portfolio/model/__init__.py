@@ -6,6 +6,7 @@ from portfolio.model.clients import Client, Contact
 from portfolio.model.deadlines import Deadline, MaterialItem
 from portfolio.model.journal import JournalChange, JournalEntry
 from portfolio.model.meetings import Meeting
+from portfolio.model.offline import OfflineCopy, OfflinePending
 from portfolio.model.pipeline import Opportunity
 from portfolio.model.reference import Currency, FxRate, Setting, SlaPolicy
 from portfolio.model.service import ClientRequest, Feedback
@@ -28,6 +29,8 @@ __all__ = [
     "MakeupAction",
     "MaterialItem",
     "Meeting",
+    "OfflineCopy",
+    "OfflinePending",
     "Opportunity",
     "SalesObjective",
     "Setting",
