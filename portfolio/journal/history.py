@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from portfolio.journal.values import loads
+from portfolio.journal.values import column_values, loads
 from portfolio.journal.wording import Wording, field_label
 from portfolio.model import JournalChange, JournalEntry
 from portfolio.naming import RecordNames
@@ -122,8 +122,8 @@ def history(
                 HistoryLine(**common, field=None, field_name=None, before="", after="deleted")
             )
             continue
-        before = loads(row.entity, row.before) or {}
-        after = loads(row.entity, row.after)
+        before = column_values(row.entity, loads(row.entity, row.before)) or {}
+        after = column_values(row.entity, loads(row.entity, row.after))
         for name in before if after is None else after:
             if name in QUIET:
                 continue

@@ -57,6 +57,8 @@ class SyncConflict:
     theirs: str = ""
     by: str | None = None
     at: dt.datetime | None = None
+    #: For "added on both sides": the server's record of that name.
+    theirs_id: int | None = None
 
     @property
     def key(self) -> tuple[str, int, str | None]:
@@ -104,6 +106,8 @@ class Plan:
     recreates: list[Pending] = field(default_factory=list)
     #: Added on both sides, resolved: (entity, local id) -> the server's id.
     adopted: dict[tuple[str, int], int] = field(default_factory=dict)
+    #: ... and the server's row as the merge found it.
+    adopted_rows: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     #: Records whose merge is settled with nothing to send (agree, or "theirs").
     settled: set[tuple[str, int]] = field(default_factory=set)
     #: Fields each sent record sends (for the server's journal).
@@ -111,6 +115,16 @@ class Plan:
     conflicts: list[SyncConflict] = field(default_factory=list)
     #: Records that wait here, and why.
     held: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    @property
+    def held_there(self) -> set[tuple[str, int]]:
+        """Server records held back with a record here that waits (the other one of a
+        pair added on both sides): they come down once the conflict is settled."""
+        return {
+            (c.entity, c.theirs_id)
+            for c in self.conflicts
+            if c.kind == "added_both" and c.theirs_id is not None
+        }
 
     @property
     def sent(self) -> set[tuple[str, int]]:
@@ -122,11 +136,15 @@ class Plan:
 class Merger:
     """Merges the pending records of a copy against a server session."""
 
-    def __init__(self, server: Session, resolve: Resolver) -> None:
+    def __init__(self, server: Session, resolve: Resolver, local: Session) -> None:
+        """``local`` is the copy: records made here are named (and their values worded)
+        from it, since the server does not know them yet."""
         self.server = server
         self.resolve = resolve
-        self.wording = Wording(RecordNames(server))
-        self.names = RecordNames(server)
+        self.names = RecordNames(local)
+        self.wording = Wording(self.names)
+        self.their_names = RecordNames(server)
+        self.their_wording = Wording(self.their_names)
 
     def theirs(self, pending: Iterable[Pending]) -> dict[tuple[str, int], dict[str, Any]]:
         by_table: dict[str, list[int]] = {}
@@ -144,11 +162,14 @@ class Merger:
                     found[(name, row["id"])] = dict(row)
         return found
 
-    def words(self, entity: str, name: str, value: Any, row: dict[str, Any] | None) -> str:
-        currency = None
-        if row is not None:
-            currency = self.names.of(entity, row).currency
-        return self.wording.value(entity, name, value, currency)
+    def words(
+        self, entity: str, name: str, value: Any, row: dict[str, Any], *, theirs: bool = False
+    ) -> str:
+        """A value in words, read where its references live (the copy, or the server)."""
+        names, wording = (
+            (self.their_names, self.their_wording) if theirs else (self.names, self.wording)
+        )
+        return wording.value(entity, name, value, names.of(entity, row).currency)
 
     def who(self, entity: str, row_id: int, name: str | None, since: int | None):
         history = record_changes(self.server, entity, row_id, after_version=since)
@@ -202,11 +223,21 @@ class Merger:
         by, at = self.who(item.entity, clash["id"], None, None)
         choice = self._conflict(
             result,
-            SyncConflict(item.entity, item.row_id, record, None, "added_both", by=by, at=at),
+            SyncConflict(
+                item.entity,
+                item.row_id,
+                record,
+                None,
+                "added_both",
+                by=by,
+                at=at,
+                theirs_id=clash["id"],
+            ),
         )
         if choice is None:
             return
         result.adopted[item.key] = clash["id"]
+        result.adopted_rows[item.key] = dict(clash)
         if choice == MINE:
             fields = {
                 name: value
@@ -272,7 +303,7 @@ class Merger:
                     "field",
                     base=self.words(item.entity, name, base, mine),
                     mine=self.words(item.entity, name, ours, mine),
-                    theirs=self.words(item.entity, name, there, theirs),
+                    theirs=self.words(item.entity, name, there, theirs, theirs=True),
                     by=by,
                     at=at,
                 ),

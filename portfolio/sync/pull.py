@@ -87,9 +87,11 @@ def pull(
     server: Connection,
     pushed: Pushed,
     copy_id: str,
+    held_there: set[tuple[str, int]] = frozenset(),
 ) -> Pulled:
     """Bring the copy in ``session`` (a local write transaction) up to date from
-    ``server`` (a connection reading one snapshot of the server)."""
+    ``server`` (a connection reading one snapshot of the server); ``held_there`` are
+    server records that wait with a conflict here."""
     session.execute(select(1))
     session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     take_server_ids(session, pushed.ids)
@@ -103,6 +105,7 @@ def pull(
             )
         )
     waiting = {(p.entity, p.row_id) for p in session.scalars(select(OfflinePending))}
+    waiting |= set(held_there)
     result = Pulled()
     scope = Scope.from_json(copy.scope)
     local_clients = set(session.scalars(select(table("client").c.id)))

@@ -129,6 +129,7 @@ class _Sending:
         order = _order()
         plan = self.plan
         self.pushed.ids.update(plan.adopted)
+        self.pushed.sent |= set(plan.adopted)
         for item in sorted(plan.creates, key=lambda p: order[p.entity]):
             self._each(item.key, lambda item=item: self._create(item))
         for item in plan.recreates:
@@ -280,8 +281,21 @@ def _translate(
     fields = plan.sent_fields.get(key)
     op = change["op"]
     if key in plan.adopted:
-        if op == "create" or not fields:
+        if op != "create":
             return None
+        # Added on both sides: the server's record now stands for the one made here.
+        # Its change says which record here it was (an interrupted sync finds it).
+        theirs = plan.adopted_rows[key]
+        sent_fields = sorted(fields or ())
+        return Recorded(
+            entity,
+            server_id,
+            "update",
+            {**{f: theirs.get(f) for f in sent_fields}, "offline_id": change["row_id"]},
+            {f: (after or {}).get(f) for f in sent_fields},
+            versions.get(key) if final else None,
+            Named(change["record"], change["client_id"], change["currency"]),
+        )
     if op == "update" and fields is not None:
         before = {k: v for k, v in (before or {}).items() if k in fields}
         after = {k: v for k, v in (after or {}).items() if k in fields}
@@ -319,13 +333,14 @@ def already_pushed(session: Session, copy_id: str, attempt: str) -> Pushed | Non
         return None
     pushed = Pushed(entries=len(entries))
     for row in session.execute(
-        select(
-            JournalChange.entity, JournalChange.row_id, JournalChange.op, JournalChange.before
-        ).where(JournalChange.entry_id.in_(entries))
+        select(JournalChange.entity, JournalChange.row_id, JournalChange.before).where(
+            JournalChange.entry_id.in_(entries)
+        )
     ):
         local_id = row.row_id
-        if row.op == "create" and row.before:
-            local_id = loads(row.entity, row.before).get("offline_id", row.row_id)
+        offline_id = (loads(row.entity, row.before) or {}).get("offline_id")
+        if offline_id is not None:
+            local_id = offline_id
             pushed.ids[(row.entity, local_id)] = row.row_id
         pushed.sent.add((row.entity, local_id))
     return pushed

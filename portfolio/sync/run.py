@@ -77,8 +77,8 @@ def preview(local: Database, server: Database, resolve: Resolver | None = None) 
     local.write(lambda session: scan(session))
     with local.session() as session:
         pending = load(session)
-    with server.session() as session:
-        return Merger(session, resolve or resolver()).plan(pending)
+    with server.session() as session, local.session() as here:
+        return Merger(session, resolve or resolver(), here).plan(pending)
 
 
 def sync(
@@ -111,10 +111,14 @@ def sync(
             first = min((p.first_entry_id for p in pending), default=None)
             entries = local_entries(session, first) if first is not None else []
         job.step(0.3, f"Sending {len(pending):,} changed records")
-        plan, pushed = _send(server, pending, entries, resolve, copy_id, attempt)
+        with local.session() as here:
+            plan, pushed = _send(server, pending, entries, resolve, copy_id, attempt, here)
     job.step(0.6, "Bringing the copy up to date")
     with snapshot(server) as source:
-        pulled: Pulled = local.write(lambda session: pull(session, source, pushed, copy_id))
+        held_there = plan.held_there if plan else set()
+        pulled: Pulled = local.write(
+            lambda session: pull(session, source, pushed, copy_id, held_there)
+        )
     report.sent = len(pushed.sent - (plan.settled if plan else set()))
     report.entries = pushed.entries
     report.received = pulled.records
@@ -137,10 +141,11 @@ def _send(
     resolve: Resolver,
     copy_id: str,
     attempt: str,
+    here: Session,
 ) -> tuple[Plan, Pushed]:
     def work(careful: bool):
         def attempt_work(session: Session):
-            plan = Merger(session, resolve).plan(pending)
+            plan = Merger(session, resolve, here).plan(pending)
             return plan, push(
                 session, plan, entries, copy_id=copy_id, attempt=attempt, careful=careful
             )
