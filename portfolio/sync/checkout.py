@@ -28,7 +28,6 @@ from portfolio.errors import DatabaseOpenError
 from portfolio.jobs import Job, quiet
 from portfolio.model import JournalChange, JournalEntry, OfflineCopy
 from portfolio.storage import Database, open_database
-from portfolio.storage.location import describe
 from portfolio.sync.book import (
     LOCAL_SETTINGS,
     REFERENCE_TABLES,
@@ -125,6 +124,14 @@ def _reserve_local_ids(target: Connection) -> None:
             )
 
 
+def _where(server: Database) -> str:
+    """The server as a copy remembers it: its file, or its URL without the password
+    (found again in the keyring, ``~/.pgpass`` or ``PGPASSWORD`` when syncing)."""
+    if server.path is not None:
+        return str(server.path)
+    return server.url.set(password=None).render_as_string(hide_password=False)
+
+
 def checkout(
     server: Database, scope: Scope, path: str | Path, job: Job | None = None
 ) -> CheckedOut:
@@ -174,7 +181,7 @@ def checkout(
                     {
                         "id": 1,
                         "copy_id": str(uuid.uuid4()),
-                        "server": describe(server.url, server.path),
+                        "server": _where(server),
                         "checked_out_at": dt.datetime.now(dt.UTC).replace(
                             tzinfo=None, microsecond=0
                         ),

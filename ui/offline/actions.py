@@ -111,13 +111,16 @@ class TakeOfflineDialog(QDialog):
         return Scope(client_ids=ids)
 
 
-def take_offline(window: MainWindow, dialog: TakeOfflineDialog | None = None) -> None:
+def take_offline(window: MainWindow) -> None:
     """File > Take offline…: choose the book, then copy it with progress and Cancel."""
-    dialog = dialog or TakeOfflineDialog(window)
+    dialog = TakeOfflineDialog(window)
     window.take_offline_dialog = dialog
-    if dialog.result() != QDialog.DialogCode.Accepted and not dialog.exec():
-        return
-    scope, target = dialog.scope(), dialog.path.text().strip()
+    if dialog.exec():
+        start_checkout(window, dialog.scope(), dialog.path.text().strip())
+
+
+def start_checkout(window: MainWindow, scope, target: str) -> None:
+    """Copy ``scope``'s book to ``target`` on a worker thread, then offer to open it."""
     database = window.workspace.database
 
     def work(job):
