@@ -89,7 +89,7 @@ def test_take_offline_edit_and_sync_with_a_conflict_settled_in_the_app(
     copy_window.workspace.perform(
         Action("Edit notes", (Edit("client", client_id, {"notes": "mine, offline"}),))
     )
-    qtbot.waitUntil(lambda: "1 changes not yet synced" in label.text())
+    qtbot.waitUntil(lambda: "1 record changed here, not yet synced" in label.text())
     colleague = open_database(team, user=COLLEAGUE)
     perform(colleague, Action("Edit notes", (Edit("client", client_id, {"notes": "theirs"}),)))
 

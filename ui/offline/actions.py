@@ -173,7 +173,7 @@ class ConflictsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Changed on both sides")
         self.setAccessibleName("Sync conflicts")
-        self.resize(980, 360)
+        self.resize(1360, 400)
         self.conflicts = conflicts
         layout = QVBoxLayout(self)
         text = QLabel(
@@ -210,6 +210,12 @@ class ConflictsDialog(QDialog):
             self.table.setCellWidget(row, len(headers) - 1, combo)
             self.choices.append(combo)
         self.table.resizeColumnsToContents()
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        # Long notes must not push the choices out of sight: texts wrap in fixed widths.
+        for column, width in enumerate((200, 110, 190, 200, 200, 210, 190)):
+            header.resizeSection(column, width)
+        self.table.resizeRowsToContents()
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
