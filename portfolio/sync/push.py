@@ -15,13 +15,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from portfolio.errors import ConflictError, PortfolioError
 from portfolio.identity import User
-from portfolio.journal.recorder import Recorded, Recorder, now
+from portfolio.journal.recorder import JournalWrite, Recorded, now, write_many
 from portfolio.journal.values import loads
 from portfolio.model import Base, JournalChange, JournalEntry
 from portfolio.naming import Named
@@ -134,10 +134,13 @@ class _Sending:
             self._each(item.key, lambda item=item: self._create(item))
         for item in plan.recreates:
             self._each(item.key, lambda item=item: self._recreate(item))
-        for key, (server_id, fields, version) in plan.updates.items():
-            self._each(
-                key, lambda k=key, s=server_id, f=fields, v=version: self._update(k, s, f, v)
-            )
+        if self.careful:
+            for key, (server_id, fields, version) in plan.updates.items():
+                self._each(
+                    key, lambda k=key, s=server_id, f=fields, v=version: self._update(k, s, f, v)
+                )
+        else:
+            self._update_all(plan.updates)
         for entity, row_id, version in sorted(plan.deletes, key=lambda d: -order[d[0]]):
             key = (entity, row_id)
             self._each(key, lambda e=entity, r=row_id, v=version: self._delete(e, r, v))
@@ -175,6 +178,41 @@ class _Sending:
             raise ConflictError("A record changed on the server while this sync ran; sync again")
         self.pushed.sent.add(key)
         self.versions[key] = version + 1
+
+    def _update_all(self, updates: dict) -> None:
+        """Every changed field in a few statements: rows changing the same fields of
+        one table go together (a link with 20 ms round trips makes one statement per
+        record cost a second per 50 records)."""
+        groups: dict[tuple[str, tuple[str, ...]], list] = {}
+        for key, (server_id, fields, version) in updates.items():
+            values = _mapped(key[0], fields, self.pushed.ids)
+            groups.setdefault((key[0], tuple(sorted(values))), []).append(
+                (key, server_id, values, version)
+            )
+        for (name, fields), rows in groups.items():
+            model = table(name)
+            statement = (
+                update(model)
+                .where(model.c.id == bindparam("_id"), model.c.version == bindparam("_version"))
+                .values({f: bindparam(f"_to_{f}") for f in fields})
+                .values(version=model.c.version + 1)
+            )
+            params = [
+                {
+                    "_id": server_id,
+                    "_version": version,
+                    **{f"_to_{f}": v for f, v in values.items()},
+                }
+                for _key, server_id, values, version in rows
+            ]
+            result = self.session.execute(statement, params)
+            if result.rowcount != len(params):
+                raise ConflictError(
+                    "A record changed on the server while this sync ran; sync again"
+                )
+            for key, _server_id, _values, version in rows:
+                self.pushed.sent.add(key)
+                self.versions[key] = version + 1
 
     def _delete(self, entity: str, row_id: int, version: int) -> None:
         model = table(entity)
@@ -239,26 +277,31 @@ def _journal(
             if key in sent:
                 last_change[key] = (entry.id, number)
     synced = now()
+    batch = []
     for entry in entries:
-        recorder = Recorder(session)
+        items = []
         for number, change in enumerate(entry.changes):
             key = (change["entity"], change["row_id"])
             if key not in sent:
                 continue
             item = _translate(change, key, plan, pushed, versions, last_change, entry, number)
             if item is not None:
-                recorder.add(item)
-        if recorder:
+                items.append(item)
+        if items:
             user = User(login=entry.login, member_id=entry.member_id, name=entry.user_name)
-            recorder.write(
-                user,
-                entry.action,
-                entry.kind if entry.kind in ("edit", "import") else "edit",
-                at=entry.at,
-                origin=f"{copy_id}:{attempt}:{entry.id}",
-                synced_at=synced,
+            batch.append(
+                JournalWrite(
+                    user,
+                    entry.action,
+                    entry.kind if entry.kind in ("edit", "import") else "edit",
+                    items,
+                    at=entry.at,
+                    origin=f"{copy_id}:{attempt}:{entry.id}",
+                    synced_at=synced,
+                )
             )
-            pushed.entries += 1
+    write_many(session, batch)
+    pushed.entries += len(batch)
 
 
 def _translate(
