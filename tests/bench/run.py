@@ -30,6 +30,7 @@ SECTIONS = {
     "workbook": "tests.bench.workbook_bench",
     "stress": "tests.bench.stress_bench",
     "journal": "tests.bench.journal_bench",
+    "offline": "tests.bench.offline_bench",
 }
 
 
