@@ -8,8 +8,17 @@ import sys
 
 def launch_desktop(args: argparse.Namespace) -> int:
     """Open the window (or render snapshots); Qt is imported only on this path."""
-    from ui.app import run
+    try:
+        from ui.app import run
+    except ImportError as error:
+        # Qt could not load a system library (libEGL on a fresh Linux): say which package.
+        from ui.system_libraries import explain_import_error
 
+        explanation = explain_import_error(error)
+        if explanation is None:
+            raise
+        print(f"portfolio: {explanation}", file=sys.stderr)
+        return 1
     return run(args)
 
 

@@ -45,3 +45,10 @@ class ConflictError(PortfolioError):
 
 class NotFoundError(PortfolioError):
     """A named client, campaign or person does not exist."""
+
+
+class AccessRefusedError(PortfolioError):
+    """The server refused a change this login may not make; ``str()`` says why in words
+    ("You cannot change Acme's budget: it belongs to Isla Patel's book"). Nothing was
+    changed. Raised on a team server, whose grants and row-level security decide
+    (``portfolio.access``)."""

@@ -5,7 +5,10 @@ on an SQLite portfolio and the server's login role (``current_user``) on Postgre
 team member is linked to a login once (``link``: the app asks on first start, a manager
 can do it for others). ``PORTFOLIO_USER=NAME`` (a member's name or login) overrides the
 login for the command line and tests, so scripts and tests can act as two people
-without two accounts.
+without two accounts. On a team server the override cannot make anyone more than their
+login: the server checks every change against the real login (``portfolio.access``)
+and journals it under that login, so there the override is refused unless it names
+the login's own member, or the login is the database owner.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ class User:
     login: str
     member_id: int | None = None
     name: str | None = None
+    #: What the login may do (``vocab.ACCESS``, or ``owner`` for the database owner on
+    #: PostgreSQL); None: not known (SQLite) or no access given.
+    access: str | None = None
 
     @property
     def shown(self) -> str:
@@ -71,14 +77,44 @@ def _member_named(session: Session, wanted: str) -> TeamMember | None:
     )
 
 
+def _server_login(session: Session) -> User:
+    """PostgreSQL: the login, whether it owns the database, and its member, in one query."""
+    row = session.execute(
+        text(
+            "SELECT current_user, pg_has_role(current_user, d.datdba, 'MEMBER'), "
+            "m.id, m.name, m.access FROM pg_database d "
+            "LEFT JOIN team_member m ON m.login = current_user "
+            "WHERE d.datname = current_database()"
+        )
+    ).one()
+    login, owner, member_id, name, access = row
+    return User(str(login), member_id, name, "owner" if owner else access)
+
+
 def resolve(session: Session, override: str | None = None) -> User:
     """Who is working in ``session``: ``override`` (a member's name or login) if given,
     else the session's login and the member linked to it.
 
     Raises ``NotFoundError`` when ``override`` names nobody in a portfolio that has a
-    team (a typo must not journal changes under a name that is no one's).
+    team (a typo must not journal changes under a name that is no one's), and
+    ``ValidationError`` when on a team server it names someone the login is not.
     """
     override = override if override is not None else os.environ.get(USER_VARIABLE)
+    server = session.get_bind().dialect.name == "postgresql"
+    real = _server_login(session) if server else None
+    if real is not None and override and override.strip() and real.access != "owner":
+        member = _member_named(session, override.strip())
+        if member is None or member.id != real.member_id:
+            raise ValidationError(
+                "user",
+                f"{USER_VARIABLE}={override.strip()!r}, but on this server you are logged in "
+                f"as {real.login}; the server checks and journals every change as your "
+                "login (unset the variable, or log in as that person)",
+                label="Who is working",
+            )
+        return real
+    if real is not None and not (override and override.strip()):
+        return real
     if override and override.strip():
         member = _member_named(session, override.strip())
         if member is None:
@@ -87,7 +123,12 @@ def resolve(session: Session, override: str | None = None) -> User:
                     f"{USER_VARIABLE}={override!r} names no team member of this portfolio"
                 )
             return User(login=override.strip())
-        return User(login=member.login or override.strip(), member_id=member.id, name=member.name)
+        return User(
+            login=member.login or override.strip(),
+            member_id=member.id,
+            name=member.name,
+            access=member.access,
+        )
     login = session_login(session)
     member = session.scalars(select(TeamMember).where(TeamMember.login == login)).first()
     if member is None and session.get_bind().dialect.name == "sqlite":
@@ -96,7 +137,7 @@ def resolve(session: Session, override: str | None = None) -> User:
         member = session.get(TeamMember, owner) if owner is not None else None
     if member is None:
         return User(login=login)
-    return User(login=login, member_id=member.id, name=member.name)
+    return User(login=login, member_id=member.id, name=member.name, access=member.access)
 
 
 def link(session: Session, member_id: int, login: str) -> User:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,29 @@ class PostgresServer:
         self.url = make_url(url)
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
+        self.logins: list[str] = []
+
+    #: The password of every login the tests make.
+    LOGIN_PASSWORD = "test-login-pw"
+
+    def create_login(self, prefix: str) -> str:
+        """A new login role on the server (the test role needs CREATEROLE; ``.ci/run``
+        gives it), dropped with the databases at the end of the session."""
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        with self.admin.connect() as connection:
+            connection.execute(
+                text(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{self.LOGIN_PASSWORD}'")
+            )
+        self.logins.append(name)
+        return name
+
+    def url_as(self, url: str, login: str) -> str:
+        """``url`` (a scratch database's) logged in as ``login``."""
+        return (
+            make_url(url)
+            .set(username=login, password=self.LOGIN_PASSWORD)
+            .render_as_string(hide_password=False)
+        )
 
     def create(self, template: str | None = None) -> str:
         name = f"portfolio_test_{uuid.uuid4().hex[:12]}"
@@ -51,12 +75,34 @@ class PostgresServer:
         return self.url.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, name: str) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        """Drop a scratch database; a team login's last connection (a window's listener
+        that is closing) may need a moment, and only its own role may end it early."""
+        from sqlalchemy.exc import ProgrammingError
+
+        for attempt in range(20):
+            try:
+                with self.admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except ProgrammingError:
+                if attempt == 19:
+                    with self.admin.connect() as connection:
+                        left = connection.execute(
+                            text(
+                                "SELECT usename, application_name, state, left(query, 60) "
+                                "FROM pg_stat_activity WHERE datname = :name"
+                            ),
+                            {"name": name},
+                        ).all()
+                    raise RuntimeError(f"cannot drop {name}: still connected {left}") from None
+                time.sleep(0.25)
 
     def close(self) -> None:
         for name in reversed(self.created):
             self.drop(name)
+        with self.admin.connect() as connection:
+            for login in self.logins:
+                connection.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
         self.admin.dispose()
 
 

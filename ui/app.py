@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from portfolio.errors import PortfolioError
 from portfolio.storage import Database, open_database
 from portfolio.storage.location import data_directory
 from ui.settings import Settings
+from ui.system_libraries import explain_missing, missing_window_packages
 from ui.theme import apply_theme, follow_system
 
 DEMO_FILE = "demo.sqlite3"
@@ -35,6 +37,7 @@ def application() -> QApplication:
         app.setApplicationName("Portfolio")
         app.setOrganizationName("Portfolio")
         app.setApplicationDisplayName("Portfolio")
+        ensure_a_font()
         apply_theme(app)
         follow_system(app)
         from ui.tables.date_editor import configure_local_dates
@@ -48,46 +51,24 @@ def application() -> QApplication:
     return app
 
 
-#: Shared libraries Qt's X11 window needs beyond Qt's own, with the Debian package of each.
-XCB_LIBRARIES = {
-    "xcb-cursor": "libxcb-cursor0",
-    "xcb-icccm": "libxcb-icccm4",
-    "xcb-keysyms": "libxcb-keysyms1",
-    "xcb-image": "libxcb-image0",
-    "xcb-render-util": "libxcb-render-util0",
-    "xcb-shape": "libxcb-shape0",
-    "xcb-randr": "libxcb-randr0",
-    "xcb-xkb": "libxcb-xkb1",
-    "xkbcommon-x11": "libxkbcommon-x11-0",
-}
+def ensure_a_font() -> None:
+    """Give Qt the deck font Portfolio ships when the system offers no font at all.
 
-
-def missing_window_packages() -> list[str]:
-    """Debian packages Qt's X11 window needs that this Linux lacks (empty elsewhere).
-
-    Without them Qt aborts with "could not load the Qt platform plugin xcb", which reads
-    like a broken install; finding them first lets the app say what to install.
+    A minimal Linux (a fresh server or container install) can have no fonts and no
+    fontconfig setup; Qt then draws every character as an empty box. DejaVu Sans comes
+    with Portfolio (and inside the bundled app) for the decks, so the window uses it
+    there. (Qt lists fontconfig's generic names even then; what tells is that the
+    default font matches no real family.) Matching it loads Qt's font list, which the
+    first text drawn would load anyway.
     """
-    import os
-    from ctypes.util import find_library
+    from PySide6.QtGui import QFontDatabase, QFontInfo
 
-    if not sys.platform.startswith("linux"):
-        return []
-    platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith("xcb"):
-        return []
-    if not platform and os.environ.get("WAYLAND_DISPLAY"):
-        return []
-    return [package for name, package in XCB_LIBRARIES.items() if find_library(name) is None]
+    from resources import FONTS
 
-
-def explain_missing(packages: list[str]) -> str:
-    return (
-        "Portfolio cannot open its window: this Linux lacks system libraries that Qt "
-        f"needs to draw windows ({', '.join(packages)}).\n"
-        f"On Debian or Ubuntu install them with:\n  sudo apt install {' '.join(packages)}\n"
-        "then start Portfolio again. The commands (portfolio --help) work without them."
-    )
+    if QFontInfo(QApplication.font()).family():
+        return
+    for path in sorted(FONTS.glob("*.ttf")):
+        QFontDatabase.addApplicationFont(str(path))
 
 
 def last_portfolio(settings: Settings) -> str | None:
@@ -160,21 +141,19 @@ def open_window(
     Anything else missing or empty is refused (``open_database``). ``ask_identity``:
     on first start, ask which team member this login is.
     """
-    from portfolio.storage.database import create_database
-    from ui.busy import BusyDialog
     from ui.main_window import MainWindow
     from ui.workspace import Workspace
 
-    if new:
-        database: Database = create_database(target)
-    else:
-        database = open_database(target, create=create)
+    if target and "://" in str(target):
+        from portfolio.storage.credentials import remember
+
+        target = remember(str(target))[0]  # the password to the keyring, never to a file
     settings = settings or Settings.for_user()
+    database = _open(target, create=create, new=new, timeouts=settings.timeouts())
     if database.path is not None or target:
         settings.add_recent(str(target) if target and "://" in str(target) else database.name)
     workspace = Workspace(database, settings)
     window = MainWindow(workspace)
-    database.on_busy = BusyDialog(window)
     if database.upgrade_backup is not None:
         window.show_message(
             f"Upgraded for this version of Portfolio; the file as it was is backed up at "
@@ -205,6 +184,120 @@ def open_window(
             dialog.finished.connect(lambda _result: window.show_user())
             window.identity_dialog = dialog
     return window
+
+
+def _open(target: str | None, *, create: bool, new: bool, timeouts=None) -> Database:
+    """Open (or make) the portfolio off the GUI thread, with progress and Cancel after a
+    moment; a server that asks for a password it was not given asks the person, and
+    the password goes to the keyring."""
+    from portfolio.errors import DatabaseOpenError
+    from portfolio.storage.database import create_database
+
+    def attempt(password: str | None) -> Database:
+        from portfolio.errors import PortfolioError
+
+        if new:
+            database = create_database(target)
+        else:
+            database = open_database(target, create=create, password=password, timeouts=timeouts)
+        try:
+            _ = database.user  # who is working, read here rather than on the GUI thread
+        except PortfolioError:
+            pass  # the status bar says why (``MainWindow.show_user``)
+        return database
+
+    password = None
+    while True:
+        try:
+            return _waiting(lambda given=password: attempt(given), f"Opening {_shown(target)}…")
+        except DatabaseOpenError as error:
+            if not (target and "://" in str(target) and _asks_password(str(error))):
+                raise
+            password = _ask_password(str(target), str(error))
+            if password is None:
+                raise
+
+
+def _shown(target: str | None) -> str:
+    from portfolio.storage.credentials import without_password
+
+    return without_password(str(target)) if target else "your portfolio"
+
+
+def _asks_password(message: str) -> bool:
+    return message.startswith("Cannot log in") and "password" in message
+
+
+def _ask_password(target: str, reason: str) -> str | None:
+    """Ask for the server password; keep it in the keyring when it is given."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+    from sqlalchemy.engine import make_url
+
+    from portfolio.storage.credentials import remember
+
+    url = make_url(target)
+    text, ok = QInputDialog.getText(
+        None,
+        "Portfolio",
+        f"{reason}\n\nPassword for {url.username or 'your login'} on {url.host}:",
+        QLineEdit.EchoMode.Password,
+    )
+    if not ok or not text:
+        return None
+    remember(url.set(password=text).render_as_string(hide_password=False))
+    return text
+
+
+def _waiting(work: Callable[[], Database], title: str) -> Database:
+    """Run ``work`` on a worker thread; a progress dialog with Cancel after 0.3 s."""
+    import threading
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from portfolio.jobs import Cancelled
+
+    outcome: dict = {}
+    finished = threading.Event()
+
+    def worker() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # noqa: BLE001 - handed to the GUI thread
+            outcome["error"] = error
+        finished.set()
+
+    threading.Thread(target=worker, name="open portfolio", daemon=True).start()
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(loop.quit)
+    timer.start(20)
+    dialog = None
+    started = time.monotonic()
+    try:
+        while not finished.is_set():
+            if dialog is None and time.monotonic() - started > 0.3:
+                dialog = QProgressDialog(title, "Cancel", 0, 0)
+                dialog.setWindowTitle("Portfolio")
+                dialog.setMinimumDuration(0)
+                dialog.show()
+            if dialog is not None and dialog.wasCanceled():
+                # Opening changes nothing until it succeeds; a late success is closed.
+                def close_late() -> None:
+                    finished.wait()
+                    if "value" in outcome:
+                        outcome["value"].close()
+
+                threading.Thread(target=close_late, daemon=True).start()
+                raise Cancelled("Stopped opening the portfolio; nothing was changed")
+            loop.exec()
+    finally:
+        timer.stop()
+        if dialog is not None:
+            dialog.hide()
+            dialog.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def run(args: argparse.Namespace, *, on_window: Callable[[object], None] | None = None) -> int:

@@ -2,10 +2,10 @@
 
 ``Database.write`` waits (with a bounded back-off) when another program holds the
 portfolio's write lock, and tells its watcher (``portfolio.storage.busy.OnBusy``). A
-write started on the GUI thread (an edit) shows this dialog while it waits and keeps
-the window painting; Cancel stops the wait and the edit is refused with nothing
-changed. Writes on worker threads (imports) show the wait in their own progress dialog
-through their job instead (``busy.job_watcher``), so here they are left alone.
+write started on the GUI thread shows this dialog while it waits and keeps the window
+painting; Cancel stops the wait and the write is refused with nothing changed. The app
+itself no longer writes on the GUI thread: an edit's wait is shown by its progress
+dialog (``ui.waiting``), an import's by its job (``busy.job_watcher``).
 """
 
 from __future__ import annotations

@@ -43,6 +43,8 @@ class _Task:
     function: Callable[[], Any]
     on_done: Callback | None
     on_error: Callback | None
+    #: While it runs: [function] and then (ok, value); see ``Lane._next``.
+    box: list | None = None
 
 
 class Lane(QObject):
@@ -64,6 +66,9 @@ class Lane(QObject):
         self._running: _Task | None = None
         self._stopped = False
         self._finished.connect(self._deliver)
+        #: Told (on the GUI thread) when a task met a lost connection or a timeout, so the
+        #: window can say so with Retry (``Workspace.report_trouble``).
+        self.on_trouble: Callback | None = None
 
     @property
     def busy(self) -> bool:
@@ -90,35 +95,61 @@ class Lane(QObject):
         if self._stopped or self._running is not None or not self._queue:
             return
         task = self._running = self._queue.popleft()
-        self._pool.start(lambda: self._run(task))
+        # The worker borrows the function and hands its outcome back in a box this
+        # thread owns and empties: the worker never holds the last reference to
+        # anything, so no Qt object (a view a closure holds, a window) is ever freed
+        # on a worker thread, which corrupts Qt.
+        task.box = [task.function]
+        task.function = None
+        box = task.box
+        self._pool.start(lambda: self._run(box))
 
-    def _run(self, task: _Task) -> None:
-        """On a worker thread: run, then post the outcome to the GUI thread."""
+    def _run(self, box: list) -> None:
+        """On a worker thread: run, then tell the GUI thread the outcome is in the box."""
         try:
-            outcome = (task, True, task.function())
+            box.append((True, box[0]()))
         except BaseException as error:  # noqa: BLE001 - handed to the GUI thread
-            outcome = (task, False, error)
+            box.append((False, error))
+            del error
         try:
-            self._finished.emit(outcome)
+            self._finished.emit(None)
         except RuntimeError:
             pass  # the lane was deleted with its view; nobody wants the result
 
     @Slot(object)
-    def _deliver(self, outcome: tuple[_Task, bool, Any]) -> None:
-        task, ok, value = outcome
+    def _deliver(self, _signal: Any) -> None:
+        task = self._running
         self._running = None
+        if task is None or task.box is None or len(task.box) < 2:
+            return
+        ok, value = task.box[1]
+        task.box.clear()
+        task.box = None
+        if self._stopped:
+            return  # the portfolio is closing: nobody wants the result (or its error)
         try:
             if ok:
                 if task.on_done is not None:
                     task.on_done(value)
-            elif task.on_error is not None:
+                return
+            trouble = _is_trouble(value)
+            if trouble and self.on_trouble is not None:
+                self.on_trouble(value)
+            if task.on_error is not None:
                 task.on_error(value)
-            else:
+            elif not trouble:
                 report_error(None, value)
         finally:
             self._next()
             if not self.busy:
                 self.idle.emit()
+
+
+def _is_trouble(error: BaseException) -> bool:
+    """A lost connection or a timeout: the network's fault, said once with Retry."""
+    from portfolio.storage.failures import ConnectionLostError, TimedOutError
+
+    return isinstance(error, ConnectionLostError | TimedOutError)
 
 
 def report_error(parent: QWidget | None, error: BaseException, title: str = "Portfolio") -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 from shiboken6 import isValid
 
 from portfolio.queries.pickers import describe
+from portfolio.storage import location
 from ui.icons import icon
 from ui.jobs import JobRunner
 from ui.offline import install as install_offline_actions
@@ -54,6 +56,25 @@ NAVIGATION = (
     ("team", "Team", "team"),
 )
 DEFAULT_VIEW = "overview"
+#: Modules other pages and dialogs import, loaded off the GUI thread after start-up.
+WARM_UP = (
+    "portfolio.analytics.summary",
+    "portfolio.analytics.variance",
+    "portfolio.analytics.recovery",
+    "portfolio.analytics.team",
+    "portfolio.analytics.overview",
+    "portfolio.journal.feed",
+    "ui.views.overview",
+    "ui.views.variance",
+    "ui.views.team",
+    "ui.views.deadlines",
+    "ui.views.client_page",
+    "ui.editing.record_dialog",
+    "ui.editing.conflicts",
+    "portfolio.decks.build",
+    "ui.decks.review_dialog",
+)
+WARM_UP_AFTER_MS = 1000
 #: Which client page tab a row of each list opens.
 CLIENT_TABS = {
     "requests": "requests",
@@ -79,8 +100,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, Page] = {}
         self._history: list[str] = []
         # Qt adds the application's name itself ("... - Portfolio"); the title is the file.
-        path = workspace.database.path
-        self.setWindowTitle(path.name if path is not None else workspace.database.name)
+        database = workspace.database
+        self.setWindowTitle(location.short_name(database.url, database.path))
         self.setWindowIcon(icon("app"))
         self.setAccessibleName("Portfolio")
 
@@ -101,6 +122,15 @@ class MainWindow(QMainWindow):
         self.client_item.setHidden(True)
         self.nav.setMinimumWidth(150)
         self.nav.setMaximumWidth(260)
+        # The view to start on is read now: showing the window (before ``start``) gives
+        # the navigation the focus, and a list with no current item then makes its first
+        # row current, which would go to the Overview and overwrite ``last_view``.
+        self._start_view = str(self.settings.value("last_view", DEFAULT_VIEW) or DEFAULT_VIEW)
+        if self._start_view not in {key for key, _, _ in NAVIGATION}:
+            self._start_view = DEFAULT_VIEW
+        start_item = self._nav_item(self._start_view)
+        if start_item is not None:
+            self.nav.setCurrentItem(start_item)
         self.nav.currentItemChanged.connect(self._nav_changed)
 
         self.stack = QStackedWidget()
@@ -118,21 +148,64 @@ class MainWindow(QMainWindow):
         self.database_label.setToolTip(f"Open portfolio: {workspace.database.name}")
         self.user_label = QLabel("")
         self.user_label.setAccessibleName("Working as")
+        self.trouble_label = QLabel("")
+        self.trouble_label.setAccessibleName("Connection")
+        self.trouble_label.setStyleSheet("color: palette(highlighted-text); background: #b71c1c;")
+        self.trouble_label.setMargin(2)
+        self.retry_button = QToolButton()
+        self.retry_button.setText("Retry")
+        self.retry_button.setAccessibleName("Retry")
+        self.retry_button.clicked.connect(self.retry)
+        for widget in (self.trouble_label, self.retry_button):
+            widget.hide()
+            self.statusBar().addPermanentWidget(widget)
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
         self.show_user()
         workspace.refused.connect(lambda text: self.show_message(text, 10_000))
+        workspace.trouble.connect(self.show_trouble)
+        workspace.news.connect(self.show_news)
         self.jobs.finished.connect(self._job_finished)
 
         self._build_menus()
         install_workbook_actions(self)
         install_offline_actions(self)
         self._restore_layout()
+        workspace.start_live_updates()
+
+    def show_trouble(self, text: str, lost: bool) -> None:
+        """A lost connection or a timeout, in one line with Retry; cleared when back."""
+        if lost:
+            self.trouble_label.setText(f"⚠ {text}")
+            self.trouble_label.setToolTip(text)
+            self.trouble_label.show()
+            self.retry_button.show()
+        else:
+            self.trouble_label.hide()
+            self.retry_button.hide()
+            self.show_message(text, 6000)
+
+    def show_news(self, text: str) -> None:
+        """Someone else's change arrived (the views already show it)."""
+        self.show_message(f"Changed by {text}", 8000)
+
+    def retry(self) -> None:
+        """Retry: read everything again (a failed read, a page after a timeout)."""
+        self.trouble_label.hide()
+        self.retry_button.hide()
+        self.workspace.reload_everything()
 
     def show_user(self) -> None:
-        """ "Working as ..." in the status bar: who the journal names for these changes."""
+        """ "Working as ..." in the status bar: who the journal names for these changes.
+
+        Who that is is read once, off the GUI thread; until then the label waits."""
         from portfolio.errors import PortfolioError
 
+        database = self.workspace.database
+        if database.known_user is None:
+            self.user_label.setText("Working as …")
+            self.workspace.who(self._user_read)
+            return
         try:
             user = self.workspace.user
         except PortfolioError as error:
@@ -147,6 +220,13 @@ class MainWindow(QMainWindow):
             self.user_label.setToolTip(
                 "Your login is not linked to a team member; changes are journalled under it"
             )
+
+    def _user_read(self, error: BaseException | None) -> None:
+        if error is None:
+            self.show_user()
+        else:
+            self.user_label.setText("Working as: unknown")
+            self.user_label.setToolTip(str(error))
 
     # -- menus --------------------------------------------------------------------------
 
@@ -409,7 +489,9 @@ class MainWindow(QMainWindow):
         return None
 
     def _nav_changed(self, current: QListWidgetItem | None, _previous) -> None:
-        if current is not None:
+        # A closed window can still be handed the focus (and so a current item) by the
+        # window system; it builds no page then.
+        if current is not None and not self.workspace.closed:
             self.go_to(current.data(Qt.ItemDataRole.UserRole))
 
     def go_to(self, key: str) -> Page:
@@ -594,14 +676,36 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
 
     def about(self) -> None:
-        from portfolio import __version__
+        self.about_box().exec()
 
-        QMessageBox.about(
-            self,
-            "About Portfolio",
-            f"Portfolio {__version__}\nAccount portfolio management.\n\n"
-            f"Open portfolio: {self.workspace.database.name}",
+    def about_box(self) -> QMessageBox:
+        """Help > About: the version, and under Details what is bundled and its licence."""
+        from PySide6.QtCore import qVersion
+
+        from portfolio import __version__
+        from portfolio.licences import components, licence_folder
+
+        box = QMessageBox(self)
+        box.setWindowTitle("About Portfolio")
+        box.setIconPixmap(icon("app").pixmap(64, 64))
+        box.setText(f"Portfolio {__version__}")
+        parts = components()
+        box.setInformativeText(
+            "Account portfolio management.\n\n"
+            f"Open portfolio: {self.workspace.database.name}\n\n"
+            f"Built on Qt {qVersion()} (LGPL-3.0) and Python {parts[0].version}; "
+            "Show Details lists everything it runs on and each licence."
         )
+        lines = [f"{part.name} {part.version}: {part.licence}" for part in parts]
+        lines.append(
+            "Qt, libpq, OpenSSL and PDFium come inside PySide6, psycopg-binary and "
+            "pypdfium2, under the licences those packages ship."
+        )
+        folder = licence_folder()
+        if folder is not None:
+            lines.append(f"Licence texts: {folder}")
+        box.setDetailedText("\n".join(lines))
+        return box
 
     # -- remembering --------------------------------------------------------------------
 
@@ -619,11 +723,30 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def start(self) -> None:
-        """Show the last view (or the Overview)."""
-        last = str(self.settings.value("last_view", DEFAULT_VIEW) or DEFAULT_VIEW)
-        if last not in {key for key, _, _ in NAVIGATION}:
-            last = DEFAULT_VIEW
-        self.show_page(last, remember=False)
+        """Show the last view (or the Overview); then, once it is in, load the code the
+        other pages need off the GUI thread (``WARM_UP``)."""
+        self.show_page(self._start_view, remember=False)
+        QTimer.singleShot(WARM_UP_AFTER_MS, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import what other pages and dialogs use on a worker: an import on the GUI
+        thread stalls the window (PySide reads each new module's source), and pages are
+        built when first shown. Start-up itself still loads only the first page."""
+        if self.workspace.closed:
+            return
+
+        def load() -> None:
+            import importlib
+
+            for name in WARM_UP:
+                importlib.import_module(name)
+            # Reading the deck fonts holds the interpreter for ~50 ms: better now, while
+            # the person reads the first page, than in the middle of their first deck.
+            from portfolio.decks.fonts import bundled_faces
+
+            bundled_faces()
+
+        self.workspace.lane(self).submit(load, None, lambda _error: None)
 
     def save_settings(self) -> None:
         self.settings.set_value("window/geometry", self.saveGeometry())

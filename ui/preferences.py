@@ -1,4 +1,5 @@
-"""Edit > Preferences…: the firm's name, accent colour and logo that review decks carry.
+"""Edit > Preferences…: the firm's name, accent colour and logo that review decks carry,
+and how long to wait for a team server (connect and statement timeouts).
 
 These are per user (``QSettings``), like the window layout: a rep's laptop prints the
 firm's branding without a server. The values are checked by the core's ``Branding`` on
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -97,6 +99,29 @@ class PreferencesDialog(QDialog):
         note.setStyleSheet("color: palette(placeholder-text);")
         form.addRow("", note)
 
+        server = QGroupBox("Team server (PostgreSQL)")
+        server_form = QFormLayout(server)
+        timeouts = settings.timeouts()
+        self.connect_timeout = QSpinBox()
+        self.connect_timeout.setRange(2, 600)
+        self.connect_timeout.setSuffix(" s")
+        self.connect_timeout.setValue(round(timeouts.connect))
+        self.connect_timeout.setAccessibleName("Connect timeout")
+        server_form.addRow("&Wait to connect:", self.connect_timeout)
+        self.statement_timeout = QSpinBox()
+        self.statement_timeout.setRange(5, 3600)
+        self.statement_timeout.setSuffix(" s")
+        self.statement_timeout.setValue(round(timeouts.statement))
+        self.statement_timeout.setAccessibleName("Statement timeout")
+        server_form.addRow("Wait for an &answer:", self.statement_timeout)
+        server_note = QLabel(
+            "Past these the app says so in one line with Retry; they apply when a "
+            "portfolio is next opened."
+        )
+        server_note.setWordWrap(True)
+        server_note.setStyleSheet("color: palette(placeholder-text);")
+        server_form.addRow("", server_note)
+
         self.error = QLabel("")
         self.error.setAccessibleName("Problem")
         self.error.setWordWrap(True)
@@ -109,6 +134,7 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(group)
+        layout.addWidget(server)
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(buttons)
@@ -162,5 +188,6 @@ class PreferencesDialog(QDialog):
             fields.get(error.field, self.accent).setFocus()
             return
         save_branding(self.settings, chosen)
+        self.settings.set_timeouts(self.connect_timeout.value(), self.statement_timeout.value())
         self.settings.sync()
         super().accept()

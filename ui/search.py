@@ -69,7 +69,7 @@ class QuickSearch(QDialog):
         database = self.workspace.database
 
         def work() -> list[Hit]:
-            with database.session() as session:
+            with database.reading() as session:
                 return quick_search(session, text)
 
         self.lane.submit(work, lambda hits: self._show(generation, hits))

@@ -47,15 +47,63 @@ class Settings:
         value = self.store.value(self.key(name))
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
+    def timeouts(self):
+        """Seconds to wait for a server connection and for one statement
+        (``portfolio.storage.server.Timeouts``; Edit > Preferences)."""
+        from portfolio.storage.server import Timeouts
+
+        defaults = Timeouts.from_environment()
+        return Timeouts(
+            connect=_seconds(self.value("server/connect_timeout"), defaults.connect),
+            statement=_seconds(self.value("server/statement_timeout"), defaults.statement),
+        )
+
+    def set_timeouts(self, connect: float, statement: float) -> None:
+        self.set_value("server/connect_timeout", float(connect))
+        self.set_value("server/statement_timeout", float(statement))
+
     def recent_files(self) -> list[str]:
+        """Files and server URLs opened lately, newest first, never with a password.
+
+        A URL written with its password by an older version is rewritten without it
+        here, its password handed to the keyring (or ``~/.pgpass``) first."""
         value = self.store.value(self.key("recent_files"), [])
         if isinstance(value, str):
             value = [value]
-        return [str(item) for item in value or [] if item]
+        names = [str(item) for item in value or [] if item]
+        cleaned = [_safe(name) for name in names]
+        if cleaned != names:
+            self.store.setValue(self.key("recent_files"), _unique(cleaned)[:RECENT_LIMIT])
+        return _unique(cleaned)
 
     def add_recent(self, name: str) -> None:
+        name = _safe(name)
         recent = [name] + [item for item in self.recent_files() if item != name]
         self.store.setValue(self.key("recent_files"), recent[:RECENT_LIMIT])
 
     def sync(self) -> None:
         self.store.sync()
+
+
+def _safe(name: str) -> str:
+    """``name`` as it may be written down: a URL's password goes to the keyring."""
+    from portfolio.storage.credentials import remember, without_password
+
+    if without_password(name) == name:
+        return name
+    try:
+        return remember(name)[0]
+    except OSError:
+        return without_password(name)
+
+
+def _unique(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _seconds(value: Any, default: float) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return default
+    return seconds if seconds > 0 else default

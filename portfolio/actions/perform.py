@@ -53,6 +53,8 @@ class Outcome:
     created: tuple[int, ...] = ()
     #: (entity, id) -> the record's version after the action.
     versions: dict[tuple[str, int], int] = field(default_factory=dict)
+    #: The action's text as journalled (``{record}`` filled in).
+    text: str = ""
 
     @property
     def changed(self) -> bool:
@@ -184,6 +186,11 @@ def run_action(session: Session, action: Action) -> tuple[Recorder, tuple[int, .
     return doing.recorder, tuple(doing.created)
 
 
+def journalled_text(action: Action, recorder: Recorder) -> str:
+    """``action``'s text with ``{record}`` filled in from what it changed."""
+    return action.named(recorder.items[0].named.record if recorder.items else None)
+
+
 def _versions(recorder: Recorder) -> dict[tuple[str, int], int]:
     return {
         (item.entity, item.row_id): item.version
@@ -203,10 +210,11 @@ def perform(db: Database, action: Action, *, origin: Any = None, journal: bool =
 
     def work(session: Session) -> Outcome:
         recorder, created = run_action(session, action)
+        text = journalled_text(action, recorder)
         if not recorder:
-            return Outcome(None, Changes(origin=origin), created)
-        entry_id = recorder.write(user, action.text) if journal else None
-        return Outcome(entry_id, recorder.changes(origin), created, _versions(recorder))
+            return Outcome(None, Changes(origin=origin), created, text=text)
+        entry_id = recorder.write(user, text) if journal else None
+        return Outcome(entry_id, recorder.changes(origin), created, _versions(recorder), text)
 
     return db.write(work)
 

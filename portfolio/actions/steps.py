@@ -64,12 +64,24 @@ class Delete:
 Step = Edit | Create | Duplicate | Delete
 
 
+#: In an action's text, replaced by the first record's name as the journal names it,
+#: so a caller need not read the name first (a round trip to a server).
+RECORD = "{record}"
+
+
 @dataclass(frozen=True)
 class Action:
-    """One user action: its name as the Edit menu shows it and its steps."""
+    """One user action: its name as the Edit menu shows it and its steps.
+
+    The text may hold ``{record}`` ("Edit Spend forecast of {record}"): the core puts
+    the name of the first record the action touches there."""
 
     text: str
     steps: tuple[Step, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", tuple(self.steps))
+
+    def named(self, record: str | None) -> str:
+        """The text with ``{record}`` filled in (``…`` while not known)."""
+        return self.text.replace(RECORD, record if record is not None else "…", 1)

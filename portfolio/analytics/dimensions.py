@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Integer, Select, literal_column, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import find_tables
 
 from portfolio.errors import ValidationError
-from portfolio.model import BudgetLine, Campaign, Client, TeamMember
+from portfolio.model import BudgetLine, Campaign, Client, MonthTotal, TeamMember
 
 #: The tables these figures are read from: a change to any of them may move them
-#: (``portfolio.actions.Changes.touches``).
+#: (``portfolio.actions.Changes.touches``). The monthly totals move with the lines.
 READS = frozenset({"budget_line", "campaign", "client", "team_member"})
 
 Director = aliased(TeamMember, name="director")
@@ -58,8 +59,41 @@ class Axis:
     labels: tuple[ColumnElement, ...]
 
 
-def axis(name: str) -> Axis:
-    month = BudgetLine.month
+@dataclass(frozen=True)
+class Source:
+    """Where a roll-up's sums come from: the budget lines themselves, or the monthly
+    totals per client (``month_total``, kept by the database as the lines change).
+
+    The totals hold every figure of every axis but the line and the campaign, at a
+    tenth of the rows; ``source_for`` picks them whenever they can answer.
+    """
+
+    name: str
+    month: ColumnElement[int]
+
+
+LINES = Source("lines", BudgetLine.month)
+TOTALS = Source("totals", MonthTotal.month)
+#: Axes the monthly totals cannot answer: they are finer than a client and a month.
+LINE_AXES = ("line", "campaign")
+#: Tables a scope's extra conditions may name and still be read from the totals.
+_CLIENT_TABLES = frozenset({"client", "team_member"})
+
+
+def source_for(names: Sequence[str], scope: Scope) -> Source:
+    """The monthly totals, unless the axes or the scope need the lines."""
+    if set(names) & set(LINE_AXES) or scope.campaign_ids:
+        return LINES
+    for condition in scope.extra:
+        if {table.name for table in find_tables(condition, check_columns=True)} - _CLIENT_TABLES:
+            return LINES
+    return TOTALS
+
+
+def axis(name: str, source: Source = LINES) -> Axis:
+    month = source.month
+    if name in LINE_AXES and source is not LINES:
+        raise ValueError(f"the {name} level is read from the budget lines")
     if name == "line":
         return Axis(
             name,
@@ -91,6 +125,8 @@ class Scope:
     campaign_ids: tuple[int, ...] = ()
     director_ids: tuple[int, ...] = ()
     verticals: tuple[str, ...] = ()
+    #: Clients whose fiscal year starts in one of these months (1-12).
+    fiscal_year_starts: tuple[int, ...] = ()
     extra: tuple[ColumnElement[bool], ...] = field(default=())
 
     def apply(self, query: Select) -> Select:
@@ -102,19 +138,32 @@ class Scope:
             query = query.where(Client.director_id.in_(self.director_ids))
         if self.verticals:
             query = query.where(Client.vertical.in_(self.verticals))
+        if self.fiscal_year_starts:
+            query = query.where(Client.fiscal_year_start.in_(self.fiscal_year_starts))
         for condition in self.extra:
             query = query.where(condition)
         return query
 
 
-def lines_query(columns: Sequence[ColumnElement], axes: Sequence[Axis]) -> Select:
-    """``SELECT columns FROM budget_line JOIN campaign JOIN client [JOIN director]``."""
-    query = (
-        select(*columns)
-        .select_from(BudgetLine)
-        .join(Campaign, Campaign.id == BudgetLine.campaign_id)
-        .join(Client, Client.id == Campaign.client_id)
-    )
+def lines_query(
+    columns: Sequence[ColumnElement], axes: Sequence[Axis], source: Source = LINES
+) -> Select:
+    """``SELECT columns FROM budget_line JOIN campaign JOIN client [JOIN director]``, or
+    from the monthly totals: ``FROM month_total JOIN client [JOIN director]``."""
+    if source is TOTALS:
+        query = (
+            select(*columns)
+            .select_from(MonthTotal)
+            .join(Client, Client.id == MonthTotal.client_id)
+            .where(MonthTotal.lines != 0)
+        )
+    else:
+        query = (
+            select(*columns)
+            .select_from(BudgetLine)
+            .join(Campaign, Campaign.id == BudgetLine.campaign_id)
+            .join(Client, Client.id == Campaign.client_id)
+        )
     if any(a.name == "director" for a in axes):
         query = query.join(Director, Director.id == Client.director_id)
     return query

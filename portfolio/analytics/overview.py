@@ -17,9 +17,9 @@ from portfolio.analytics.risk import satisfaction_points
 from portfolio.analytics.service_levels import READS as SERVICE_LEVELS_READS
 from portfolio.analytics.service_levels import sla_compliance
 from portfolio.analytics.variance import READS as VARIANCE_READS
-from portfolio.analytics.variance import VarianceRow, variance_rollup
+from portfolio.analytics.variance import VarianceRow, measure, totals_of, variance_rollups
 from portfolio.model import Client, Deadline, Feedback
-from portfolio.periods import month_of, parse_period
+from portfolio.periods import Period, month_of, parse_period
 from portfolio.settings import base_currency
 
 #: The tables these figures are read from: a change to any of them may move them
@@ -50,18 +50,25 @@ class Kpis:
 
 def overview(session: Session, *, today: dt.date, as_of: int, scope: Scope = Scope()) -> Kpis:
     currency = base_currency(session)
+    year, ytd = parse_period("fy", as_of), parse_period("ytd", as_of)
+    # One roll-up by month of the year for both measures; the year to date adds up its
+    # months (each client-month converted once, as a roll-up of the year to date would).
+    by_month = variance_rollups(
+        session,
+        by=("month",),
+        period=year,
+        as_of=as_of,
+        measure_names=("spend", "revenue"),
+        scope=scope,
+        currency=currency,
+    )
 
-    def total(period_text: str, measure_name: str) -> VarianceRow | None:
-        rollup = variance_rollup(
-            session,
-            by=("year",),
-            period=parse_period(period_text, as_of),
-            as_of=as_of,
-            measure_name=measure_name,
-            scope=scope,
-            currency=currency,
-        )
-        return rollup.totals[0] if rollup.totals else None
+    def total(period: Period, measure_name: str) -> VarianceRow | None:
+        rows = [
+            row for row in by_month[measure_name].rows if period.first <= row.key[0] <= period.last
+        ]
+        found = totals_of(rows, measure(measure_name))
+        return found[0] if found else None
 
     now = dt.datetime.combine(today, dt.time.max)
     sla = sla_compliance(session, since=now - dt.timedelta(days=90), now=now, scope=scope)
@@ -86,9 +93,9 @@ def overview(session: Session, *, today: dt.date, as_of: int, scope: Scope = Sco
     pipeline = weighted_pipeline(session, month=month_of(today), scope=scope, currency=currency)
     return Kpis(
         currency=currency,
-        spend_ytd=total("ytd", "spend"),
-        spend_year=total("fy", "spend"),
-        revenue_ytd=total("ytd", "revenue"),
+        spend_ytd=total(ytd, "spend"),
+        spend_year=total(year, "spend"),
+        revenue_ytd=total(ytd, "revenue"),
         sla_compliance_pct=sla[0].compliance_pct if sla else None,
         satisfaction=(Decimal(total_points) / readings).quantize(Decimal("0.1"))
         if readings

@@ -20,14 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
-from portfolio.analytics.dimensions import Director, Scope, lines_query
+from portfolio.analytics.dimensions import TOTALS, Director, Scope, lines_query, source_for
 from portfolio.analytics.variance import READS as VARIANCE_READS
 from portfolio.analytics.variance import measure, percent
-from portfolio.model import BudgetLine, Campaign, Client, MakeupAction
+from portfolio.model import Campaign, Client, MakeupAction, MonthTotal
 from portfolio.money import spread
 from portfolio.periods import Period, add_months, fiscal_year_of, months_between, year_to_date
 
@@ -154,26 +154,77 @@ def recovery_plan(
     """
     m = measure(measure_name)
     by_campaign = level == "campaign"
-    actual = func.sum(func.coalesce(m.actual, 0))
-    budget = func.sum(m.budget)
+    rows = _rows_from_cubes(session, m, by_campaign, as_of, calendar, scope)
+    if rows is None:
+        rows = _rows_from_sql(session, m, level, as_of, calendar, scope)
+    return _plan(session, rows, m, by_campaign, as_of, calendar)
+
+
+def _rows_from_cubes(
+    session: Session, m, by_campaign: bool, as_of: int, calendar: bool, scope: Scope
+) -> list | None:
+    """The year-to-date rows from the figure cubes lent to ``session``, if any."""
+    if not session.info:
+        return None
+    from portfolio.analytics import cube_recovery
+    from portfolio.analytics.cubes import cubes_of
+
+    cubes = cubes_of(session)
+    if cubes is None:
+        return None
+    if by_campaign:
+        return cube_recovery.campaign_rows(cubes.campaigns(session), m, as_of, calendar, scope)
+    cube = cubes.months(session)
+    if cube is None:
+        return None
+    return cube_recovery.client_rows(cube, m, as_of, calendar, scope)
+
+
+def _rows_from_sql(
+    session: Session, m, level: str, as_of: int, calendar: bool, scope: Scope
+) -> list:
+    """(client id, name, fiscal start, director, [currency], [campaign id, name], ytd
+    budget, ytd actual) of each group with an unfavourable year to date, by name."""
+    by_campaign = level == "campaign"
+    # A client's year to date is a run of whole months: its monthly totals answer it.
+    source = source_for((level,), scope)
+    if source is TOTALS:
+        budget, actual = func.sum(m.totals[0]), func.sum(m.totals[2])
+    else:
+        budget, actual = func.sum(m.budget), func.sum(func.coalesce(m.actual, 0))
     keys: list[ColumnElement] = [Client.id, Client.name, Client.fiscal_year_start, Director.name]
     if m.is_money:
         keys.append(Client.currency)
     if by_campaign:
         keys += [Campaign.id, Campaign.name]
-    query = (
-        lines_query([*keys, budget, actual], [])
-        .join(Director, Director.id == Client.director_id)
-        .where(BudgetLine.month.between(fiscal_year_first_month(as_of, calendar), as_of))
-    )
-    query = scope.apply(query).group_by(*keys)
-    shortfall_sql = actual - budget if not m.higher_is_better else budget - actual
-    query = query.having(shortfall_sql > 0).order_by(Client.name, *keys[-1:] if by_campaign else [])
+    months = source.month.between(fiscal_year_first_month(as_of, calendar), as_of)
+    if source is TOTALS:
+        query = _from_totals(keys, budget, actual, months, scope, m.higher_is_better)
+    else:
+        query = (
+            lines_query([*keys, budget, actual], [], source)
+            .join(Director, Director.id == Client.director_id)
+            .where(months)
+        )
+        query = scope.apply(query).group_by(*keys)
+        shortfall_sql = actual - budget if not m.higher_is_better else budget - actual
+        query = query.having(shortfall_sql > 0)
+    query = query.order_by(Client.name, *keys[-1:] if by_campaign else [])
 
-    rows = session.connection().execute(query).all()
+    return session.connection().execute(query).all()
+
+
+def _plan(
+    session: Session, rows: list, m, by_campaign: bool, as_of: int, calendar: bool
+) -> list[RecoveryItem]:
     planned = _planned_actions(session, m.name, as_of)
     items = []
     whole: dict[int, RecoveryItem] = {}
+    listed_by_client: dict[int, set[int]] = {}
+    calendars: dict[int, tuple[Period, tuple[int, ...]]] = {}
+    if by_campaign:
+        for row in rows:
+            listed_by_client.setdefault(row[0], set()).add(row[-4])
     for row in rows:
         client_id, client, fiscal_start, director = row[:4]
         currency = row[4] if m.is_money else None
@@ -182,16 +233,21 @@ def recovery_plan(
         shortfall = abs(ytd_actual - ytd_budget)
         if calendar:
             fiscal_start = 1
-        year = fiscal_year_of(as_of, fiscal_start)
-        ytd = year_to_date(as_of, fiscal_start)
-        remaining = tuple(months_between(add_months(as_of, 1), year.last))
+        years = calendars.get(fiscal_start)
+        if years is None:  # a handful of year starts for thousands of rows
+            year = fiscal_year_of(as_of, fiscal_start)
+            years = calendars[fiscal_start] = (
+                year_to_date(as_of, fiscal_start),
+                tuple(months_between(add_months(as_of, 1), year.last)),
+            )
+        ytd, remaining = years
         planned_amount = sum(
             amount
             for action_campaign, month, amount in planned.get(client_id, ())
             if month in remaining and (not by_campaign or action_campaign == campaign_id)
         )
         if by_campaign and client_id not in whole:
-            listed = {r[-4] for r in rows if r[0] == client_id}
+            listed = listed_by_client[client_id]
             other = sum(
                 amount
                 for action_campaign, month, amount in planned.get(client_id, ())
@@ -235,6 +291,32 @@ def recovery_plan(
         )
     items.sort(key=lambda item: (-(item.shortfall_pct or Decimal(0)), item.group))
     return items + sorted(whole.values(), key=lambda item: item.client)
+
+
+def _from_totals(keys, budget, actual, months, scope: Scope, higher_is_better: bool) -> Select:
+    """Each client's year to date, summed per client first: the totals' index by client
+    and month gives each client's months in order, so nothing is sorted to group."""
+    per_client = (
+        scope.apply(
+            lines_query(
+                [MonthTotal.client_id, budget.label("budget"), actual.label("actual")], [], TOTALS
+            ).where(months)
+        )
+        .group_by(MonthTotal.client_id)
+        .subquery("ytd")
+    )
+    shortfall = (
+        per_client.c.actual - per_client.c.budget
+        if not higher_is_better
+        else per_client.c.budget - per_client.c.actual
+    )
+    return (
+        select(*keys, per_client.c.budget, per_client.c.actual)
+        .select_from(per_client)
+        .join(Client, Client.id == per_client.c.client_id)
+        .join(Director, Director.id == Client.director_id)
+        .where(shortfall > 0)
+    )
 
 
 def _planned_actions(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.analytics.dimensions import Scope
 from portfolio.analytics.variance import READS as VARIANCE_READS
-from portfolio.analytics.variance import percent, variance_rollup
+from portfolio.analytics.variance import percent, variance_rollups
 from portfolio.fx import RateBook
 from portfolio.model import Client, SalesObjective, TeamMember
 from portfolio.periods import Period
@@ -62,8 +62,7 @@ def team_rollup(
         .group_by(TeamMember.id, TeamMember.name, Manager.name)
         .order_by(TeamMember.name)
     ).all()
-    revenue = _by_director(session, "revenue", period, as_of, target)
-    spend = _by_director(session, "spend", period, as_of, target)
+    revenue, spend = _by_director(session, period, as_of, target)
     objectives = _objectives(session, period, as_of, target)
     rows = []
     for director_id, name, manager, clients in directors:
@@ -89,18 +88,23 @@ def team_rollup(
 
 
 def _by_director(
-    session: Session, measure_name: str, period: Period, as_of: int, currency: str
-) -> dict[int, tuple[int, int, int]]:
-    rollup = variance_rollup(
+    session: Session, period: Period, as_of: int, currency: str
+) -> tuple[dict[int, tuple[int, int, int]], dict[int, tuple[int, int, int]]]:
+    """Revenue and spend by director: (actual, outlook, budget) per director id."""
+    rollups = variance_rollups(
         session,
         by=("director",),
         period=period,
         as_of=as_of,
-        measure_name=measure_name,
+        measure_names=("revenue", "spend"),
         currency=currency,
         scope=Scope(),
     )
-    return {row.key[0]: (row.actual, row.outlook, row.budget) for row in rollup.rows}
+    revenue, spend = (
+        {row.key[0]: (row.actual, row.outlook, row.budget) for row in rollups[name].rows}
+        for name in ("revenue", "spend")
+    )
+    return revenue, spend
 
 
 def _objectives(

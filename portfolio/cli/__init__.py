@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from portfolio import __version__
 from portfolio.cli import (
     book_reports,
+    check,
     deck,
     demo,
     journal,
@@ -29,7 +30,17 @@ from portfolio.cli.terminal import one_line, safe_streams
 from portfolio.errors import PortfolioError
 
 #: Modules that add subcommands; each has ``register(subparsers)`` and sets ``run``.
-COMMAND_MODULES = [portfolios, demo, reports, book_reports, deck, workbooks, journal, offline]
+COMMAND_MODULES = [
+    portfolios,
+    demo,
+    reports,
+    book_reports,
+    deck,
+    workbooks,
+    journal,
+    check,
+    offline,
+]
 
 Launcher = Callable[[argparse.Namespace], int]
 

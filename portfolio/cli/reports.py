@@ -69,10 +69,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     at_risk.set_defaults(run=run_at_risk)
 
     team = commands.add_parser(
-        "team", parents=shared, help="each director's book against their objective"
+        "team",
+        parents=shared,
+        help="each director's book against their objective; logins and access",
+        description="Without a task: each director's book against their objective. "
+        "With one: who may use the portfolio and what they may do (run by a manager or "
+        "the database owner).",
     )
     team.add_argument("--period", default="ytd")
     team.add_argument("--currency")
+    from portfolio.cli import team as team_logins
+
+    team_logins.add_arguments(team)
     team.set_defaults(run=run_team)
 
     summary = commands.add_parser(
@@ -247,6 +255,10 @@ def run_at_risk(args: argparse.Namespace) -> int:
 
 
 def run_team(args: argparse.Namespace) -> int:
+    if getattr(args, "task", None):
+        from portfolio.cli import team as team_logins
+
+        return team_logins.run(args)
     from portfolio.analytics.team import team_rollup
 
     month = as_of(args)

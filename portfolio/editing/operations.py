@@ -166,11 +166,25 @@ def parse_record(
     return parsed, errors
 
 
-def _check_record(session: Session, spec: EntitySpec, record: dict[str, Any], row_id: int | None):
+def _check_record(
+    session: Session,
+    spec: EntitySpec,
+    record: dict[str, Any],
+    row_id: int | None,
+    changed: set[str] | None = None,
+):
+    """Rules across fields, the natural key and a campaign's client; ``changed`` (an
+    update's fields) skips the look-ups its fields cannot affect (each is a round trip
+    to a server)."""
     for rule in spec.rules:
         for name, message in rule(record):
             raise ValidationError(name, message, label=spec.field(name).label, entity=spec.name)
-    if spec.natural_key and all(record.get(name) is not None for name in spec.natural_key):
+    key_moved = changed is None or not changed.isdisjoint(spec.natural_key)
+    if (
+        spec.natural_key
+        and key_moved
+        and all(record.get(name) is not None for name in spec.natural_key)
+    ):
         model = spec.model
         query = select(model.id).where(
             *(getattr(model, name) == record[name] for name in spec.natural_key)
@@ -187,7 +201,8 @@ def _check_record(session: Session, spec: EntitySpec, record: dict[str, Any], ro
                 label=spec.field(last).label,
                 entity=spec.name,
             )
-    if record.get("campaign_id") is not None and "client_id" in record:
+    owner_moved = changed is None or not changed.isdisjoint(("campaign_id", "client_id"))
+    if owner_moved and record.get("campaign_id") is not None and "client_id" in record:
         owner = session.scalar(
             select(Campaign.client_id).where(Campaign.id == record["campaign_id"])
         )
@@ -311,7 +326,8 @@ def update(
     """Change fields of one record; return the previous values of what changed.
 
     ``currency`` is the currency of the record's money when the caller already read it
-    (the action layer names the record with its client, and so its currency).
+    (the action layer names the record with its client, and so its currency); it is used
+    only when the change does not move the record to another client.
     """
     spec = entity(entity_name)
     row = load(session, entity_name, row_id)
@@ -324,13 +340,15 @@ def update(
                 entity=spec.name,
             )
     current = record_of(row, spec)
+    if not set(changes).isdisjoint(("client_id", "campaign_id", "deadline_id", "currency")):
+        currency = None
     parsed, errors = parse_record(
         session, spec, changes, base=current, options=options, currency=currency
     )
     _first(errors)
     merged = {**current, **parsed}
     _derive(session, spec, merged, set(parsed))
-    _check_record(session, spec, merged, row_id)
+    _check_record(session, spec, merged, row_id, set(parsed))
     previous = {name: current[name] for name in merged if merged[name] != current[name]}
     for name in previous:
         setattr(row, name, merged[name])

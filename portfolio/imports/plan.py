@@ -796,18 +796,14 @@ class Planner:
             counts.unchanged += 1
             return
         if row.version is not None and row.version != record["version"]:
-            counts.conflicts += 1
-            plan.conflicts.append(
-                Conflict(
-                    target.entity,
-                    title,
-                    row.number,
-                    shown_key,
-                    f"changed in Portfolio since the file was exported (row version "
-                    f"{record['version']}, the file has {row.version}); not overwritten",
-                )
-            )
-            return
+            reason, changes = self._merge_since_export(target.entity, record, row.version, changes)
+            if reason is not None:
+                counts.conflicts += 1
+                plan.conflicts.append(Conflict(target.entity, title, row.number, shown_key, reason))
+                return
+            if not changes:
+                counts.unchanged += 1
+                return
         counts.changed += 1
         plan.changes.append(
             RowChange(
@@ -823,6 +819,46 @@ class Planner:
                 currency=row.client.currency if row.client is not None else None,
             )
         )
+
+    def _merge_since_export(
+        self, entity: str, record: dict, exported: int, changes: dict[str, Any]
+    ) -> tuple[str | None, dict[str, Any]]:
+        """Field-level optimistic concurrency for a row changed in Portfolio since the
+        file was exported (its version moved on from ``exported``).
+
+        The journal says which fields changed since and what they were at export: a
+        field the file still holds as it was then was not edited in the file, so the
+        colleague's value stays; a field edited in the file and in Portfolio is a
+        conflict (the row is left alone, naming the field and who). Returns (the reason
+        for a conflict or None, the changes to apply).
+        """
+        from portfolio.journal.lookup import last_touching, record_changes, versions_explained
+        from portfolio.journal.wording import field_label, local_time
+
+        history = record_changes(self.session, entity, record["id"], after_version=exported)
+        if not versions_explained(history, exported, record["version"]):
+            return (
+                f"changed in Portfolio since the file was exported (row version "
+                f"{record['version']}, the file has {exported}); not overwritten"
+            ), changes
+        at_export: dict[str, Any] = {}
+        for change in history:
+            for name, value in (change.before or {}).items():
+                at_export.setdefault(name, value)
+        clashing = [
+            name
+            for name in changes
+            if name in at_export and _differs(changes[name], at_export[name])
+        ]
+        if clashing:
+            name = clashing[0]
+            past = last_touching(history, name)
+            who = f" by {past.user_name} on {local_time(past.at)}" if past else ""
+            return (
+                f"{field_label(entity, name)} was changed in Portfolio{who} since the file "
+                "was exported, and in the file too; not overwritten"
+            ), changes
+        return None, {name: value for name, value in changes.items() if name not in at_export}
 
     def _uncut(
         self,

@@ -180,14 +180,20 @@ def _write_sqlite(connection, entry: dict[str, Any], changes: list[dict[str, Any
     inserts cost a fifth of a cell edit, more than the journal may add (issue 9: 15 %);
     sqlite3's own cursor does the same work in a tenth of the time.
     """
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
     cursor = connection.connection.driver_connection.cursor()
     try:
         entry = {
             **entry,
             "at": entry["at"].strftime(SQLITE_TIME),
-            "synced_at": entry["synced_at"].strftime(SQLITE_TIME) if entry["synced_at"] else None,
+            "synced_at": entry["synced_at"].strftime(SQLITE_TIME)
+            if entry.get("synced_at")
+            else None,
         }
-        cursor.execute(SQLITE_ENTRY, [entry[name] for name in ENTRY_COLUMNS])
+        cursor.execute(SQLITE_ENTRY, [entry.get(name) for name in ENTRY_COLUMNS])
         entry_id = cursor.lastrowid
         cursor.executemany(
             SQLITE_CHANGE,
@@ -196,6 +202,10 @@ def _write_sqlite(connection, entry: dict[str, Any], changes: list[dict[str, Any
                 for change in changes
             ),
         )
+    except sqlite3.Error as error:
+        # As SQLAlchemy would raise it, so a full disk or a read-only file is explained
+        # in one line like any other write (portfolio.storage.failures).
+        raise DBAPIError.instance(SQLITE_ENTRY, None, error, sqlite3.Error) from None
     finally:
         cursor.close()
     return entry_id

@@ -11,6 +11,7 @@ from portfolio.model.pipeline import Opportunity
 from portfolio.model.reference import Currency, FxRate, Setting, SlaPolicy
 from portfolio.model.service import ClientRequest, Feedback
 from portfolio.model.team import SalesObjective, TeamMember
+from portfolio.model.totals import MonthTotal
 
 __all__ = [
     "Base",
@@ -29,6 +30,7 @@ __all__ = [
     "MakeupAction",
     "MaterialItem",
     "Meeting",
+    "MonthTotal",
     "OfflineCopy",
     "OfflinePending",
     "Opportunity",

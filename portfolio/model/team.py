@@ -6,12 +6,12 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portfolio.model.base import Base, Versioned, money_column, not_negative, one_of, valid_month
-from portfolio.model.vocab import ROLE
+from portfolio.model.vocab import ACCESS, ROLE
 
 
 class TeamMember(Versioned, Base):
     __tablename__ = "team_member"
-    __table_args__ = (one_of("role", ROLE),)
+    __table_args__ = (one_of("role", ROLE), one_of("access", ACCESS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
@@ -27,6 +27,9 @@ class TeamMember(Versioned, Base):
     #: The login this person works under: their operating-system account on a laptop
     #: portfolio, their PostgreSQL role on a team server (``portfolio.identity``).
     login: Mapped[str | None] = mapped_column(String(128), index=True, unique=True)
+    #: What that login may do on a team server (``vocab.ACCESS``): the server's grants
+    #: and row-level security follow it (``portfolio.access``). None: nothing there.
+    access: Mapped[str | None] = mapped_column(String(16))
 
 
 class SalesObjective(Versioned, Base):

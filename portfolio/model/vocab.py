@@ -53,6 +53,14 @@ ROLE = _vocab(
     ("account_director", "Account director"),
     ("account_rep", "Account rep"),
 )
+#: What a login may do on a team server (``portfolio.access``); enforced by the server.
+ACCESS = _vocab(
+    "access",
+    ("manager", "Manager (everything)"),
+    ("director", "Account director (their book)"),
+    ("rep", "Account rep (their clients)"),
+    ("viewer", "Viewer (read only)"),
+)
 VERTICAL = _vocab(
     "vertical",
     ("insurance", "Insurance & financial services"),

@@ -38,23 +38,54 @@ class Interruptible:
     @contextmanager
     def running(self, engine: Engine) -> Iterator[Connection]:
         with engine.connect() as connection:
-            driver = connection.connection.dbapi_connection
-            with self._lock:
-                if self.stopped:
-                    raise Interrupted()
-                self._driver = driver
-            try:
+            with self.attached(connection.connection.dbapi_connection):
                 yield connection
-            finally:
-                with self._lock:
-                    self._driver = None
+
+    @contextmanager
+    def attached(self, driver: Any) -> Iterator[None]:
+        """While the block runs, ``interrupt()`` stops ``driver``'s statement.
+
+        Raises ``Interrupted`` at once when it was interrupted already."""
+        with self._lock:
+            if self.stopped:
+                raise Interrupted()
+            self._driver = driver
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._driver = None
 
     def interrupt(self) -> None:
+        """Stop the read now; never waits (a server's cancel is sent from a thread of
+        its own: it opens a connection of its own, which over a slow link takes round
+        trips the caller, often the GUI thread, must not wait for)."""
         with self._lock:
             self.stopped = True
             driver = self._driver
         if driver is None:
             return
-        stop = getattr(driver, "interrupt", None) or getattr(driver, "cancel", None)
-        if stop is not None:
-            stop()
+        interrupt = getattr(driver, "interrupt", None)  # SQLite: at once, in memory
+        if interrupt is not None:
+            interrupt()
+            return
+        cancel = getattr(driver, "cancel_safe", None)
+        if cancel is not None:
+            threading.Thread(
+                target=_quietly, args=(lambda: cancel(timeout=CANCEL_TIMEOUT),), daemon=True
+            ).start()
+        elif getattr(driver, "cancel", None) is not None:
+            threading.Thread(target=_quietly, args=(driver.cancel,), daemon=True).start()
+
+
+#: Seconds a server's cancel request may take before it is given up.
+CANCEL_TIMEOUT = 10.0
+
+
+def _quietly(call) -> None:
+    """A cancel that fails (the server or the link is gone) changes nothing: the
+    statement ends with its connection, or at the server's statement timeout."""
+    try:
+        call()
+    except Exception:  # noqa: BLE001 - see the docstring
+        pass

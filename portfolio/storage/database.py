@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,16 +26,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from portfolio.errors import DatabaseOpenError
 from portfolio.storage import location, migrate
 from portfolio.storage.backup import backup_sqlite, readonly_uri, upgrade_backup_path
-from portfolio.storage.busy import COURTESY_PAUSE, LONG_WRITE, BusyWait, OnBusy
+from portfolio.storage.busy import COURTESY_PAUSE, LONG_WRITE, BusyWait, OnBusy, combine
 from portfolio.storage.failures import (
     SQLITE_BUSY,
     SQLITE_LOCKED,
     BusyError,
     StorageError,
+    explain_connect,
     explain_os,
+    explain_postgres,
     explain_sqlite,
     not_writable_reason,
 )
+from portfolio.storage.server import Timeouts, driver_connector, postgres_engine
 
 T = TypeVar("T")
 
@@ -130,7 +134,13 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 class Database:
-    """An open portfolio: the engine, a session factory, and where it lives."""
+    """An open portfolio: the engine, a session factory, and where it lives.
+
+    ``read`` and ``connect`` are for reading: on PostgreSQL their connections are in
+    autocommit, so a query costs one round trip (no BEGIN and ROLLBACK around it); each
+    statement sees the data as committed when it starts, as it would inside a READ
+    COMMITTED transaction. ``write`` is the one way to change things.
+    """
 
     def __init__(
         self, engine: Engine, url: URL, path: Path | None, *, user: str | None = None
@@ -139,6 +149,19 @@ class Database:
         self.url = url
         self.path = path
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        #: The engine reads use (autocommit on PostgreSQL; the same engine on SQLite).
+        self.read_engine = (
+            engine
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
+        self._readers = sessionmaker(self.read_engine, expire_on_commit=False)
+        #: PostgreSQL: makes a driver connection outside the pool (``watcher``).
+        self.new_connection: Callable[[], object] | None = None
+        #: Per thread: the ``Interruptible`` that may stop its reads and writes.
+        self._local = threading.local()
+        #: Closed by ``close``: no new connection is made after it.
+        self.closed = False
         #: Whether opening made this portfolio (a new file, or an empty database set up).
         self.created = False
         #: Backup taken by the last schema upgrade on open, if any.
@@ -161,8 +184,12 @@ class Database:
         if self._user is None:
             from portfolio.identity import resolve
 
-            with self.session() as session:
-                self._user = resolve(session, self.user_override)
+            self._user = self.read(lambda session: resolve(session, self.user_override))
+        return self._user
+
+    @property
+    def known_user(self):
+        """Who is working if already read, else None (never reads)."""
         return self._user
 
     def forget_user(self) -> None:
@@ -180,6 +207,74 @@ class Database:
 
     def session(self) -> Session:
         return self._sessions()
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` on a reading session and return its result.
+
+        A driver failure comes back as one line (``StorageError`` and its kinds:
+        ``ConnectionLostError``, ``TimedOutError``; ``AccessRefusedError``).
+        """
+        try:
+            with self._readers() as session, self._stoppable(session):
+                return work(session)
+        except DBAPIError as error:
+            explained = self._explained(error)
+            if explained is error:
+                raise
+            raise explained from error
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A reading session for a block (``read`` for a function); failures come back
+        as one line, as from ``read``."""
+        try:
+            with self._readers() as session, self._stoppable(session):
+                yield session
+        except DBAPIError as error:
+            explained = self._explained(error)
+            if explained is error:
+                raise
+            raise explained from error
+
+    @contextmanager
+    def stoppable(self, token) -> Iterator[None]:
+        """Reads and writes this thread makes inside the block stop when another thread
+        calls ``token.interrupt()`` (a ``portfolio.queries.interrupt.Interruptible``):
+        the statement is cancelled on the server and the call raises ``Cancelled``
+        with nothing changed; a write waiting for a busy database stops waiting."""
+        self._local.token = token
+        try:
+            yield
+        finally:
+            self._local.token = None
+
+    @contextmanager
+    def _stoppable(self, session: Session) -> Iterator[None]:
+        token = getattr(self._local, "token", None)
+        if token is None:
+            yield
+            return
+        with token.attached(session.connection().connection.dbapi_connection):
+            yield
+
+    def connect(self):
+        """A reading connection (SQLAlchemy Core), for queries built outside the ORM."""
+        return self.read_engine.connect()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def watcher(self, on_news, on_state=None):
+        """A ``portfolio.storage.watch.Watcher`` for this portfolio (not started yet):
+        it calls ``on_news()`` when others may have changed it, and on a server
+        ``on_state("lost"|"back", reason)`` when the connection goes and comes back."""
+        from portfolio.storage.watch import FileWatcher, ServerListener
+
+        if self.path is not None:
+            return FileWatcher(self.path, on_news, on_state)
+        assert self.new_connection is not None
+        return ServerListener(self.new_connection, on_news, on_state)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -222,7 +317,15 @@ class Database:
         failed attempt. Raises ``BusyError`` when the bound passes, ``StorageError`` for
         the causes above, ``Cancelled`` from the watcher; in each case nothing changed.
         """
-        waiting = BusyWait(on_busy=on_busy or self.on_busy)
+        token = getattr(self._local, "token", None)
+
+        def stopped(_elapsed: float | None) -> None:
+            if token is not None and token.stopped:
+                from portfolio.jobs import Cancelled
+
+                raise Cancelled()
+
+        waiting = BusyWait(on_busy=combine(on_busy or self.on_busy, stopped))
         if wait is not None:
             waiting.limit = wait
         courtesy = self._next_write_at - time.monotonic()
@@ -230,17 +333,20 @@ class Database:
             time.sleep(courtesy)
         try:
             while True:
+                committing = False
                 try:
-                    with self._sessions() as session, session.begin():
+                    with self._sessions() as session, session.begin(), self._stoppable(session):
                         self._lock_for_writing(session)
                         locked = time.monotonic()
                         result = work(session)
+                        session.flush()
+                        committing = True
                     if time.monotonic() - locked >= LONG_WRITE:
                         self._next_write_at = time.monotonic() + COURTESY_PAUSE
                     return result
                 except DBAPIError as error:
                     if not self._is_busy(error):
-                        explained = self._explained(error)
+                        explained = self._explained(error, committing=committing)
                         if explained is error:
                             raise
                         raise explained from error
@@ -263,8 +369,8 @@ class Database:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             finally:
                 connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        elif self.engine.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_ATTEMPT_MS}ms'")
+        # PostgreSQL: each connection starts with a short lock_timeout already
+        # (``portfolio.storage.server``), so no SET costs a round trip here.
 
     def _is_busy(self, error: DBAPIError) -> bool:
         original = error.orig
@@ -273,11 +379,21 @@ class Database:
             return code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in str(original)
         return getattr(original, "sqlstate", None) in POSTGRES_RETRY_STATES
 
-    def _explained(self, error: DBAPIError) -> BaseException:
+    def _explained(self, error: DBAPIError, *, committing: bool = False) -> BaseException:
+        if "interrupted" in str(error.orig) and getattr(self._local, "token", None) is not None:
+            from portfolio.jobs import Cancelled
+
+            return Cancelled()
         if self.path is not None:
             explained = explain_sqlite(self.path, error)
             if explained is not None:
                 return explained
+        elif self.is_postgres:
+            explained = explain_postgres(self.name, error, committing=committing)
+            if explained is not None:
+                from portfolio.access.refusals import reworded
+
+                return reworded(explained, self._user, self.name)
         return error
 
     def backup(self, destination: Path | None = None, *, tag: str = "") -> Path:
@@ -290,6 +406,15 @@ class Database:
         return backup_sqlite(self.path, destination, tag=tag)
 
     def close(self) -> None:
+        """Close every connection; the portfolio is not used again (a read still running
+        on a worker finds it closed rather than opening a connection nobody closes)."""
+        if not self.closed:
+            self.closed = True
+            event.listen(self.engine, "checkout", _refuse_closed)
+        if self.is_postgres:
+            from portfolio.storage.server import stop_watchdog
+
+            stop_watchdog(self.engine)
         self.engine.dispose()
 
     def __enter__(self) -> Database:
@@ -299,12 +424,19 @@ class Database:
         self.close()
 
 
+def _refuse_closed(_dbapi_connection, _record, _proxy) -> None:
+    """A checkout after ``Database.close``: refused (the connection is returned)."""
+    raise DatabaseOpenError("This portfolio was closed")
+
+
 def open_database(
     target: str | Path | None = None,
     *,
     create: bool = False,
     upgrade: bool = True,
     user: str | None = None,
+    timeouts: Timeouts | None = None,
+    password: str | None = None,
 ) -> Database:
     """Open (upgrading as needed) the portfolio at ``target``.
 
@@ -318,6 +450,9 @@ def open_database(
     with a one-line message for anything that is not a usable Portfolio database, and
     then nothing was changed.
     ``user`` works as that team member (name or login) instead of this login.
+    On PostgreSQL, ``timeouts`` bound connecting and each statement (default
+    ``Timeouts.from_environment()``) and ``password`` is used when the URL has none
+    (from the keyring: ``portfolio.storage.credentials``).
     """
     url, path = location.resolve(target)
     name = location.describe(url, path)
@@ -330,7 +465,11 @@ def open_database(
             raise DatabaseOpenError(str(explain_os(path, error, "open"))) from None
         engine = _sqlite_engine(url)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        if password is None and url.password is None:
+            from portfolio.storage.credentials import recall
+
+            password = recall(url)
+        engine = postgres_engine(url, timeouts, password=password)
         state = None
     try:
         if state is None:
@@ -341,6 +480,8 @@ def open_database(
                 )
         _refuse_unusable(state, name)
         database = Database(engine, url, path, user=user)
+        if path is None:
+            database.new_connection = driver_connector(engine, timeouts, password=password)
         database.created = state.kind == "empty" or created_file
         if state.kind in ("empty", "older"):
             if not upgrade:
@@ -449,10 +590,23 @@ def _backup_before_upgrade(path: Path, state: SchemaState) -> Path:
 
 def _inspect_engine(engine: Engine, name: str) -> SchemaState:
     try:
-        with engine.connect() as connection:
+        with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
             tables = set(inspect(connection).get_table_names())
             return classify(tables, lambda sql: connection.execute(text(sql)).all())
     except DBAPIError as error:
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        if sqlstate == "42501":
+            login = engine.url.username or "this login"
+            raise DatabaseOpenError(
+                f"Your login {login} has no access to the portfolio at {name}; a manager "
+                f"can give it with: portfolio team add-login --login {login} ..."
+            ) from None
+        if sqlstate is None or str(sqlstate).startswith(("08", "28", "3D")):
+            login = engine.url.username
+            raise DatabaseOpenError(explain_connect(name, login, error)) from None
+        explained = explain_postgres(name, error)
+        if explained is not None:
+            raise DatabaseOpenError(f"Cannot open {name}: {explained}") from None
         first_line = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise DatabaseOpenError(f"Cannot open {name}: {first_line}") from None
 

@@ -164,3 +164,88 @@ def _read_only_mount(path: Path) -> bool:
         return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
     except OSError:
         return False
+
+
+class ConnectionLostError(StorageError):
+    """The connection to the server broke (or never came up) while a call waited on it."""
+
+
+class TimedOutError(StorageError):
+    """The server did not answer a statement within the statement timeout."""
+
+
+#: PostgreSQL states of a connection that is gone: class 08 and the server shutting down.
+POSTGRES_GONE = ("08", "57P01", "57P02", "57P03")
+
+
+def explain_postgres(
+    name: str, error: BaseException, *, committing: bool = False
+) -> PortfolioError | None:
+    """A PostgreSQL driver error as one line, or ``None`` when it is a bug.
+
+    ``committing``: the error came while the server was committing, so whether the
+    change was saved is not known until the connection is back (it is never claimed
+    that nothing changed then). A refusal by the server's permissions comes back as
+    ``AccessRefusedError`` with the server's words when it has them (the team
+    triggers say "You cannot change ..."); ``portfolio.access.refusals`` rewords bare
+    "permission denied" messages for the person.
+    """
+    import psycopg
+
+    from portfolio.errors import AccessRefusedError, DatabaseOpenError
+    from portfolio.jobs import Cancelled
+
+    original = getattr(error, "orig", None) or error
+    if not isinstance(original, psycopg.Error):
+        return None
+    state = original.sqlstate or ""
+    diagnostic = getattr(original, "diag", None)
+    primary = (getattr(diagnostic, "message_primary", None) or str(original)).strip()
+    first = primary.splitlines()[0] if primary else type(original).__name__
+    if state == "42501":
+        return AccessRefusedError(first)
+    if state == "25006":
+        return AccessRefusedError(f"You cannot change {name}: the server is read-only")
+    if state == "57014":
+        if "statement timeout" in first:
+            return TimedOutError(
+                f"{name} did not answer within the statement timeout; nothing was changed "
+                "(try again, or raise the timeout in Preferences)"
+            )
+        return Cancelled()
+    if state in ("28P01", "28000"):
+        return DatabaseOpenError(f"Cannot log in to {name}: {first}")
+    gone = state.startswith(POSTGRES_GONE) or (
+        isinstance(original, psycopg.OperationalError) and not state
+    )
+    if gone:
+        if committing:
+            return ConnectionLostError(
+                f"Lost the connection to {name} while saving ({first}); whether the change "
+                "was saved shows once the connection is back"
+            )
+        return ConnectionLostError(f"Lost the connection to {name} ({first}); nothing was changed")
+    return None
+
+
+def explain_connect(name: str, login: str | None, error: BaseException) -> str:
+    """Why a connection to a server could not be made, in one line (no driver prose)."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip()
+    lowered = text.lower()
+    who = f" as {login}" if login else ""
+    if "no password supplied" in lowered:
+        return f"Cannot log in to {name}{who}: the server asks for a password"
+    if "password authentication failed" in lowered:
+        return f"Cannot log in to {name}{who}: the server refused the password"
+    if "does not exist" in lowered and "database" in lowered:
+        return f"Cannot open {name}: the server has no such database"
+    if "role" in lowered and "does not exist" in lowered:
+        return f"Cannot log in to {name}{who}: the server has no such login"
+    if "timeout expired" in lowered or "timed out" in lowered:
+        return (
+            f"Cannot reach {name}: the server did not answer within the connect timeout; "
+            "check the network (VPN) and try again"
+        )
+    reason = text.split("failed:")[-1].strip().splitlines()[0] if text else type(error).__name__
+    return f"Cannot reach {name}: {reason}; check the server name and the network, then try again"

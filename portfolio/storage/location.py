@@ -55,7 +55,15 @@ def resolve(target: str | Path | None) -> tuple[URL, Path | None]:
 
 
 def describe(url: URL, path: Path | None) -> str:
-    """A name for the status bar and messages, never showing a password."""
+    """A name for the status bar and messages, never showing a password (nor a sign
+    that there is one): ``postgresql://isla@dbserver:5432/portfolio``."""
     if path is not None:
         return str(path)
-    return url.render_as_string(hide_password=True)
+    return url._replace(drivername=url.get_backend_name(), password=None).render_as_string()
+
+
+def short_name(url: URL, path: Path | None) -> str:
+    """A window title: the file's name, or ``portfolio on dbserver``."""
+    if path is not None:
+        return path.name
+    return f"{url.database or 'portfolio'} on {url.host or 'localhost'}"

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 
 #: The newest revision this version of Portfolio writes. A test checks that it matches
 #: the migration scripts' head.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0006"
 
 #: Marks a database as Portfolio's, so that another program's Alembic database is not
 #: mistaken for one written by a newer Portfolio.
@@ -74,7 +74,15 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
                     # Take the write lock first, so every statement of the upgrade is
                     # in this one transaction (pysqlite would run DDL outside it).
                     connection.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    # Connections start with short lock and statement timeouts
+                    # (``storage.server``); an upgrade may wait for readers to finish.
+                    connection.exec_driver_sql(
+                        "SET LOCAL lock_timeout = '30s'; SET LOCAL statement_timeout = 0"
+                    )
                 upgrade(connection, revision)
+                if not sqlite:
+                    _sync_grants(connection)
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
                     if broken:
@@ -85,6 +93,15 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys = ON")
                 connection.commit()
+
+
+def _sync_grants(connection: Connection) -> None:
+    """Give every team login its grants again: an upgrade may have added tables."""
+    found = connection.exec_driver_sql(
+        "SELECT 1 FROM pg_proc WHERE proname = 'portfolio_sync_all_grants'"
+    ).first()
+    if found is not None:
+        connection.exec_driver_sql("SELECT portfolio_sync_all_grants()")
 
 
 def downgrade(connection: Connection, revision: str) -> None:

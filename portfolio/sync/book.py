@@ -28,9 +28,17 @@ REFERENCE_TABLES = (
     "fx_rate",
     "sales_objective",
 )
-#: Tables that are Portfolio's own bookkeeping, never copied as data.
+#: Tables that are Portfolio's own bookkeeping, never copied as data. ``month_total``
+#: is derived: each side's triggers keep it from its own budget lines.
 BOOKKEEPING = frozenset(
-    {"alembic_version", "journal_entry", "journal_change", "offline_copy", "offline_pending"}
+    {
+        "alembic_version",
+        "journal_entry",
+        "journal_change",
+        "month_total",
+        "offline_copy",
+        "offline_pending",
+    }
 )
 #: Settings that belong to the file, not the team (kept as the copy has them).
 LOCAL_SETTINGS = frozenset({"application"})

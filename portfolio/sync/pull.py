@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portfolio.model import Base, JournalChange, JournalEntry, OfflinePending
+from portfolio.storage.totals import rebuilt_after
 from portfolio.sync.book import REFERENCE_TABLES, Scope, book_tables, rows_in_book, table
 from portfolio.sync.checkout import CHUNK, copy_rows
 from portfolio.sync.pending import scan, the_copy
@@ -45,10 +46,21 @@ def _referring(name: str) -> list[tuple[str, str]]:
 
 
 def take_server_ids(session: Session, ids: dict[tuple[str, int], int]) -> None:
-    """Records made here become the server's: their ids, and every reference to them."""
+    """Records made here become the server's: their ids, and every reference to them.
+
+    The monthly totals' triggers follow a line to its campaign's client, and a
+    renumbered campaign or client leaves them looking for the old id (a line counted
+    twice, a client's totals under an id that is gone): the totals are rebuilt instead.
+    """
+    renumbered = {key: value for key, value in ids.items() if key[1] != value}
+    if not renumbered:
+        return
+    with rebuilt_after(session.connection()):
+        _renumber(session, renumbered)
+
+
+def _renumber(session: Session, ids: dict[tuple[str, int], int]) -> None:
     for (name, local_id), server_id in ids.items():
-        if local_id == server_id:
-            continue
         model = table(name)
         session.execute(update(model).where(model.c.id == local_id).values(id=server_id))
         for child, column in _referring(name):

@@ -4,7 +4,8 @@
 
 Sections: core (demo generation, variance roll-up), and whatever else is registered in
 ``SECTIONS``; ``stress`` runs an import, two editors and a reader against one portfolio
-for five minutes and counts lost writes and unhandled errors. Timings are medians of
+for five minutes and counts lost writes and unhandled errors; ``team`` runs the desktop
+app on PostgreSQL behind a proxy that adds 20 ms per round trip. Timings are medians of
 repeated runs; memory is the peak resident size of a fresh process doing only that work.
 Targets are printed beside the figures, never asserted: these machines are shared and
 noisy, so a benchmark informs, it does not fail.
@@ -30,7 +31,9 @@ SECTIONS = {
     "workbook": "tests.bench.workbook_bench",
     "stress": "tests.bench.stress_bench",
     "journal": "tests.bench.journal_bench",
+    "figures": "tests.bench.figures_bench",
     "offline": "tests.bench.offline_bench",
+    "team": "tests.bench.team_bench",
 }
 
 

@@ -22,6 +22,7 @@ from portfolio.errors import DatabaseOpenError
 from portfolio.journal.history import history
 from portfolio.model import BudgetLine, Campaign, Client, TeamMember
 from portfolio.storage import Database, open_database
+from portfolio.storage.totals import differences
 from portfolio.sync.book import Scope, book_tables, rows_in_book
 from portfolio.sync.checkout import LOCAL_IDS, checkout
 from portfolio.sync.merge import resolver
@@ -192,6 +193,10 @@ def test_sync_merges_field_by_field_and_keeps_conflicts_until_resolved(sides):
     report = sync(laptop, server, resolve=resolver(default="mine"))
     assert not report.conflicts
     assert snapshot_of(laptop, clients) == snapshot_of(server, clients)
+    # Monthly totals are not copied: each side's triggers keep them from its own lines.
+    for side in (server, laptop):
+        with side.engine.connect() as connection:
+            assert differences(connection) == []
     assert value(server, touched["d"], "responses") == 5  # put back: mine
     with server.session() as session:
         spring = session.scalars(select(Campaign).where(Campaign.name == "Spring launch")).all()

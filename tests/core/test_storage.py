@@ -75,7 +75,7 @@ def test_a_missing_folder_gives_a_clear_message(tmp_path):
 def test_an_unknown_url_scheme_or_unreachable_server_is_one_line(tmp_path):
     with pytest.raises(DatabaseOpenError, match="not supported"):
         open_database("mysql://somewhere/db")
-    with pytest.raises(DatabaseOpenError, match="Cannot open") as caught:
+    with pytest.raises(DatabaseOpenError, match="Cannot reach") as caught:
         open_database("postgresql+psycopg://nobody:wrong@127.0.0.1:1/none?connect_timeout=2")
     assert "\n" not in str(caught.value)
 

@@ -1,7 +1,10 @@
-"""Desktop fixtures: a private copy of the demo file, throw-away settings, a main window.
+"""Desktop fixtures: a private copy of the demo, throw-away settings, a main window.
 
 Everything runs on Qt's offscreen platform (set in the top-level conftest). The demo
-file is the session's ``demo_file``, copied per test, so tests may change it freely.
+is the session's ``demo_file`` copied per test, or, when ``PORTFOLIO_TEST_PG_URL`` is
+set, a scratch PostgreSQL database made from the demo template: every test that takes
+``workspace``, ``window`` or ``ui_target`` runs on both backends. A test of an SQLite
+file's own behaviour (a held write lock, a backup file) is marked ``sqlite_only``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from portfolio.storage import open_database
-from tests.conftest import TODAY, copy_demo
+from tests.conftest import BACKENDS, TODAY, copy_demo
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: the behaviour of an SQLite file (skipped on PostgreSQL)"
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,11 +53,21 @@ def portfolio_file(demo_file: Path, tmp_path: Path) -> Path:
     return copy_demo(demo_file, tmp_path / "portfolio.sqlite3")
 
 
+@pytest.fixture(params=BACKENDS)
+def ui_target(request, demo_file: Path, tmp_path: Path, pg_server, pg_demo_template) -> str:
+    """Where the test's demo copy is: an SQLite path or a scratch PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(copy_demo(demo_file, tmp_path / "portfolio.sqlite3"))
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("the behaviour of an SQLite file")
+    return pg_server.create(template=pg_demo_template)
+
+
 @pytest.fixture
-def workspace(portfolio_file: Path, settings) -> Iterator:
+def workspace(ui_target: str, settings) -> Iterator:
     from ui.workspace import Workspace
 
-    workspace = Workspace(open_database(portfolio_file), settings, today=TODAY)
+    workspace = Workspace(open_database(ui_target), settings, today=TODAY)
     yield workspace
     workspace.close()
 

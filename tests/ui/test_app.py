@@ -6,6 +6,7 @@ import argparse
 import threading
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
@@ -15,7 +16,7 @@ from tests.conftest import TODAY
 from tests.ui.conftest import loaded
 
 
-def test_layout_header_state_and_last_view_are_restored(qtbot, workspace, settings):
+def test_layout_header_state_and_last_view_are_restored(qtbot, workspace, settings, ui_target):
     from ui.main_window import MainWindow
     from ui.workspace import Workspace
 
@@ -30,12 +31,11 @@ def test_layout_header_state_and_last_view_are_restored(qtbot, workspace, settin
     panel.show_column(panel.model.column_of("end_date"), False)
     panel.table.horizontalHeader().sectionClicked.emit(panel.model.column_of("start_date"))
     first.splitter.setSizes([222, 900])
-    path = workspace.database.path
     first.close()
     keys = settings.store.allKeys()
     assert keys and all(key.startswith("v1/") for key in keys)
 
-    again = Workspace(open_database(path), settings, today=TODAY)
+    again = Workspace(open_database(ui_target), settings, today=TODAY)
     second = MainWindow(again)
     qtbot.addWidget(second)
     second.start()
@@ -50,6 +50,30 @@ def test_layout_header_state_and_last_view_are_restored(qtbot, workspace, settin
         assert restored.model.state.sort == (("start_date", False),)
     finally:
         second.close()
+
+
+def test_the_last_view_survives_the_window_being_shown_before_it_starts(
+    qtbot, workspace, settings, ui_target
+):
+    """Regression: ``open_window`` shows the window before ``start``; the navigation,
+    given the focus with no current row, went to the Overview and wrote it over
+    ``last_view``, so every start opened on the Overview (and the bundle's start probe,
+    waiting for a list, hung until its timeout)."""
+    from ui.app import open_window
+
+    settings.set_value("last_view", "budgets")
+    workspace.database.close()
+    window = open_window(ui_target, settings=settings)
+    qtbot.addWidget(window)
+    window.activateWindow()
+    window.nav.setFocus()
+    qtbot.wait(20)
+    window.start()
+    try:
+        assert window.current_key() == "budgets"
+        assert settings.value("last_view") == "budgets"
+    finally:
+        window.close()
 
 
 def test_recent_files_are_remembered(settings):
@@ -71,6 +95,7 @@ def test_a_file_that_is_not_a_portfolio_is_explained_and_left_alone(qtbot, tmp_p
     assert target.read_text() == "shopping list\n"
 
 
+@pytest.mark.sqlite_only
 def test_status_bar_names_the_database_and_backup_runs_as_a_job(qtbot, window, workspace):
     assert window.database_label.text() == workspace.database.name
     window.back_up()
@@ -184,11 +209,13 @@ def test_chart_draws_bars_lines_and_axes_headless(qtbot):
     assert compact(1_250_000) == "1.2M" or compact(1_250_000) == "1.25M"
 
 
-def test_snapshot_writes_a_png_of_every_view(tmp_path, portfolio_file, qtbot):
+def test_snapshot_writes_a_png_of_every_view(tmp_path, ui_target, qtbot):
+    """On both backends: every page and every chart renders (regression, issue 13: on
+    PostgreSQL the Variances page raised TypeError and the snapshot stopped after 4)."""
     import main
 
     out = tmp_path / "shots"
-    assert main.main(["snapshot", "--db", str(portfolio_file), "--out", str(out)]) == 0
+    assert main.main(["snapshot", "--db", ui_target, "--out", str(out)]) == 0
     files = sorted(p.name for p in out.glob("*.png"))
     assert files == [
         "01-overview.png",

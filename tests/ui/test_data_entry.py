@@ -474,7 +474,7 @@ def test_step6_the_campaign_is_picked_from_the_clients_campaigns(
 
 
 def test_step7_a_client_level_action_counts_in_app_cli_and_deck_alike(
-    qtbot, window, workspace, monkeypatch, capsys
+    qtbot, window, workspace, monkeypatch, capsys, ui_target
 ):
     """Why 7: the deck's 'actions planned cover' left out a client-level action of $5,000
     that its own table listed."""
@@ -523,8 +523,7 @@ def test_step7_a_client_level_action_counts_in_app_cli_and_deck_alike(
     assert "Revenue to recover by the end of FY2027" in texts
     assert "actions planned cover $9,136.00" in texts
     # The command line, client level: the same $9,136.00 planned.
-    path = workspace.database.path
-    command = ["recovery", "--db", str(path), "--measure", "revenue", "--client", CLIENT]
+    command = ["recovery", "--db", ui_target, "--measure", "revenue", "--client", CLIENT]
     command += ["--as-of", "2026-10", "--format", "json"]
     code = cli_main(command)
     assert code == 0
@@ -852,7 +851,9 @@ def test_smaller_navigation_drops_stale_drill_chips_and_pages_never_widen_the_wi
     the main window; the title read 'Portfolio - path - Portfolio'."""
     from ui.main_window import MainWindow
 
-    assert window.windowTitle() == "portfolio.sqlite3"  # Qt adds " - Portfolio" itself
+    database = workspace.database
+    expected = "portfolio.sqlite3" if database.path else f"{database.url.database} on localhost"
+    assert window.windowTitle() == expected  # Qt adds " - Portfolio" itself
     _client_id, campaign_id = blue_ridge(workspace.database)
     window.navigate("campaigns", {"campaign_id": campaign_id})  # drill to its budget lines
     panel = window.current_page().primary_panel()
@@ -869,6 +870,7 @@ def test_smaller_navigation_drops_stale_drill_chips_and_pages_never_widen_the_wi
     assert isinstance(window, MainWindow)
 
 
+@pytest.mark.sqlite_only
 def test_smaller_right_click_menus_amount_widths_and_exports_outside_the_data_folder(
     qtbot, window, workspace, monkeypatch, tmp_path
 ):

@@ -132,16 +132,17 @@ def test_bad_input_is_refused_at_the_cell_with_the_reason(qtbot, window, workspa
     assert "Nothing was saved" in window.statusBar().currentMessage()
 
 
-def test_an_edit_is_saved_at_once_and_survives_a_restart(qtbot, window, workspace, settings):
+def test_an_edit_is_saved_at_once_and_survives_a_restart(
+    qtbot, window, workspace, settings, ui_target
+):
     from ui.workspace import Workspace
 
     line = closed_line(workspace.database)
     panel = lines_panel(qtbot, window, line.campaign_id)
     index = panel.model.index(row_of(panel, line.id), panel.model.column_of("revenue_actual"))
     assert panel.model.setData(index, "777")
-    path = workspace.database.path
     window.close()  # closes the workspace too: no save step anywhere
-    again = Workspace(open_database(path), settings)
+    again = Workspace(open_database(ui_target), settings)
     try:
         assert stored(again.database, line.id, "revenue_actual") == 77_700
     finally:

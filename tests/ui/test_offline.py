@@ -65,9 +65,9 @@ def click_later(button_text: str, seen: list) -> None:
 def test_take_offline_edit_and_sync_with_a_conflict_settled_in_the_app(
     qtbot, team: str, tmp_path: Path, monkeypatch
 ):
-    from ui.offline.actions import TakeOfflineDialog, start_checkout
-
     from sqlalchemy.engine import make_url
+
+    from ui.offline.actions import TakeOfflineDialog, start_checkout
 
     if "://" in team:  # the copy remembers the server without its password: libpq's own
         monkeypatch.setenv("PGPASSWORD", make_url(team).password or "")
@@ -89,7 +89,7 @@ def test_take_offline_edit_and_sync_with_a_conflict_settled_in_the_app(
     copy_window.workspace.perform(
         Action("Edit notes", (Edit("client", client_id, {"notes": "mine, offline"}),))
     )
-    qtbot.waitUntil(lambda: "1 record changed here, not yet synced" in label.text())
+    qtbot.waitUntil(lambda: "1 change not yet synced" in label.text())
     colleague = open_database(team, user=COLLEAGUE)
     perform(colleague, Action("Edit notes", (Edit("client", client_id, {"notes": "theirs"}),)))
 

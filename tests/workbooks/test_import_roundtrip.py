@@ -148,6 +148,51 @@ def test_rows_changed_in_portfolio_since_the_export_are_conflicts(demo_sqlite, t
     assert _lines(db, name)[(campaign, month)]["spend_forecast"] == 9999  # not overwritten
 
 
+def _line_of(db, name: str, campaign: str, month: int) -> int:
+    with db.session() as session:
+        return session.scalar(
+            select(BudgetLine.id)
+            .join(Campaign, Campaign.id == BudgetLine.campaign_id)
+            .join(Client, Client.id == Campaign.client_id)
+            .where(Client.name == name, Campaign.name == campaign, BudgetLine.month == month)
+        )
+
+
+@pytest.mark.parametrize("same_field", [True, False])
+def test_a_row_a_colleague_changed_since_the_export_merges_field_by_field(
+    demo, tmp_path, same_field
+):
+    """Issue 9: the workbook path too merges what nobody else touched; a field changed
+    in the file and by a colleague is a conflict naming the field and who."""
+    from portfolio.actions import Action, Edit, perform
+    from portfolio.storage import open_database
+    from tests.core.test_journal import target_of
+
+    with demo.session() as session:
+        name = _first_client(session).name
+    exported, edited = tmp_path / "client.xlsx", tmp_path / "edited.xlsx"
+    _export_client(demo, exported, name)
+    where = _edit(exported, edited)
+    campaign, month = where["forecast"]
+    line_id = _line_of(demo, name, campaign, month)
+    colleague = open_database(target_of(demo), user="Hannah O'Neill")
+    field = "spend_forecast" if same_field else "revenue_forecast"
+    perform(colleague, Action("Edit", (Edit("budget_line", line_id, {field: "99.99"}),)))
+    colleague.close()
+    from_file = _lines(demo, name)[(campaign, month)]
+
+    result = run_import(demo, edited, OPTIONS)
+    after = _lines(demo, name)[(campaign, month)]
+    if same_field:
+        [conflict] = result.plan.conflicts
+        assert conflict.reason.startswith("Spend forecast was changed in Portfolio by Hannah")
+        assert after["spend_forecast"] == 9999  # theirs, not overwritten
+    else:
+        assert not result.plan.conflicts
+        assert after["revenue_forecast"] == 9999  # the colleague's change stays
+        assert after["spend_forecast"] != from_file["spend_forecast"]  # the file's edit
+
+
 def test_a_preview_is_not_applied_once_the_data_moved_on(demo_sqlite, tmp_path):
     db = demo_sqlite
     with db.session() as session:

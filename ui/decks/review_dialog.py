@@ -306,7 +306,7 @@ class ReviewDeckDialog(JobDialog):
             from portfolio.decks.build import write_deck
             from portfolio.model import Client
 
-            with database.session() as session:
+            with database.reading() as session:
                 client = session.get(Client, client_id)
                 if client is None:
                     raise PortfolioError("This client no longer exists")

@@ -154,7 +154,9 @@ def show_status(window: MainWindow) -> None:
     if state is None:
         return
     waiting = (
-        "nothing to sync" if not state.waiting else f"{state.waiting:,} changes not yet synced"
+        "nothing to sync"
+        if not state.waiting
+        else f"{state.waiting:,} change{'' if state.waiting == 1 else 's'} not yet synced"
     )
     label.setText(
         f"Offline copy of {state.server} (checked out {local_time(state.checked_out_at)}, "

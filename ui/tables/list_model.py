@@ -37,6 +37,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication
 
 from portfolio.actions import Action, Changes, Edit
+from portfolio.actions.steps import RECORD
 from portfolio.errors import PortfolioError, ValidationError
 from portfolio.jobs import Cancelled
 from portfolio.queries.interrupt import Interrupted, Interruptible
@@ -52,7 +53,6 @@ from portfolio.queries.listing import (
     fetch_rows,
     fetch_totals,
 )
-from portfolio.queries.pickers import describe
 from portfolio.storage.failures import BusyError
 from ui.editing.conflicts import perform_resolving
 from ui.icons import brush, icon
@@ -139,6 +139,9 @@ class ListModel(QAbstractTableModel):
         self.totals: list[Totals] | None = None
         #: The last refusal: (row, column, reason), for tests and the status bar.
         self.last_refusal: tuple[int, int, str] | None = None
+        #: Views with a cell in edit; while any, other people's changes wait.
+        self._holds = 0
+        self._pending: Changes | None = None
         self._fast = workspace.lane(self)
         self._slow = workspace.lane(self)
         self._totals_lane = workspace.lane(self)
@@ -212,10 +215,10 @@ class ListModel(QAbstractTableModel):
         self._slow.clear()
         self._totals_lane.clear()
         self._stop_background()
-        engine = self.workspace.database.engine
+        database = self.workspace.database
 
         def work() -> list[tuple]:
-            with engine.connect() as connection:
+            with database.connect() as connection:
                 return fetch_page(connection, query, 0, self.PAGE_SIZE)
 
         self._fast.submit(work, lambda first: self._switch(generation, query, first), self._failed)
@@ -257,10 +260,10 @@ class ListModel(QAbstractTableModel):
         if exact:
             self._counted(generation, query, count)
             return
-        engine = self.workspace.database.engine
+        database = self.workspace.database
 
         def work() -> int:
-            with engine.connect() as connection:
+            with database.connect() as connection:
                 return fetch_count(connection, query)
 
         self._fast.submit(work, lambda found: self._counted(generation, query, found), self._failed)
@@ -315,6 +318,7 @@ class ListModel(QAbstractTableModel):
         return failed
 
     def _load_extras(self, generation: int, query: ListQuery, count: int) -> None:
+        # The id list streams through a server-side cursor, which needs a transaction.
         engine = self.workspace.database.engine
         if count > self.OFFSET_LIMIT:
             ids_read = Interruptible()
@@ -333,7 +337,7 @@ class ListModel(QAbstractTableModel):
             self._load_totals(generation, query)
 
     def _load_totals(self, generation: int, query: ListQuery) -> None:
-        engine = self.workspace.database.engine
+        engine = self.workspace.database.read_engine
         totals_read = Interruptible()
         self._background.append(totals_read)
 
@@ -400,14 +404,14 @@ class ListModel(QAbstractTableModel):
         generation = self._generation
         query = self._query
         ids = self._ids
-        engine = self.workspace.database.engine
+        database = self.workspace.database
         size = self.PAGE_SIZE
 
         count = self._count
         near_end = page_number * size >= self.OFFSET_LIMIT
 
         def work() -> list[tuple]:
-            with engine.connect() as connection:
+            with database.connect() as connection:
                 if ids is None and near_end:
                     first = page_number * size
                     last = min(first + size, count)
@@ -446,16 +450,27 @@ class ListModel(QAbstractTableModel):
         if not missing:
             return
         size = self.PAGE_SIZE
-        with self.workspace.database.engine.connect() as connection:
-            for page_number in missing:
-                if self._ids is None:
-                    rows_found = fetch_page(connection, self._query, page_number * size, size)
-                else:
-                    chosen = list(self._ids[page_number * size : (page_number + 1) * size])
-                    found = fetch_rows(connection, self._query, chosen)
-                    rows_found = [found[i] for i in chosen if i in found]
-                self._pages[page_number] = rows_found
-                self._forget_texts(page_number)
+        database, query, ids = self.workspace.database, self._query, self._ids
+
+        def read() -> dict[int, list[tuple]]:
+            pages = {}
+            with database.connect() as connection:
+                for page_number in missing:
+                    if ids is None:
+                        pages[page_number] = fetch_page(connection, query, page_number * size, size)
+                    else:
+                        chosen = list(ids[page_number * size : (page_number + 1) * size])
+                        found = fetch_rows(connection, query, chosen)
+                        pages[page_number] = [found[i] for i in chosen if i in found]
+            return pages
+
+        generation = self._generation
+        pages = self.workspace.run(read, title="Reading the rows to copy…")
+        if generation != self._generation:
+            return
+        for page_number, rows_found in pages.items():
+            self._pages[page_number] = rows_found
+            self._forget_texts(page_number)
 
     def _forget_texts(self, page_number: int) -> None:
         first = page_number * self.PAGE_SIZE
@@ -612,9 +627,9 @@ class ListModel(QAbstractTableModel):
         entity_name = self.definition.entity
         assert entity_name is not None and column.field is not None
         row_id = record[0]
-        name = self.workspace.read(lambda session: describe(session, entity_name, row_id))
         # Based on the row as shown: the core merges with what others changed since
-        # and asks about a collision on this very field.
+        # and asks about a collision on this very field. The core names the record in
+        # the action's text ({record}): no read of its name first.
         step = Edit(
             entity_name,
             row_id,
@@ -622,7 +637,7 @@ class ListModel(QAbstractTableModel):
             version=record[RowLayout.VERSION],
             seen={column.field: shown},
         )
-        action = Action(f"Edit {column.label} of {name}", (step,))
+        action = Action(f"Edit {column.label} of {RECORD}", (step,))
         try:
             outcome = perform_resolving(
                 self.workspace, action, QApplication.activeWindow(), origin=self
@@ -637,28 +652,57 @@ class ListModel(QAbstractTableModel):
         self.last_refusal = None
         return outcome is not None
 
+    def hold(self, holding: bool) -> None:
+        """A view opened (True) or closed (False) an editor on this model: while one is
+        open, other people's changes wait, so the cell being typed in is not reloaded
+        under the person (saving it goes through the conflict rule instead)."""
+        self._holds = max(0, self._holds + (1 if holding else -1))
+        if not self._holds and self._pending is not None:
+            pending, self._pending = self._pending, None
+            QTimer.singleShot(0, lambda: self.apply_changes(pending))
+
     def apply_changes(self, changes: Changes) -> None:
         """Show what an action changed: rows of this list edited in place are read
         again where they are (the order and the current cell stay); anything else
-        (rows added or removed, a joined name changed) runs the query again."""
+        (rows added or removed, a joined name changed) runs the query again.
+
+        This model's own edit is read back before the save returns (the cell never
+        shows the old value); other changes are read in the background, and wait
+        while a cell is in edit (``hold``)."""
+        if changes.origin is not self and self._holds:
+            self._pending = changes if self._pending is None else self._pending.merged(changes)
+            return
         base = self.definition.base.__tablename__
         if changes.only_updates(base):
-            self.reread_rows(sorted(changes.ids(base)))
+            self.reread_rows(sorted(changes.ids(base)), now=changes.origin is self)
         else:
             self.reload(self.state)
 
-    def reread_rows(self, ids: list[int]) -> None:
+    def reread_rows(self, ids: list[int], *, now: bool = False) -> None:
         """Re-read some rows in place (after an edit) and the totals; the order stays.
 
-        Only rows already in memory are read: the others are read when shown."""
+        Only rows already in memory are read: the others are read when shown. ``now``
+        waits for them (``Workspace.run``), else they come on the fast lane."""
         cached = {record[0] for page in self._pages.values() for record in page}
         wanted = set(ids) & cached
         if not wanted:
             if self.definition.has_totals:
                 self._load_totals(self._generation, self._query)
             return
-        with self.workspace.database.engine.connect() as connection:
-            fresh = fetch_rows(connection, self._query, list(wanted))
+        database, query, generation = self.workspace.database, self._query, self._generation
+
+        def read() -> dict[int, tuple]:
+            with database.connect() as connection:
+                return fetch_rows(connection, query, list(wanted))
+
+        if now:
+            self._store_rows(generation, self.workspace.run(read, title="Reading it back…"))
+        else:
+            self._fast.submit(read, lambda fresh: self._store_rows(generation, fresh), self._failed)
+
+    def _store_rows(self, generation: int, fresh: dict[int, tuple]) -> None:
+        if generation != self._generation:
+            return
         for page_number, page in self._pages.items():
             for offset, record in enumerate(page):
                 if record[0] in fresh:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from portfolio.model.vocab import Vocabulary
 from ui.icons import brush, icon
 from ui.tables.formatting import display, unfavourable
+from ui.tables.lazy_records import LazyRecords
 
 Index = QModelIndex | QPersistentModelIndex
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -56,7 +57,8 @@ class RecordsModel(QAbstractTableModel):
 
     def set_records(self, records: list[dict[str, Any]]) -> None:
         self.beginResetModel()
-        self.records = list(records)
+        # Records made as they are read (a campaign level's 50,000) are kept as they are.
+        self.records = records if isinstance(records, LazyRecords) else list(records)
         if self._sort is not None:
             self._order(*self._sort)
         self.endResetModel()

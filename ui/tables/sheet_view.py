@@ -5,6 +5,8 @@
 * A refused value keeps its cell current and in edit with the text as typed: the model
   says why (its ``refused`` signal) and the panel shows the reason under the table, where
   it covers no cell and takes no click.
+* While a cell is in edit, the model holds other people's changes (``hold``, where the
+  model has it): what the person is typing is never reloaded under them.
 * The current cell survives whatever reloads the model - a save, a refresh, an undo, a
   change made elsewhere - because the view keeps it across every model reset and layout
   change by itself, whoever triggered the reload. A row of a model with ``row_id(row)``
@@ -71,12 +73,14 @@ class SheetView(QTableView):
         self._refusal: str | None = None
         self._edited: tuple[int, int] | None = None
         self._editor: QWidget | None = None
+        self._holding = False
         self.setItemDelegate(SheetDelegate(self))
         self.setTabKeyNavigation(True)
 
     # -- the model ------------------------------------------------------------------------
 
     def setModel(self, model) -> None:  # noqa: N802
+        self._hold(False)
         old = self.model()
         if old is not None:
             for signal, slot in self._signals(old):
@@ -113,7 +117,18 @@ class SheetView(QTableView):
         if current.isValid():
             self._kept = (current.row(), current.column(), self._row_key(current.row()))
 
+    def _hold(self, holding: bool) -> None:
+        """Tell the model a cell is (no longer) in edit; once per edit."""
+        if holding == self._holding:
+            return
+        self._holding = holding
+        hold = getattr(self.model(), "hold", None)
+        if callable(hold):
+            hold(holding)
+
     def _restore(self, *_args) -> None:
+        if self.state() != QAbstractItemView.State.EditingState:
+            self._hold(False)
         if self._kept is None:
             return
         row, column, key = self._kept
@@ -150,6 +165,7 @@ class SheetView(QTableView):
         if started:
             self._edited = (index.row(), index.column())
             self._editor = self.indexWidget(index)
+            self._hold(True)
         return started
 
     def editing_with(self, editor: QWidget) -> bool:
@@ -213,3 +229,5 @@ class SheetView(QTableView):
             if hint == QAbstractItemDelegate.EndEditHint.RevertModelCache:
                 self.edit_ended.emit(False)
         super().closeEditor(editor, hint)
+        if self._editor is None:
+            self._hold(False)

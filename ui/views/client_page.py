@@ -287,7 +287,7 @@ class ClientPage(Page):
             from portfolio.analytics.summary import client_summary
             from portfolio.model import Client
 
-            with database.session() as session:
+            with database.reading() as session:
                 client = session.get(Client, client_id)
                 if client is None:
                     return None

@@ -145,8 +145,11 @@ class OverviewPage(FiguresPage):
         self.book.setAccessibleName("Whose book")
         self.book.setMinimumWidth(220)
         self.book.addItem("Whole book (all directors)", 0)
-        for member_id, name in workspace.read(lambda s: people(s, "account_director")):
-            self.book.addItem(name, member_id)
+        self._directors_lane = workspace.lane(self)
+        database = workspace.database
+        self._directors_lane.submit(
+            lambda: database.read(lambda s: people(s, "account_director")), self._add_directors
+        )
         self.book.currentIndexChanged.connect(lambda _i: self.load())
         head.addWidget(self.book)
         layout.addLayout(head)
@@ -195,6 +198,13 @@ class OverviewPage(FiguresPage):
         self.splitter.setSizes([320, 260])
         layout.addWidget(self.splitter, 1)
 
+    def _add_directors(self, directors: list[tuple[int, str]]) -> None:
+        """The book choices, read off the GUI thread when the page is built."""
+        self.book.blockSignals(True)
+        for member_id, name in directors:
+            self.book.addItem(name, member_id)
+        self.book.blockSignals(False)
+
     def _as_of_text(self) -> str:
         return f"actuals to {month_label(self.workspace.as_of)}, today {self.workspace.today}"
 
@@ -212,13 +222,17 @@ class OverviewPage(FiguresPage):
         for tile in self.tiles.values():
             tile.value.setText("…")
 
+        cubes = self.cubes
+
         def work() -> OverviewFigures:
+            from portfolio.analytics.cubes import use_cubes
             from portfolio.analytics.overview import overview
             from portfolio.analytics.risk import at_risk_clients
             from portfolio.analytics.service_levels import sla_compliance
             from portfolio.analytics.team import team_rollup
 
-            with database.session() as session:
+            with database.reading() as session:
+                use_cubes(session, cubes.get())
                 kpis = overview(session, today=today, as_of=as_of, scope=scope)
                 risks = at_risk_clients(session, today=today, as_of=as_of, scope=scope)
                 directors: list[dict] = []

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
 from portfolio.actions.changes import Changes
 from portfolio.queries.listing import ViewState
 from ui.tables.list_view import ListPanel
+from ui.views.figure_cubes import cubes_for
 from ui.workspace import Workspace
 
 
@@ -83,6 +84,8 @@ class FiguresPage(Page):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, parent)
         self._stale = True
+        # The shared figure cubes hear of a change before this page reloads for it.
+        self.cubes = cubes_for(workspace)
         workspace.changed.connect(self._changed)
 
     def load(self) -> None:

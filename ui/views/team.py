@@ -97,10 +97,14 @@ class TeamPage(FiguresPage):
             f"(actuals to {month_label(as_of)}) and for the year, in the portfolio's base currency"
         )
 
+        cubes = self.cubes
+
         def work():
+            from portfolio.analytics.cubes import use_cubes
             from portfolio.analytics.team import team_rollup
 
-            with database.session() as session:
+            with database.reading() as session:
+                use_cubes(session, cubes.get())
                 return team_rollup(session, period=period, as_of=as_of)
 
         def show(rows) -> None:

@@ -9,7 +9,8 @@ recover it and the amount per remaining month, and the make-up actions; "Add mak
 action" starts one from the selected row.
 
 All figures come from the core (``variance_rollup``, ``recovery_plan``) on a worker
-lane; a roll-up of a million budget lines takes a moment and the window stays usable.
+lane, read from the monthly totals (the campaign level from the budget lines). A change
+of level or period that moves neither the chart nor the make-up plan keeps them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from ui.charts.bar_line_chart import BarLineChart
 from ui.charts.variance_chart import monthly_chart
 from ui.editing.makeup_form import MakeupStart, add_makeup_action
 from ui.icons import icon
+from ui.tables.lazy_records import LazyRecords
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.overview import table
@@ -144,6 +146,111 @@ class Selection:
     campaign_id: int | None
 
 
+#: How many page states' roll-ups are kept (each holds all three measures).
+KEPT_STATES = 12
+
+
+#: And how many make-up plans (a campaign-level plan has some 27,000 items on the demo).
+KEPT_PLANS = 3
+
+
+def _remember(kept: dict[tuple, list], key: tuple, value: list, most: int) -> None:
+    """Keep ``value`` as the newest of at most ``most`` entries."""
+    kept.pop(key, None)
+    kept[key] = value
+    while len(kept) > most:
+        kept.pop(next(iter(kept)))
+
+
+def rollup_parts(session, level: str, choice: str, calendar: bool, as_of: int) -> list[tuple]:
+    """The roll-ups of all three measures for a level and period choice: one part for
+    the calendar year, or one per fiscal year start: (roll-ups, period text, suffix)."""
+    from sqlalchemy import select
+
+    from portfolio.analytics.variance import MEASURES, variance_rollups
+    from portfolio.model import Client
+
+    starts = [1]
+    if not calendar:
+        starts = sorted(set(session.scalars(select(Client.fiscal_year_start).distinct()))) or [1]
+    several = len(starts) > 1 and level in ("director", "vertical")
+    parts = []
+    for start in starts:
+        scope = Scope() if calendar else Scope(fiscal_year_starts=(start,))
+        its_period = period_for(choice, as_of, start)
+        rollups = variance_rollups(
+            session,
+            by=(level,),
+            period=its_period,
+            as_of=as_of,
+            measure_names=tuple(MEASURES),
+            scope=scope,
+        )
+        shown = (
+            f"{its_period.span} ({year_kind(start)})"
+            if its_period.first != its_period.last
+            else its_period.label
+        )
+        suffix = f" ({MONTH_NAMES[start - 1]} years)" if several else ""
+        parts.append((rollups, shown, suffix))
+    return parts
+
+
+def table_records(parts: list[tuple], level: str, measure: str, record) -> tuple[Any, int]:
+    """The table's records in the page's order, and how many are unfavourable: made
+    as they are shown when the roll-ups are the cubes' arrays, else all at once."""
+    from ui.views.variance_order import variance_order
+
+    found = variance_order([rollups[measure].rows for rollups, _, _ in parts], measure)
+    if found is None:
+        records = [
+            record(level, measure, row, shown, suffix)
+            for rollups, shown, suffix in parts
+            for row in rollups[measure].rows
+        ]
+        _sort_records(records, measure)
+        return records, sum(1 for r in records if r["status"] == "UNFAVOURABLE")
+    which, at, bad = found
+    rows = [rollups[measure].rows for rollups, _, _ in parts]
+    texts = [(shown, suffix) for _, shown, suffix in parts]
+    which_list, at_list = which.tolist(), at.tolist()
+
+    def make(index: int) -> dict:
+        part = which_list[index]
+        return record(level, measure, rows[part][at_list[index]], *texts[part])
+
+    return LazyRecords(len(which_list), make), bad
+
+
+def _plan_record(item) -> dict:
+    """One row of the make-up table (made when shown: a campaign plan has 27,444)."""
+    return {
+        "client_id": item.client_id,
+        "campaign_id": item.campaign_id,
+        "group": item.group,
+        "ytd": item.ytd.span if item.ytd else "",
+        "director": item.director,
+        "currency": item.currency,
+        "measure": item.measure,
+        "shortfall": item.shortfall,
+        "shortfall_pct": item.shortfall_pct,
+        "planned": item.planned,
+        "uncovered": item.uncovered,
+        "first_month": item.remaining_months[0] if item.remaining_months else None,
+        **{f"m{m}": v for m, v in zip(item.remaining_months, item.per_month, strict=True)},
+    }
+
+
+def _sort_records(records: list[dict], measure: str) -> None:
+    """Unfavourable first, the worst variance (as a share of budget) at the top."""
+    records.sort(
+        key=lambda r: (
+            r["status"] != "UNFAVOURABLE",
+            -(r["variance_pct"] or 0) if measure == "spend" else (r["variance_pct"] or 0),
+        )
+    )
+
+
 class VariancePage(FiguresPage):
     key = "variances"
     title = "Variances"
@@ -162,6 +269,11 @@ class VariancePage(FiguresPage):
         self._chart_generation = 0
         self.loaded_once = False
         self.chart_loaded = False
+        self._chart_key: tuple | None = None
+        #: Make-up plans and roll-ups already read, until the data changes.
+        self._plans: dict[tuple, list] = {}
+        self._states: dict[tuple, list] = {}
+        self._shown_plan: tuple | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         controls = QHBoxLayout()
@@ -280,6 +392,7 @@ class VariancePage(FiguresPage):
     # -- loading ------------------------------------------------------------------------
 
     def load(self) -> None:
+        stale = self._stale
         self.loading_started()
         self._generation += 1
         generation = self._generation
@@ -292,50 +405,77 @@ class VariancePage(FiguresPage):
         database = self.workspace.database
         self.note.setText(f"{self._period_words(period, calendar)} - calculating…")
         self.actions.model.set_state(self.actions.model.state.scoped(measure=measure))
+        # The make-up plan depends on the measure, the year and whether campaigns are
+        # listed, not on the period or the other levels: a change of those reuses it.
+        # Each state's roll-ups hold all three measures (the cubes sum them in one
+        # pass): a change of measure reuses them and only makes the table's rows.
+        if stale:
+            self._plans.clear()
+            self._states.clear()
+            self._shown_plan = None
+        plan_key = (measure, level == "campaign", calendar, as_of)
+        state_key = (level, choice, calendar, as_of)
+        plan = self._plans.get(plan_key)
+        parts = self._states.get(state_key)
+        record = self._record
+        cubes = self.cubes
 
         def work() -> dict[str, Any]:
-            from sqlalchemy import select
-
+            from portfolio.analytics.cubes import use_cubes
             from portfolio.analytics.recovery import recovery_plan
-            from portfolio.analytics.variance import variance_rollup
-            from portfolio.model import Client
 
-            with database.session() as session:
-                starts = [1]
-                if not calendar:
-                    starts = sorted(
-                        set(session.scalars(select(Client.fiscal_year_start).distinct()))
-                    ) or [1]
-                parts = []
-                for start in starts:
-                    scope = (
-                        Scope() if calendar else Scope(extra=(Client.fiscal_year_start == start,))
-                    )
-                    its_period = period_for(choice, as_of, start)
-                    rollup = variance_rollup(
+            with database.reading() as session:
+                use_cubes(session, cubes.get())
+                made_parts = parts
+                if made_parts is None:
+                    made_parts = rollup_parts(session, level, choice, calendar, as_of)
+                converted_to = None
+                for rollups, _shown, _suffix in made_parts:
+                    converted_to = converted_to or rollups[measure].converted_to
+                records, bad = table_records(made_parts, level, measure, record)
+                made = plan
+                if made is None:
+                    made = recovery_plan(
                         session,
-                        by=(level,),
-                        period=its_period,
                         as_of=as_of,
                         measure_name=measure,
-                        scope=scope,
+                        level="campaign" if level == "campaign" else "client",
+                        calendar=calendar,
                     )
-                    parts.append((its_period, start, rollup))
-                plan = recovery_plan(
-                    session,
-                    as_of=as_of,
-                    measure_name=measure,
-                    level="campaign" if level == "campaign" else "client",
-                    calendar=calendar,
-                )
-            return {"parts": parts, "plan": plan}
+            return {
+                "records": records,
+                "bad": bad,
+                "plan": made,
+                "converted_to": converted_to,
+                "parts": made_parts,
+            }
+
+        def show(result) -> None:
+            if generation != self._generation:
+                return
+            _remember(self._plans, plan_key, result["plan"], KEPT_PLANS)
+            _remember(self._states, state_key, result["parts"], KEPT_STATES)
+            self._show_rows(
+                level,
+                measure,
+                period,
+                calendar,
+                result["records"],
+                result["plan"],
+                result["converted_to"],
+                bad=result["bad"],
+                plan_changed=plan_key != self._shown_plan,
+            )
+            self._shown_plan = plan_key
+            if level != "campaign":
+                # A manager on this page may well ask for campaigns next: 1.3 s of
+                # reading on the million-line demo, done now while they read.
+                self.cubes.warm_campaigns(database)
 
         self.lane.submit(
-            work,
-            lambda result: self._show(generation, level, measure, period, calendar, result),
-            lambda error: self.note.setText(f"Could not calculate: {error}"),
+            work, show, lambda error: self.note.setText(f"Could not calculate: {error}")
         )
-        self._load_chart(None)
+        self._load_chart(None, again=stale)
 
     def _period_words(self, period: Period, calendar: bool) -> str:
         as_of = month_label(self.workspace.as_of)
@@ -343,35 +483,19 @@ class VariancePage(FiguresPage):
             return f"{period_title(period)}, actuals to {as_of}"
         return f"each client's fiscal year (the Period column names its months), actuals to {as_of}"
 
-    def _show(
-        self, generation: int, level: str, measure: str, period: Period, calendar: bool, result
-    ) -> None:
-        if generation != self._generation:
-            return
-        parts, plan = result["parts"], result["plan"]
-        several = len(parts) > 1 and level in ("director", "vertical")
-        records = []
-        converted_to = next((r.converted_to for _p, _s, r in parts if r.converted_to), None)
-        for its_period, start, rollup in parts:
-            for row in rollup.rows:
-                records.append(self._record(level, measure, row, its_period, start, several))
-        self._show_rows(level, measure, period, calendar, records, plan, converted_to)
-
-    def _record(self, level, measure, row, its_period, start, several) -> dict:
-        client_id = (
-            row.key[0] if level == "client" else (row.key[1] if level == "campaign" else None)
-        )
-        kind = year_kind(start)
-        group = f"{row.group} ({MONTH_NAMES[start - 1]} years)" if several else row.group
+    @staticmethod
+    def _record(level: str, measure: str, row, period_text: str, suffix: str) -> dict:
+        """One table row; built on the worker lane (a campaign level has 50,000)."""
+        key = row.key
+        client_id = key[0] if level == "client" else (key[1] if level == "campaign" else None)
+        favourable = row.favourable
         return {
-            "key": row.key,
+            "key": key,
             "level": level,
             "client_id": client_id,
-            "campaign_id": row.key[0] if level == "campaign" else None,
-            "group": group,
-            "period": f"{its_period.span} ({kind})"
-            if its_period.first != its_period.last
-            else its_period.label,
+            "campaign_id": key[0] if level == "campaign" else None,
+            "group": row.group + suffix,
+            "period": period_text,
             "currency": row.currency,
             "budget": row.budget,
             "forecast": row.forecast,
@@ -380,51 +504,39 @@ class VariancePage(FiguresPage):
             "variance": row.variance,
             "variance_pct": row.variance_pct,
             "variance_vs_forecast": row.variance_vs_forecast,
-            "status": "favourable" if row.favourable else "UNFAVOURABLE",
-            "shortfall": row.shortfall,
+            "status": "favourable" if favourable else "UNFAVOURABLE",
+            "shortfall": 0 if favourable else abs(row.variance),
             "measure": measure,
         }
 
-    def _show_rows(self, level, measure, period, calendar, records, plan, converted_to) -> None:
-        records.sort(
-            key=lambda r: (
-                r["status"] != "UNFAVOURABLE",
-                -(r["variance_pct"] or 0) if measure == "spend" else (r["variance_pct"] or 0),
-            )
-        )
+    def _show_rows(
+        self,
+        level,
+        measure,
+        period,
+        calendar,
+        records,
+        plan,
+        converted_to,
+        *,
+        plan_changed: bool = True,
+        bad: int | None = None,
+    ) -> None:
         self.rollup_model.fields = variance_fields(measure)
         self.rollup_model.set_records(records)
-        bad = sum(1 for r in records if r["status"] == "UNFAVOURABLE")
+        if bad is None:
+            bad = sum(1 for r in records if r["status"] == "UNFAVOURABLE")
         converted = f"; converted into {converted_to}" if converted_to else ""
         self.note.setText(
             f"{len(records):,} groups, {bad:,} unfavourable. "
             f"{self._period_words(period, calendar)}{converted}"
         )
+        if not plan_changed:
+            self.loaded_once = True
+            return
         months = sorted({m for item in plan for m in item.remaining_months})
         self.recovery_model.fields = self._recovery_fields(months)
-        self.recovery_model.set_records(
-            [
-                {
-                    "client_id": item.client_id,
-                    "campaign_id": item.campaign_id,
-                    "group": item.group,
-                    "ytd": item.ytd.span if item.ytd else "",
-                    "director": item.director,
-                    "currency": item.currency,
-                    "measure": item.measure,
-                    "shortfall": item.shortfall,
-                    "shortfall_pct": item.shortfall_pct,
-                    "planned": item.planned,
-                    "uncovered": item.uncovered,
-                    "first_month": item.remaining_months[0] if item.remaining_months else None,
-                    **{
-                        f"m{m}": v
-                        for m, v in zip(item.remaining_months, item.per_month, strict=True)
-                    },
-                }
-                for item in plan
-            ]
-        )
+        self.recovery_model.set_records(LazyRecords(len(plan), lambda i: _plan_record(plan[i])))
         table_width = self.recovery_view.fontMetrics().averageCharWidth()
         for number, field in enumerate(self.recovery_model.fields):
             self.recovery_view.horizontalHeader().resizeSection(
@@ -474,18 +586,29 @@ class VariancePage(FiguresPage):
 
     def _selected(self) -> None:
         chosen = self.selection()
-        self._load_chart(chosen)
+        self._load_chart(chosen, again=False)
         if chosen is not None and chosen.client_id is not None:
             self.actions.set_scope(
                 {"client_id": chosen.client_id, "measure": self.measure.currentData()},
                 {"client_id": f"Client: {chosen.group.split(' / ')[0]}", "measure": ""},
             )
 
-    def _load_chart(self, chosen: Selection | None) -> None:
-        self._chart_generation += 1
-        generation = self._chart_generation
+    def _load_chart(self, chosen: Selection | None, *, again: bool = True) -> None:
         measure = self.measure.currentData()
         as_of = self.workspace.as_of
+        # The chart is the whole book or the selected group, by month of the year: a
+        # change of level or period that leaves nothing selected keeps the same chart.
+        chart_key = (
+            measure,
+            as_of,
+            chosen.level if chosen else None,
+            chosen.key if chosen else None,
+        )
+        if not again and chart_key == self._chart_key and self.chart_loaded:
+            return
+        self._chart_key = chart_key
+        self._chart_generation += 1
+        generation = self._chart_generation
         year = parse_period("fy", as_of)
         scope = scope_for(chosen.level, chosen.key) if chosen else Scope()
         what = chosen.group if chosen else "whole book"
@@ -493,10 +616,14 @@ class VariancePage(FiguresPage):
         database = self.workspace.database
         self.chart.set_data(None, "Calculating…")
 
+        cubes = self.cubes
+
         def work():
+            from portfolio.analytics.cubes import use_cubes
             from portfolio.analytics.variance import variance_rollup
 
-            with database.session() as session:
+            with database.reading() as session:
+                use_cubes(session, cubes.get())
                 return variance_rollup(
                     session,
                     by=("month",),

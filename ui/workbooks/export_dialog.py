@@ -155,7 +155,7 @@ def start_export(
         from portfolio.exports.request import workbook_request
         from portfolio.exports.workbook import export_workbook
 
-        with database.session() as session:
+        with database.reading() as session:
             request = workbook_request(
                 session,
                 as_of=workspace.as_of,

@@ -6,6 +6,7 @@ from tests.ui.conftest import (  # noqa: F401
     quick_extras,
     settings,
     themed,
+    ui_target,
     window,
     workspace,
 )

@@ -1,0 +1,229 @@
+"""The budget lines in memory for the campaign level: one sorted run of lines per campaign.
+
+A campaign's figures for a period are sums over its lines of that period: nothing
+coarser answers them (the monthly totals are per client, and a campaign has one line a
+month, so campaign x month totals would be the lines again). Read once off the GUI
+thread (1.1 s for the 1,009,884 lines of the demo, ``cube_read``), each line's month
+and nine figures are held in int32 where they fit (40 MB there), sorted by campaign
+and month; a period's sums for every campaign are then one masked ``reduceat`` per
+figure, exact in int64: all three measures for 50,468 campaigns in about 0.05 s, against
+0.33 s for one measure as a hand-written SQL query.
+
+Like ``MonthCube`` it gives exactly ``variance_rollup``'s rows, or declines with
+``None`` (a currency to convert into, other levels, extra SQL conditions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import numpy as np
+from sqlalchemy import Connection, select, text
+
+from portfolio.analytics.cube_dims import ClientDims
+from portfolio.analytics.cube_read import compact, read_columns
+from portfolio.analytics.cube_rows import CubeRows
+from portfolio.analytics.dimensions import Scope
+from portfolio.analytics.variance import Measure, Rollup, VarianceRow, totals_of
+from portfolio.model import Campaign
+from portfolio.periods import Period
+
+MEASURE_ORDER = ("spend", "revenue", "sales")
+#: Lines read per statement: bounds the text SQLite hands over at once (about 10 MB).
+CHUNK_LINES = 100_000
+
+
+@dataclass(frozen=True)
+class CampaignCube:
+    dims: ClientDims
+    #: Campaigns that have lines, ascending id; their client's position in ``dims``.
+    ids: np.ndarray
+    names: list[str]
+    client: np.ndarray
+    #: Line positions where each campaign's lines start (and, last, where they end).
+    starts: np.ndarray
+    months: np.ndarray
+    #: Spend, revenue, sales x budget, forecast, actual (an empty actual is 0).
+    figures: tuple[np.ndarray, ...]
+
+    @classmethod
+    def load(cls, connection: Connection, dims: ClientDims) -> CampaignCube:
+        campaigns = connection.execute(
+            select(Campaign.id, Campaign.name, Campaign.client_id).order_by(Campaign.id)
+        ).all()
+        campaign_ids = np.array([row[0] for row in campaigns], dtype=np.int64)
+        columns = ["campaign_id", "month"] + [
+            f"COALESCE({measure}_{kind}, 0)" if kind == "actual" else f"{measure}_{kind}"
+            for measure in MEASURE_ORDER
+            for kind in ("budget", "forecast", "actual")
+        ]
+        bounds = connection.execute(text("SELECT MIN(id), MAX(id) FROM budget_line")).one()
+        parts: list[list[np.ndarray | None]] = []
+        if bounds[0] is not None:
+            for low in range(bounds[0], bounds[1] + 1, CHUNK_LINES):
+                read = read_columns(
+                    connection,
+                    columns,
+                    "budget_line WHERE id >= :low AND id < :high",
+                    {"low": low, "high": low + CHUNK_LINES},
+                )
+                parts.append([compact(values) for values in read])
+        # Column by column, each chunk freed once copied, and reordered one column at a
+        # time: the peak stays near the cube's own 40 MB rather than three times it.
+        columns_read = []
+        for index in range(len(columns)):
+            pieces = [part[index] for part in parts] or [np.zeros(0, dtype=np.int32)]
+            for part in parts:
+                part[index] = None
+            columns_read.append(np.concatenate(pieces))
+            del pieces
+        del parts
+        line_campaign, months = columns_read[0], columns_read[1]
+        figures = columns_read[2:]
+        known = np.isin(line_campaign, campaign_ids)
+        order = None
+        step = np.diff(line_campaign)
+        in_order = bool(np.all((step > 0) | ((step == 0) & (np.diff(months) > 0))))
+        if not (known.all() and in_order):
+            order = np.lexsort((months, line_campaign))
+            order = order[known[order]]
+            line_campaign, months = line_campaign[order], months[order]
+            for index in range(len(figures)):
+                figures[index] = figures[index][order]
+        del order, known, step
+        used = np.unique(line_campaign)
+        starts = np.searchsorted(line_campaign, used, side="left")
+        starts = np.append(starts, len(line_campaign)).astype(np.int64)
+        position = np.searchsorted(campaign_ids, used)
+        client_ids = np.array([row[2] for row in campaigns], dtype=np.int64)[position]
+        names = [campaigns[i][1] for i in position.tolist()]
+        return cls(
+            dims,
+            used.astype(np.int64),
+            names,
+            dims.index_of(client_ids),
+            starts,
+            months,
+            tuple(figures),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return self.months.nbytes + sum(values.nbytes for values in self.figures)
+
+    @cached_property
+    def keys(self) -> list[tuple[int, int]]:
+        client_ids = self.dims.ids[self.client].tolist()
+        return list(zip(self.ids.tolist(), client_ids, strict=True))
+
+    @cached_property
+    def labels(self) -> list[tuple[str, str]]:
+        names = self.dims.names
+        return [
+            (names[client], name)
+            for client, name in zip(self.client.tolist(), self.names, strict=True)
+        ]
+
+    @cached_property
+    def rank(self) -> np.ndarray:
+        """Each campaign's place by client name, campaign name (then ids), as SQL lists."""
+        order = sorted(range(len(self.ids)), key=lambda i: (self.labels[i], self.keys[i]))
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[np.array(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+        return rank
+
+    def keep(self, scope: Scope) -> np.ndarray | None:
+        clients = self.dims.mask(replace(scope, campaign_ids=()))
+        if clients is None:
+            return None
+        keep = clients[self.client]
+        if scope.campaign_ids:
+            keep &= np.isin(self.ids, np.array(scope.campaign_ids, dtype=np.int64))
+        return keep
+
+    def rollups(
+        self,
+        by: Sequence[str],
+        period: Period,
+        as_of: int,
+        measures: Sequence[Measure],
+        scope: Scope = Scope(),
+        currency: str | None = None,
+    ) -> dict[str, Rollup] | None:
+        """Measure name -> the campaign-level roll-up; None to ask SQL."""
+        if tuple(by) != ("campaign",) or currency is not None:
+            return None
+        keep = self.keep(scope)
+        if keep is None:
+            return None
+        in_period = (self.months >= period.first) & (self.months <= period.last)
+        closed = self.months <= as_of
+        heads = self.starts[:-1]
+        if heads.size == 0:
+            return {
+                m.name: Rollup(("campaign",), m.name, period, as_of, [], [], None) for m in measures
+            }
+        shown = np.logical_or.reduceat(in_period, heads) & keep
+        chosen = np.flatnonzero(shown)
+        chosen = chosen[np.argsort(self.rank[chosen], kind="stable")]
+        counted = in_period & closed
+        open_ = in_period & ~closed
+        client_currency = self.dims.currency[self.client[chosen]]
+        no_currency = np.zeros(len(chosen), dtype=np.int64)
+        out = {}
+        for m in measures:
+            at = 3 * MEASURE_ORDER.index(m.name)
+            budget, forecast, actual = self.figures[at : at + 3]
+
+            def summed(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+                return np.add.reduceat(np.where(where, values, 0), heads, dtype=np.int64)
+
+            b, f, a = (
+                summed(budget, in_period),
+                summed(forecast, in_period),
+                summed(actual, counted),
+            )
+            o = a + summed(forecast, open_)
+            rows = CubeRows(
+                ("campaign",),
+                self.keys,
+                self.labels,
+                chosen,
+                self.dims.currencies if m.is_money else [None],
+                client_currency if m.is_money else no_currency,
+                np.stack([b, f, a, o], axis=1)[chosen],
+                m,
+            )
+            out[m.name] = Rollup(("campaign",), m.name, period, as_of, rows, rows.totals(), None)
+        return out
+
+    def campaign_months(
+        self, campaign_id: int, period: Period, as_of: int, m: Measure
+    ) -> Rollup | None:
+        """One campaign's roll-up by month (the chart of a selected campaign)."""
+        found = int(np.searchsorted(self.ids, campaign_id))
+        if found >= len(self.ids) or self.ids[found] != campaign_id:
+            return Rollup(("month",), m.name, period, as_of, [], [], None)
+        lines = slice(int(self.starts[found]), int(self.starts[found + 1]))
+        months = self.months[lines].tolist()
+        at = 3 * MEASURE_ORDER.index(m.name)
+        budget, forecast, actual = (values[lines].tolist() for values in self.figures[at : at + 3])
+        currency = self.dims.currencies[self.dims.currency[self.client[found]]]
+        rows = [
+            VarianceRow(
+                ("month",),
+                (month,),
+                (month,),
+                currency if m.is_money else None,
+                b,
+                f,
+                a if month <= as_of else 0,
+                a if month <= as_of else f,
+                m.higher_is_better,
+            )
+            for month, b, f, a in zip(months, budget, forecast, actual, strict=True)
+            if period.first <= month <= period.last
+        ]
+        return Rollup(("month",), m.name, period, as_of, rows, totals_of(rows, m), None)
