@@ -37,6 +37,7 @@ from portfolio.queries.pickers import describe
 from portfolio.storage import location
 from ui.icons import icon
 from ui.jobs import JobRunner
+from ui.offline import install as install_offline_actions
 from ui.tables.list_view import ListPanel
 from ui.views.page import ListPage, Page
 from ui.workbooks import install as install_workbook_actions
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         install_workbook_actions(self)
+        install_offline_actions(self)
         self._restore_layout()
         workspace.start_live_updates()
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from portfolio.actions.conflicts import ConflictFinder, EditConflictError, FieldConflict
 from portfolio.editing.entities import ENTITIES
 from portfolio.journal.recorder import Recorded, Recorder
-from portfolio.journal.values import loads
+from portfolio.journal.values import column_values, loads
 from portfolio.model import JournalChange
 from portfolio.model.base import Base
 from portfolio.naming import Named
@@ -86,8 +86,8 @@ def _load(session: Session, entry_id: int) -> list[_Change]:
             row.entity,
             row.row_id,
             row.op,
-            loads(row.entity, row.before),
-            loads(row.entity, row.after),
+            column_values(row.entity, loads(row.entity, row.before)),
+            column_values(row.entity, loads(row.entity, row.after)),
             row.version,
             Named(row.record, row.client_id, row.currency),
         )

@@ -21,6 +21,7 @@ from portfolio.cli import (
     deck,
     demo,
     journal,
+    offline,
     portfolios,
     reports,
     workbooks,
@@ -29,7 +30,17 @@ from portfolio.cli.terminal import one_line, safe_streams
 from portfolio.errors import PortfolioError
 
 #: Modules that add subcommands; each has ``register(subparsers)`` and sets ``run``.
-COMMAND_MODULES = [portfolios, demo, reports, book_reports, deck, workbooks, journal, check]
+COMMAND_MODULES = [
+    portfolios,
+    demo,
+    reports,
+    book_reports,
+    deck,
+    workbooks,
+    journal,
+    check,
+    offline,
+]
 
 Launcher = Callable[[argparse.Namespace], int]
 

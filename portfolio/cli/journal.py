@@ -27,6 +27,7 @@ HISTORY_COLUMNS = (
     Column("field", "Field"),
     Column("before", "Before"),
     Column("after", "After"),
+    Column("synced", "Synced from offline"),
 )
 
 #: What ``portfolio edit`` can change, and how its record is named on the command line.
@@ -110,6 +111,11 @@ def run_history(args: argparse.Namespace) -> int:
             "field": line.field,
             "before": line.before if machine or line.field else "",
             "after": line.after,
+            "synced": (
+                (line.synced.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z"))
+                if machine and line.synced
+                else (local_time(line.synced) if line.synced else "")
+            ),
         }
         for line in lines
     ]

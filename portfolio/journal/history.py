@@ -1,5 +1,8 @@
 """The history people read: who changed what, when, from what to what, in words.
 
+Newest first by when the change was made (an offline change is listed at the time it
+was made, and says when it was synced).
+
 Each journalled change becomes one line per changed field ("Spend actual: $9,400.00 ->
 $8,888.00", money in the record's currency, people and choices by name); a record
 created or deleted is one line. Newest first. The client page's History tab, a row's
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from portfolio.journal.values import loads
+from portfolio.journal.values import column_values, loads
 from portfolio.journal.wording import Wording, field_label
 from portfolio.model import JournalChange, JournalEntry
 from portfolio.naming import RecordNames
@@ -44,6 +47,8 @@ class HistoryLine:
     entry_id: int
     #: ``create``, ``update`` or ``delete``.
     op: str
+    #: For a change made in an offline copy: when it reached this portfolio, UTC.
+    synced: dt.datetime | None = None
 
 
 def history(
@@ -64,6 +69,7 @@ def history(
             JournalEntry.at,
             JournalEntry.user_name,
             JournalEntry.action,
+            JournalEntry.synced_at,
             JournalChange.entity,
             JournalChange.row_id,
             JournalChange.record,
@@ -73,7 +79,9 @@ def history(
             JournalChange.after,
         )
         .join(JournalEntry, JournalEntry.id == JournalChange.entry_id)
-        .order_by(JournalEntry.id.desc(), JournalChange.id.desc())
+        # By when each change was made: an offline change synced today belongs where it
+        # was made, among the others.
+        .order_by(JournalEntry.at.desc(), JournalEntry.id.desc(), JournalChange.id.desc())
     )
     if client_id is not None:
         query = query.where(JournalChange.client_id == client_id)
@@ -102,6 +110,7 @@ def history(
             "row_id": row.row_id,
             "entry_id": row.id,
             "op": row.op,
+            "synced": row.synced_at,
         }
         if row.op == "create":
             lines.append(
@@ -113,8 +122,8 @@ def history(
                 HistoryLine(**common, field=None, field_name=None, before="", after="deleted")
             )
             continue
-        before = loads(row.entity, row.before) or {}
-        after = loads(row.entity, row.after)
+        before = column_values(row.entity, loads(row.entity, row.before)) or {}
+        after = column_values(row.entity, loads(row.entity, row.after))
         for name in before if after is None else after:
             if name in QUIET:
                 continue

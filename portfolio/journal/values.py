@@ -61,10 +61,22 @@ def typed(table: str, name: str, value: Any) -> Any:
 
 
 def loads(table: str, text: str | None) -> dict[str, Any] | None:
-    """JSON text of a journal change -> stored values of ``table``'s columns."""
+    """JSON text of a journal change -> stored values of ``table``'s columns.
+
+    Keys that are no column (``offline_id``: the id a record had in the offline copy it
+    came from) are kept as they are.
+    """
     if text is None:
         return None
     return {name: typed(table, name, value) for name, value in json.loads(text).items()}
+
+
+def column_values(table: str, values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Only the entries of ``values`` that are columns of ``table``."""
+    if values is None:
+        return None
+    columns = set(columns_of(table))
+    return {name: value for name, value in values.items() if name in columns}
 
 
 def columns_of(table: str) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from portfolio.model.clients import Client, Contact
 from portfolio.model.deadlines import Deadline, MaterialItem
 from portfolio.model.journal import JournalChange, JournalEntry
 from portfolio.model.meetings import Meeting
+from portfolio.model.offline import OfflineCopy, OfflinePending
 from portfolio.model.pipeline import Opportunity
 from portfolio.model.reference import Currency, FxRate, Setting, SlaPolicy
 from portfolio.model.service import ClientRequest, Feedback
@@ -30,6 +31,8 @@ __all__ = [
     "MaterialItem",
     "Meeting",
     "MonthTotal",
+    "OfflineCopy",
+    "OfflinePending",
     "Opportunity",
     "SalesObjective",
     "Setting",

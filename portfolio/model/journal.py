@@ -68,6 +68,12 @@ class JournalEntry(Base):
     )
     #: For an import: the file's name as the user chose it.
     source: Mapped[str | None] = mapped_column(String(500))
+    #: For a change made in an offline copy: "COPY:ATTEMPT:ENTRY" on the server (which
+    #: copy, which sync, which of the copy's entries); "server:N" in a copy for an
+    #: entry brought down from the server's entry N. None for a change made here.
+    origin: Mapped[str | None] = mapped_column(String(100), index=True)
+    #: When an offline change reached the server (``at`` is when it was made).
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class JournalChange(Base):

@@ -32,6 +32,7 @@ SECTIONS = {
     "stress": "tests.bench.stress_bench",
     "journal": "tests.bench.journal_bench",
     "figures": "tests.bench.figures_bench",
+    "offline": "tests.bench.offline_bench",
     "team": "tests.bench.team_bench",
 }
 

@@ -1,0 +1,107 @@
+"""A book of clients and every row that belongs to it, as queries on any portfolio.
+
+Check-out copies a book; sync brings the server's changes to it. Both ask the same
+question of each table: which of its rows are under these clients? A table with a
+``client_id`` says so itself; budget lines and drops through their campaign, materials
+through their deadline. Team members, rates, currencies, settings, SLA policies and
+objectives are reference data every page needs: a copy holds all of them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, Table, select
+from sqlalchemy.orm import Session
+
+from portfolio.errors import ValidationError
+from portfolio.model import Base
+
+#: Tables copied whole: what every page, report and deck needs beside the book.
+REFERENCE_TABLES = (
+    "currency",
+    "setting",
+    "sla_policy",
+    "team_member",
+    "fx_rate",
+    "sales_objective",
+)
+#: Tables that are Portfolio's own bookkeeping, never copied as data. ``month_total``
+#: is derived: each side's triggers keep it from its own budget lines.
+BOOKKEEPING = frozenset(
+    {
+        "alembic_version",
+        "journal_entry",
+        "journal_change",
+        "month_total",
+        "offline_copy",
+        "offline_pending",
+    }
+)
+#: Settings that belong to the file, not the team (kept as the copy has them).
+LOCAL_SETTINGS = frozenset({"application"})
+
+
+def table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+def book_tables() -> list[str]:
+    """The tables under a client, parents before children."""
+    return [
+        t.name
+        for t in Base.metadata.sorted_tables
+        if t.name not in BOOKKEEPING and t.name not in REFERENCE_TABLES
+    ]
+
+
+def rows_in_book(name: str, client_ids: Sequence[int]) -> Select:
+    """The rows of table ``name`` that belong to the clients ``client_ids``."""
+    model = table(name)
+    ids = list(client_ids)
+    if name == "client":
+        return select(model).where(model.c.id.in_(ids))
+    if "client_id" in model.c:
+        return select(model).where(model.c.client_id.in_(ids))
+    for constraint in model.foreign_key_constraints:
+        parent = constraint.referred_table
+        if len(constraint.elements) == 1 and "client_id" in parent.c:
+            link = constraint.elements[0].parent
+            owners = select(parent.c.id).where(parent.c.client_id.in_(ids))
+            return select(model).where(link.in_(owners))
+    raise ValueError(f"table {name} has no way to its client")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a copy holds: a director's book (as it grows) or named clients."""
+
+    director_id: int | None = None
+    client_ids: tuple[int, ...] = ()
+
+    def to_json(self) -> str:
+        if self.director_id is not None:
+            return json.dumps({"director_id": self.director_id})
+        return json.dumps({"client_ids": list(self.client_ids)})
+
+    @classmethod
+    def from_json(cls, text: str) -> Scope:
+        data = json.loads(text)
+        if "director_id" in data:
+            return cls(director_id=int(data["director_id"]))
+        return cls(client_ids=tuple(int(i) for i in data["client_ids"]))
+
+    def clients(self, session: Session) -> list[int]:
+        """The book's clients as the portfolio holds them now."""
+        client = table("client")
+        query = select(client.c.id).order_by(client.c.id)
+        if self.director_id is not None:
+            query = query.where(client.c.director_id == self.director_id)
+        else:
+            query = query.where(client.c.id.in_(self.client_ids))
+        found = list(session.scalars(query))
+        if not found:
+            raise ValidationError("book", "holds no clients", label="Book")
+        return found

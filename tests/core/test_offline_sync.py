@@ -1,0 +1,331 @@
+"""Issue 14: take a book offline and bring it back, against a real server.
+
+The "server" is the demo portfolio on each backend (an SQLite team file, and a
+PostgreSQL database when ``PORTFOLIO_TEST_PG_URL`` is set); the laptop copy is an SQLite
+file. Two people: Isla Patel works on the laptop copy, Hannah O'Neill on the server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import select
+
+from portfolio.actions import Action, Create, Delete, Edit, perform
+from portfolio.errors import DatabaseOpenError
+from portfolio.journal.history import history
+from portfolio.model import BudgetLine, Campaign, Client, TeamMember
+from portfolio.storage import Database, open_database
+from portfolio.storage.totals import differences
+from portfolio.sync.book import Scope, book_tables, rows_in_book
+from portfolio.sync.checkout import LOCAL_IDS, checkout
+from portfolio.sync.merge import resolver
+from portfolio.sync.run import preview, sync
+from tests.conftest import BACKENDS, ROOT_DIR
+
+LAPTOP = "Isla Patel"
+SERVER = "Hannah O'Neill"
+
+
+def target_of(db: Database) -> str:
+    return str(db.path) if db.path is not None else db.url.render_as_string(hide_password=False)
+
+
+def book_of(db: Database) -> tuple[int, list[int]]:
+    """The first director with a few clients, and those clients."""
+    with db.session() as session:
+        director = session.scalar(
+            select(Client.director_id).group_by(Client.director_id).order_by(Client.director_id)
+        )
+        clients = list(
+            session.scalars(
+                select(Client.id).where(Client.director_id == director).order_by(Client.id)
+            )
+        )
+    return director, clients
+
+
+def snapshot_of(db: Database, clients: list[int]) -> dict:
+    """Every row of the book, by table and id: what both sides must agree on."""
+    found = {}
+    with db.engine.connect() as connection:
+        for name in book_tables():
+            found[name] = {
+                row["id"]: dict(row)
+                for row in connection.execute(rows_in_book(name, clients)).mappings()
+            }
+    return found
+
+
+@pytest.fixture
+def sides(demo, tmp_path):
+    """(server as Hannah, the server as Isla for checking out, laptop copy, clients)."""
+    server = open_database(target_of(demo), user=SERVER)
+    owner = open_database(target_of(demo), user=LAPTOP)
+    director, clients = book_of(demo)
+    checkout(owner, Scope(director_id=director), tmp_path / "book.sqlite3")
+    laptop = open_database(tmp_path / "book.sqlite3")
+    yield server, owner, laptop, clients
+    for db in (server, owner, laptop):
+        db.close()
+
+
+def lines_of(db: Database, clients: list[int], count: int = 6) -> list[int]:
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(BudgetLine.id)
+                .join(Campaign, Campaign.id == BudgetLine.campaign_id)
+                .where(Campaign.client_id.in_(clients))
+                .order_by(BudgetLine.id)
+                .limit(count)
+            )
+        )
+
+
+def value(db: Database, line_id: int, field: str):
+    with db.session() as session:
+        line = session.get(BudgetLine, line_id)
+        return None if line is None else getattr(line, field)
+
+
+def edit(db: Database, entity: str, row_id: int, **values) -> None:
+    perform(db, Action("Edit", (Edit(entity, row_id, values),)))
+
+
+def test_checkout_copies_the_book_the_team_and_the_position(sides, demo):
+    server, owner, laptop, clients = sides
+    assert snapshot_of(laptop, clients) == snapshot_of(server, clients)
+    with laptop.session() as session:
+        assert set(session.scalars(select(Client.id))) == set(clients)
+        assert session.scalar(select(TeamMember.id).limit(1)) is not None
+    assert laptop.user.name == LAPTOP  # changes made here are the taker's
+    made = perform(
+        laptop,
+        Action(
+            "Add",
+            (
+                Create(
+                    "campaign",
+                    {
+                        "client_id": clients[0],
+                        "name": "Offline",
+                        "channel": "email",
+                        "status": "planned",
+                    },
+                ),
+            ),
+        ),
+    )
+    assert made.created[0] >= LOCAL_IDS  # never an id the server hands out
+
+
+def test_a_checkout_never_overwrites_a_file(sides, tmp_path):
+    _server, owner, _laptop, clients = sides
+    with pytest.raises(DatabaseOpenError, match="already exists"):
+        checkout(owner, Scope(client_ids=tuple(clients)), tmp_path / "book.sqlite3")
+
+
+def scenario(server: Database, laptop: Database, clients: list[int]) -> dict:
+    """Changes on both sides while the laptop is offline; returns what was touched."""
+    a, b, c, d, e, f = lines_of(server, clients)
+    edit(laptop, "budget_line", a, spend_forecast="111")  # only here
+    edit(server, "budget_line", a, revenue_forecast="222")  # only there, other field
+    edit(laptop, "budget_line", b, spend_forecast="333")  # both sides: a conflict
+    edit(server, "budget_line", b, spend_forecast="444")
+    edit(laptop, "budget_line", c, pieces="7")  # both sides, the same value: no conflict
+    edit(server, "budget_line", c, pieces="7")
+    perform(server, Action("Delete", (Delete("budget_line", d),)))  # deleted there
+    edit(laptop, "budget_line", d, responses="5")  # ... but changed here: a conflict
+    perform(laptop, Action("Delete", (Delete("budget_line", e),)))  # deleted here only
+    campaign = {
+        "client_id": clients[0],
+        "name": "Spring launch",
+        "channel": "email",
+        "status": "planned",
+    }
+    made = perform(laptop, Action("Add", (Create("campaign", campaign),)))
+    perform(
+        laptop,
+        Action(
+            "Add",
+            (
+                Create(
+                    "budget_line",
+                    {"campaign_id": made.created[0], "month": 202612, "spend_budget": "1000"},
+                ),
+            ),
+        ),
+    )
+    perform(server, Action("Add", (Create("campaign", campaign),)))  # the same name there
+    clash = {**campaign, "name": "Autumn push"}
+    perform(laptop, Action("Add", (Create("campaign", clash),)))  # only here
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}
+
+
+def test_sync_merges_field_by_field_and_keeps_conflicts_until_resolved(sides):
+    server, _owner, laptop, clients = sides
+    touched = scenario(server, laptop, clients)
+    report = sync(laptop, server)
+    kinds = sorted(c.kind for c in report.conflicts)
+    assert kinds == ["added_both", "deleted_there", "field"]
+    # What merged is on both sides; what conflicts waits here, as it was typed here.
+    assert value(server, touched["a"], "spend_forecast") == value(
+        laptop, touched["a"], "spend_forecast"
+    )
+    assert value(laptop, touched["a"], "revenue_forecast") == value(
+        server, touched["a"], "revenue_forecast"
+    )
+    assert value(server, touched["b"], "spend_forecast") != value(
+        laptop, touched["b"], "spend_forecast"
+    )
+    assert value(server, touched["e"], "spend_forecast") is None
+    assert value(laptop, touched["e"], "spend_forecast") is None
+    with server.session() as session:
+        assert session.scalar(select(Campaign.id).where(Campaign.name == "Autumn push"))
+
+    report = sync(laptop, server, resolve=resolver(default="mine"))
+    assert not report.conflicts
+    assert snapshot_of(laptop, clients) == snapshot_of(server, clients)
+    # Monthly totals are not copied: each side's triggers keep them from its own lines.
+    for side in (server, laptop):
+        with side.engine.connect() as connection:
+            assert differences(connection) == []
+    assert value(server, touched["d"], "responses") == 5  # put back: mine
+    with server.session() as session:
+        spring = session.scalars(select(Campaign).where(Campaign.name == "Spring launch")).all()
+        assert len(spring) == 1  # added on both sides: one record, with its line
+        assert session.scalar(select(BudgetLine.id).where(BudgetLine.campaign_id == spring[0].id))
+
+
+def test_keep_theirs_brings_the_servers_values_down(sides):
+    server, _owner, laptop, clients = sides
+    touched = scenario(server, laptop, clients)
+    sync(laptop, server, resolve=resolver(default="theirs"))
+    assert snapshot_of(laptop, clients) == snapshot_of(server, clients)
+    assert value(server, touched["b"], "spend_forecast") == value(
+        laptop, touched["b"], "spend_forecast"
+    )
+    assert value(laptop, touched["d"], "spend_forecast") is None  # their deletion stands
+
+
+def test_conflicts_can_be_settled_one_by_one(sides):
+    server, _owner, laptop, clients = sides
+    touched = scenario(server, laptop, clients)
+    plan = preview(laptop, server)
+    choices = {c.key: ("mine" if c.kind == "field" else "theirs") for c in plan.conflicts}
+    sync(laptop, server, resolve=resolver(choices))
+    assert snapshot_of(laptop, clients) == snapshot_of(server, clients)
+    assert value(server, touched["b"], "spend_forecast") == value(
+        laptop, touched["b"], "spend_forecast"
+    )
+    assert value(server, touched["d"], "spend_forecast") is None
+
+
+def test_offline_changes_keep_their_author_and_time_on_the_server(sides):
+    server, _owner, laptop, clients = sides
+    [line] = lines_of(server, clients, 1)
+    edit(laptop, "budget_line", line, spend_actual="99")
+    made_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    sync(laptop, server)
+    with server.session() as session:
+        [entry] = history(session, entity="budget_line", row_id=line)
+    assert entry.user == LAPTOP and entry.field == "Spend actual"
+    assert entry.synced is not None
+    assert abs(entry.time - made_at) < dt.timedelta(minutes=1)
+
+
+def test_an_interrupted_sync_run_again_ends_as_an_uninterrupted_one(sides, monkeypatch):
+    """The push reached the server, then the sync died: it is not sent twice."""
+    import portfolio.sync.run as run
+
+    server, _owner, laptop, clients = sides
+    scenario(server, laptop, clients)
+
+    def dies(*_args, **_kwargs):
+        raise KeyboardInterrupt("killed after sending")
+
+    monkeypatch.setattr(run, "pull", dies)
+    with pytest.raises(KeyboardInterrupt):
+        sync(laptop, server, resolve=resolver(default="mine"))
+    monkeypatch.undo()
+    report = sync(laptop, server, resolve=resolver(default="mine"))
+    assert report.resumed
+    assert snapshot_of(laptop, clients) == snapshot_of(server, clients)
+    with server.session() as session:
+        spring = session.scalars(select(Campaign).where(Campaign.name == "Autumn push")).all()
+        assert len(spring) == 1  # sent once
+
+
+@pytest.fixture(params=BACKENDS)
+def twin_servers(request, demo_file, tmp_path, pg_server, pg_demo_template) -> list[str]:
+    """Two identical demo servers on one backend: one story told twice."""
+    import shutil
+
+    if request.param == "sqlite":
+        return [str(shutil.copyfile(demo_file, tmp_path / f"server-{n}.sqlite3")) for n in (1, 2)]
+    return [pg_server.create(template=pg_demo_template) for _ in (1, 2)]
+
+
+def test_a_sync_killed_at_any_moment_and_run_again_gives_the_same_end_state(twin_servers, tmp_path):
+    """kill -9 during real sync processes; the twin run without kills is the reference."""
+    ends = []
+    for server_target, kills in zip(twin_servers, ((), (0.5, 1.0, 1.5, 2.0, 3.0)), strict=True):
+        server = open_database(server_target, user=SERVER)
+        owner = open_database(server_target, user=LAPTOP)
+        director, clients = book_of(server)
+        book = tmp_path / f"book-{len(kills)}.sqlite3"
+        checkout(owner, Scope(director_id=director), book)
+        laptop = open_database(book)
+        scenario(server, laptop, clients)
+        laptop.close()
+        env = {**os.environ, "PORTFOLIO_USER": LAPTOP}
+        command = [
+            sys.executable,
+            "-m",
+            "portfolio",
+            "sync",
+            str(book),
+            "--resolve",
+            "mine",
+            "--server",
+            server_target,
+        ]
+        for delay in kills:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT_DIR,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        result = subprocess.run(command, cwd=ROOT_DIR, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        laptop = open_database(book)
+        local, remote = snapshot_of(laptop, clients), snapshot_of(server, clients)
+        assert local == remote
+        ends.append(_comparable(remote))
+        for db in (server, owner, laptop):
+            db.close()
+    assert ends[0] == ends[1]
+
+
+def _comparable(snapshot: dict) -> dict:
+    """A book without its new records' ids and versions, which depend on the order of
+    events, so two runs of the same story compare equal."""
+    out = {}
+    for name, rows in snapshot.items():
+        out[name] = sorted(
+            tuple(sorted((k, str(v)) for k, v in row.items() if k not in ("id", "version")))
+            for row in rows.values()
+        )
+    return out
