@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Connection, Select, Table, select
 from sqlalchemy.orm import Session
 
 from portfolio.errors import ValidationError
@@ -72,6 +72,31 @@ def rows_in_book(name: str, client_ids: Sequence[int]) -> Select:
             owners = select(parent.c.id).where(parent.c.client_id.in_(ids))
             return select(model).where(link.in_(owners))
     raise ValueError(f"table {name} has no way to its client")
+
+
+def descendants(connection: Connection, entity: str, row_id: int) -> list[tuple[str, dict]]:
+    """The rows that go with one record when it is deleted (its budget lines and drops,
+    a client's everything), parents first: ``[(table, row), ...]``.
+
+    Follows the foreign keys declared ``ON DELETE CASCADE``; a row that only points at
+    the record (``SET NULL``) outlives it and is not among them.
+    """
+    found: dict[str, set[int]] = {entity: {row_id}}
+    out: list[tuple[str, dict]] = []
+    for child in Base.metadata.sorted_tables:
+        if child.name in BOOKKEEPING or child.name in REFERENCE_TABLES or child.name == entity:
+            continue
+        for constraint in child.foreign_key_constraints:
+            parents = found.get(constraint.referred_table.name)
+            if not parents or len(constraint.elements) != 1 or constraint.ondelete != "CASCADE":
+                continue
+            link = constraint.elements[0].parent
+            query = select(child).where(link.in_(sorted(parents))).order_by(child.c.id)
+            for row in connection.execute(query).mappings():
+                if row["id"] not in found.setdefault(child.name, set()):
+                    found[child.name].add(row["id"])
+                    out.append((child.name, dict(row)))
+    return out
 
 
 @dataclass(frozen=True)

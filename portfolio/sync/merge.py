@@ -32,7 +32,7 @@ from portfolio.editing.entities import ENTITIES
 from portfolio.journal.lookup import last_touching, record_changes
 from portfolio.journal.wording import Wording, field_label, local_time
 from portfolio.naming import RecordNames
-from portfolio.sync.book import table
+from portfolio.sync.book import descendants, table
 from portfolio.sync.checkout import LOCAL_IDS
 from portfolio.sync.pending import Pending
 
@@ -104,6 +104,8 @@ class Plan:
     deletes: list[tuple[str, int, int]] = field(default_factory=list)
     #: Deleted there, changed here, resolved "mine": rows to put back on the server.
     recreates: list[Pending] = field(default_factory=list)
+    #: ... and, for each, the rows that went with it there, as this copy holds them.
+    restores: dict[tuple[str, int], list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     #: Added on both sides, resolved: (entity, local id) -> the server's id.
     adopted: dict[tuple[str, int], int] = field(default_factory=dict)
     #: ... and the server's row as the merge found it.
@@ -141,6 +143,7 @@ class Merger:
         from it, since the server does not know them yet."""
         self.server = server
         self.resolve = resolve
+        self.local = local
         self.names = RecordNames(local)
         self.wording = Wording(self.names)
         self.their_names = RecordNames(server)
@@ -278,6 +281,12 @@ class Merger:
             )
             if choice == MINE:
                 result.recreates.append(item)
+                # What went with it there (its lines, say) is still here: it goes back too.
+                result.restores[item.key] = [
+                    (name, row)
+                    for name, row in descendants(self.local.connection(), *item.key)
+                    if row["id"] < LOCAL_IDS  # made here: sent as a create of its own
+                ]
             elif choice == THEIRS:
                 result.settled.add(item.key)
             return

@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 
 from portfolio.model import Base, JournalChange, JournalEntry, OfflinePending
 from portfolio.storage.totals import rebuilt_after
-from portfolio.sync.book import REFERENCE_TABLES, Scope, book_tables, rows_in_book, table
+from portfolio.sync.book import (
+    REFERENCE_TABLES,
+    Scope,
+    book_tables,
+    descendants,
+    rows_in_book,
+    table,
+)
 from portfolio.sync.checkout import CHUNK, copy_rows
 from portfolio.sync.pending import scan, the_copy
 from portfolio.sync.push import Pushed
@@ -85,6 +92,25 @@ def _renumber(session: Session, ids: dict[tuple[str, int], int]) -> None:
         )
 
 
+def _going_with_waiting(
+    session: Session, server: Connection, waiting: set[tuple[str, int]]
+) -> set[tuple[str, int]]:
+    """What goes with the records that wait here and are gone from the server (deleted
+    there, changed here: a conflict). Their lines and drops were deleted there with
+    them; here they wait with them, so that "use mine" can put all of it back and
+    nothing is lost before the person has chosen."""
+    by_table: dict[str, set[int]] = defaultdict(set)
+    for entity, row_id in waiting:
+        by_table[entity].add(row_id)
+    kept: set[tuple[str, int]] = set()
+    for name, ids in by_table.items():
+        model = table(name)
+        there = set(server.scalars(select(model.c.id).where(model.c.id.in_(sorted(ids)))))
+        for row_id in sorted(ids - there):
+            kept |= {(t, row["id"]) for t, row in descendants(session.connection(), name, row_id)}
+    return kept
+
+
 def _upsert(session: Session, name: str, rows: list[dict]) -> None:
     model = table(name)
     for start in range(0, len(rows), CHUNK):
@@ -117,6 +143,7 @@ def pull(
             )
         )
     waiting = {(p.entity, p.row_id) for p in session.scalars(select(OfflinePending))}
+    waiting |= _going_with_waiting(session, server, waiting)
     waiting |= set(held_there)
     result = Pulled()
     scope = Scope.from_json(copy.scope)

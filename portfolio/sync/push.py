@@ -24,7 +24,7 @@ from portfolio.identity import User
 from portfolio.journal.recorder import JournalWrite, Recorded, now, write_many
 from portfolio.journal.values import loads
 from portfolio.model import Base, JournalChange, JournalEntry
-from portfolio.naming import Named
+from portfolio.naming import Named, RecordNames
 from portfolio.sync.book import table
 from portfolio.sync.checkout import LOCAL_IDS
 from portfolio.sync.merge import Plan
@@ -130,10 +130,11 @@ class _Sending:
         plan = self.plan
         self.pushed.ids.update(plan.adopted)
         self.pushed.sent |= set(plan.adopted)
+        # Put back first: a record made here may belong under one put back.
+        for item in sorted(plan.recreates, key=lambda p: order[p.entity]):
+            self._each(item.key, lambda item=item: self._recreate(item))
         for item in sorted(plan.creates, key=lambda p: order[p.entity]):
             self._each(item.key, lambda item=item: self._create(item))
-        for item in plan.recreates:
-            self._each(item.key, lambda item=item: self._recreate(item))
         if self.careful:
             for key, (server_id, fields, version) in plan.updates.items():
                 self._each(
@@ -163,6 +164,8 @@ class _Sending:
         row = _mapped(item.entity, item.mine, self.pushed.ids)
         row["version"] = (item.base_version or row.get("version") or 1) + 1
         self.session.execute(insert(table(item.entity)), row)
+        for name, child in self.plan.restores.get(item.key, ()):
+            self.session.execute(insert(table(name)), _mapped(name, child, self.pushed.ids))
         self.pushed.sent.add(item.key)
         self.versions[item.key] = row["version"]
 
@@ -300,8 +303,53 @@ def _journal(
                     synced_at=synced,
                 )
             )
+    batch += _restored(session, plan, pushed, entries, last_change, copy_id, attempt, synced)
     write_many(session, batch)
     pushed.entries += len(batch)
+
+
+def _restored(
+    session: Session,
+    plan: Plan,
+    pushed: Pushed,
+    entries: list[LocalEntry],
+    last_change: dict[tuple[str, int], tuple[int, int]],
+    copy_id: str,
+    attempt: str,
+    synced: dt.datetime,
+) -> list[JournalWrite]:
+    """The rows put back with a record deleted there ("use mine"), journalled as
+    created by whoever last changed the record here, so the history says they returned."""
+    by_id = {entry.id: entry for entry in entries}
+    names = RecordNames(session)
+    out = []
+    for key, rows in plan.restores.items():
+        if key not in pushed.sent or key in pushed.refused or not rows:
+            continue
+        entry = by_id.get(last_change.get(key, (None,))[0])
+        if entry is None:
+            continue
+        items = [
+            Recorded(name, row["id"], "create", None, row, row.get("version"), names.of(name, row))
+            for name, row in rows
+        ]
+        out.append(
+            JournalWrite(
+                User(login=entry.login, member_id=entry.member_id, name=entry.user_name),
+                f"Put back with {names.of(*_row_of(session, key)).record}",
+                "edit",
+                items,
+                at=synced,
+                origin=f"{copy_id}:{attempt}:restored:{key[0]}:{key[1]}",
+                synced_at=synced,
+            )
+        )
+    return out
+
+
+def _row_of(session: Session, key: tuple[str, int]) -> tuple[str, dict[str, Any]]:
+    model = table(key[0])
+    return key[0], dict(session.execute(select(model).where(model.c.id == key[1])).mappings().one())
 
 
 def _translate(

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from portfolio.actions import Action, Create, Delete, Edit, perform
 from portfolio.errors import DatabaseOpenError
 from portfolio.journal.history import history
-from portfolio.model import BudgetLine, Campaign, Client, TeamMember
+from portfolio.model import BudgetLine, Campaign, CampaignDrop, Client, TeamMember
 from portfolio.storage import Database, open_database
 from portfolio.storage.totals import differences
 from portfolio.sync.book import Scope, book_tables, rows_in_book
@@ -329,3 +329,54 @@ def _comparable(snapshot: dict) -> dict:
             for row in rows.values()
         )
     return out
+
+
+def _under(db: Database, campaign_id: int) -> tuple:
+    """A campaign's lines and drops with their figures: what must not be lost."""
+    with db.engine.connect() as connection:
+        lines = connection.execute(
+            select(BudgetLine.__table__).where(BudgetLine.campaign_id == campaign_id)
+        ).all()
+        drops = connection.execute(
+            select(CampaignDrop.__table__).where(CampaignDrop.campaign_id == campaign_id)
+        ).all()
+    return sorted(tuple(row) for row in lines), sorted(tuple(row) for row in drops)
+
+
+def test_a_campaign_deleted_there_and_changed_here_keeps_its_lines_until_settled(sides):
+    """Regression (found trying the feature as a user): the first sync kept the deleted
+    campaign here as a conflict but removed its lines and drops from the copy, and "use
+    mine" then put it back on the server empty."""
+    server, _owner, laptop, clients = sides
+    with server.session() as session:
+        campaign_id = session.scalar(
+            select(Campaign.id)
+            .join(BudgetLine, BudgetLine.campaign_id == Campaign.id)
+            .join(CampaignDrop, CampaignDrop.campaign_id == Campaign.id)
+            .where(Campaign.client_id.in_(clients))
+            .order_by(Campaign.id)
+            .limit(1)
+        )
+    before = _under(laptop, campaign_id)
+    assert before[0] and before[1]
+    edit(laptop, "campaign", campaign_id, post_mortem="kept offline")
+    perform(server, Action("Delete", (Delete("campaign", campaign_id),)))
+
+    report = sync(laptop, server)
+    assert [c.kind for c in report.conflicts] == ["deleted_there"]
+    assert _under(laptop, campaign_id) == before  # nothing gone before anyone chose
+
+    report = sync(laptop, server, resolve=resolver(default="mine"))
+    assert not report.conflicts
+    with server.session() as session:
+        assert session.get(Campaign, campaign_id).post_mortem == "kept offline"
+    assert _under(server, campaign_id) == _under(laptop, campaign_id) == before
+    assert snapshot_of(laptop, clients) == snapshot_of(server, clients)
+    for side in (server, laptop):
+        with side.engine.connect() as connection:
+            assert differences(connection) == []
+    with server.session() as session:
+        lines = history(session, entity="budget_line")
+    assert {line.row_id for line in lines if line.action.startswith("Put back with")} == {
+        row[0] for row in before[0]
+    }
