@@ -274,7 +274,17 @@ class Database:
         if self.path is not None:
             return FileWatcher(self.path, on_news, on_state)
         assert self.new_connection is not None
-        return ServerListener(self.new_connection, on_news, on_state)
+
+        def state_changed(state: str, reason: str) -> None:
+            if state == "lost":
+                # The pool's idle connections went down the same link: drop them now,
+                # or the first reads after it comes back fail on them one by one (and
+                # say "lost" again after the listener has said "back").
+                self.engine.dispose()
+            if on_state is not None:
+                on_state(state, reason)
+
+        return ServerListener(self.new_connection, on_news, state_changed)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
