@@ -147,3 +147,8 @@ class RecordNames:
         else:
             parts.append(f"#{row.get('id')}")
         return Named(" / ".join(parts), client_id, currency)
+
+
+def counted(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 change``, ``2,495 changes``: a count with its noun, singular for one."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"

@@ -47,7 +47,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     sync.add_argument(
         "--resolve",
         choices=RESOLVE,
-        help="settle conflicts: mine, theirs, or ask for each (default: keep them)",
+        help="settle conflicts: mine, theirs, or ask for each (default: keep them); "
+        "theirs also lets go of changes the server refused (its values come back)",
     )
     sync.add_argument(
         "--server",
@@ -61,6 +62,7 @@ def run_checkout(args: argparse.Namespace) -> int:
     from portfolio.cli.common import progress_printer
     from portfolio.jobs import Job
     from portfolio.lookup import find_client, find_member
+    from portfolio.naming import counted
     from portfolio.sync.book import Scope
     from portfolio.sync.checkout import checkout
 
@@ -72,7 +74,8 @@ def run_checkout(args: argparse.Namespace) -> int:
                 scope = Scope(client_ids=tuple(find_client(session, n).id for n in args.client))
         done = checkout(server, scope, args.output, Job(progress_printer("Checking out")))
     print(
-        f"Checked out {done.clients:,} clients ({done.rows:,} rows) to {done.path}. "
+        f"Checked out {counted(done.clients, 'client')} ({counted(done.rows, 'row')}) "
+        f"to {done.path}. "
         f"Work on it with --db {done.path}; bring it back with: portfolio sync {done.path}"
     )
     return 0
@@ -124,10 +127,16 @@ def run_sync(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     if report.conflicts or report.refused:
-        print(
-            "Some changes wait in the copy; resolve with: portfolio sync "
-            f"{args.book} --resolve mine|theirs|ask",
-            file=sys.stderr,
-        )
+        hints = []
+        if report.conflicts:
+            hints.append(
+                f"settle conflicts with: portfolio sync {args.book} --resolve mine|theirs|ask"
+            )
+        if report.refused:
+            hints.append(
+                "a change the server refused can be changed here and synced again, or let "
+                f"go with: portfolio sync {args.book} --resolve theirs"
+            )
+        print("Some changes wait in the copy; " + "; ".join(hints), file=sys.stderr)
         return 1
     return 0

@@ -29,6 +29,8 @@ class OfflineCopy(Base):
     copy_id: Mapped[str] = mapped_column(String(36), nullable=False)
     #: The team portfolio: a file path or a database URL without its password.
     server: Mapped[str] = mapped_column(String(500), nullable=False)
+    #: The team portfolio's ``portfolio_id`` setting: sync refuses any other portfolio.
+    server_identity: Mapped[str] = mapped_column(String(36), nullable=False)
     checked_out_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     #: Who took it: their server login and team member; changes here are theirs.
     owner_login: Mapped[str] = mapped_column(String(128), nullable=False)

@@ -41,7 +41,18 @@ BOOKKEEPING = frozenset(
     }
 )
 #: Settings that belong to the file, not the team (kept as the copy has them).
-LOCAL_SETTINGS = frozenset({"application"})
+LOCAL_SETTINGS = frozenset({"application", "portfolio_id"})
+#: The setting naming a portfolio (made by migration 0006, one per portfolio).
+IDENTITY_KEY = "portfolio_id"
+
+
+def identity_of(connection: Connection) -> str:
+    """The portfolio's ``portfolio_id`` setting."""
+    model = table("setting")
+    found = connection.scalar(select(model.c.value).where(model.c.key == IDENTITY_KEY))
+    if found is None:
+        raise ValueError("the portfolio has no portfolio_id setting (migration 0006 makes it)")
+    return found
 
 
 def table(name: str) -> Table:

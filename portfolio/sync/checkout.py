@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from portfolio.errors import DatabaseOpenError
@@ -33,6 +34,7 @@ from portfolio.sync.book import (
     REFERENCE_TABLES,
     Scope,
     book_tables,
+    identity_of,
     rows_in_book,
     table,
 )
@@ -129,7 +131,10 @@ def _where(server: Database) -> str:
     (found again in the keyring, ``~/.pgpass`` or ``PGPASSWORD`` when syncing)."""
     if server.path is not None:
         return str(server.path)
-    return server.url.set(password=None).render_as_string(hide_password=False)
+    url = server.url
+    # Not ``url.set(password=None)``: None there means "unchanged", and kept it.
+    bare = URL.create(url.drivername, url.username, None, url.host, url.port, url.database)
+    return bare.update_query_dict(dict(url.query)).render_as_string(hide_password=False)
 
 
 def checkout(
@@ -157,6 +162,11 @@ def checkout(
             with snapshot(server) as source, local.engine.begin() as sink:
                 sink.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
                 session = Session(bind=source)
+                if source.scalar(select(func.count()).select_from(OfflineCopy.__table__)):
+                    raise DatabaseOpenError(
+                        f"{server.name} is itself an offline copy: take the book from the "
+                        "team's portfolio it came from, so that it can sync back there"
+                    )
                 client_ids = scope.clients(session)
                 position = source.scalar(select(func.coalesce(func.max(JournalEntry.id), 0)))
                 for name in REFERENCE_TABLES:
@@ -182,6 +192,7 @@ def checkout(
                         "id": 1,
                         "copy_id": str(uuid.uuid4()),
                         "server": _where(server),
+                        "server_identity": identity_of(source),
                         "checked_out_at": dt.datetime.now(dt.UTC).replace(
                             tzinfo=None, microsecond=0
                         ),

@@ -50,7 +50,8 @@ class SyncConflict:
     row_id: int
     record: str
     field: str | None
-    #: ``field``, ``deleted_there``, ``changed_there`` or ``added_both``.
+    #: ``field``, ``deleted_there``, ``changed_there``, ``added_both``; or ``refused``
+    #: (the server refused the change, ``mine`` says why): "theirs" lets it go.
     kind: str
     base: str = ""
     mine: str = ""
@@ -73,6 +74,8 @@ class SyncConflict:
             )
         if self.kind == "deleted_there":
             return f"{self.record}: you changed it, {who} deleted it"
+        if self.kind == "refused":
+            return f"{self.record}: refused by the server ({self.mine})"
         if self.kind == "changed_there":
             return f"{self.record}: you deleted it, {who} changed it"
         return f"{self.record}: you added it, and {who} added one of that name"

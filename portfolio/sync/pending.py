@@ -40,12 +40,15 @@ class Pending:
 
 
 def the_copy(session: Session) -> OfflineCopy:
-    from portfolio.errors import ValidationError
+    """This copy's one ``OfflineCopy`` row; raises ``DatabaseOpenError`` in a portfolio
+    that is not an offline copy."""
+    from portfolio.errors import DatabaseOpenError
 
     copy = session.get(OfflineCopy, 1)
     if copy is None:
-        raise ValidationError(
-            "portfolio", "is not an offline copy (make one with portfolio checkout)"
+        raise DatabaseOpenError(
+            "This portfolio is not an offline copy; make one from the team's portfolio "
+            "with portfolio checkout (or File > Take offline…)"
         )
     return copy
 

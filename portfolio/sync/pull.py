@@ -29,7 +29,7 @@ from portfolio.sync.book import (
     rows_in_book,
     table,
 )
-from portfolio.sync.checkout import CHUNK, copy_rows
+from portfolio.sync.checkout import CHUNK, LOCAL_IDS, copy_rows
 from portfolio.sync.pending import scan, the_copy
 from portfolio.sync.push import Pushed
 
@@ -101,7 +101,8 @@ def _going_with_waiting(
     nothing is lost before the person has chosen."""
     by_table: dict[str, set[int]] = defaultdict(set)
     for entity, row_id in waiting:
-        by_table[entity].add(row_id)
+        if row_id < LOCAL_IDS:  # made here: the server never had it, nothing went with it
+            by_table[entity].add(row_id)
     kept: set[tuple[str, int]] = set()
     for name, ids in by_table.items():
         model = table(name)

@@ -18,14 +18,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from portfolio.errors import PortfolioError
+from portfolio.errors import DatabaseOpenError, PortfolioError
 from portfolio.jobs import Job, quiet
+from portfolio.naming import counted
 from portfolio.storage import Database
+from portfolio.sync.book import identity_of, table
 from portfolio.sync.checkout import snapshot
-from portfolio.sync.merge import Merger, Plan, Resolver, SyncConflict, resolver
+from portfolio.sync.merge import THEIRS, Merger, Plan, Resolver, SyncConflict, resolver
 from portfolio.sync.pending import Pending, load, scan, the_copy
 from portfolio.sync.pull import Pulled, pull
 from portfolio.sync.push import Pushed, already_pushed, local_entries, push
@@ -44,23 +47,40 @@ class SyncReport:
     refused: dict[tuple[str, int], str] = field(default_factory=dict)
     waiting: int = 0
     resumed: bool = False
+    #: Changes the server refused that were let go ("keep theirs").
+    let_go: int = 0
 
     def lines(self) -> list[str]:
+        records = counted(self.sent, "changed record")
+        entries = counted(self.entries, "journal entry", "journal entries")
+        if self.resumed:
+            sent = f"The last sync sent {records} ({entries}) before it stopped; not sent again"
+        else:
+            sent = f"Sent {records} ({entries}, with their authors and times)"
         said = [
-            f"Sent {self.sent:,} changed records ({self.entries:,} changes, with their "
-            f"authors and times); brought down {self.received:,} records"
-            + (f", removed {self.removed:,}" if self.removed else "")
-            + (f", {self.new_clients:,} new clients in the book" if self.new_clients else "")
+            f"{sent}; read {counted(self.received, 'record')} from the server"
+            + (f", removed {counted(self.removed, 'record')} here" if self.removed else "")
+            + (
+                f", {counted(self.new_clients, 'new client')} in the book"
+                if self.new_clients
+                else ""
+            )
             + "."
         ]
-        if self.resumed:
-            said.append("The last sync had sent its changes before it stopped; not sent again.")
         for conflict in self.conflicts:
             said.append(f"Conflict, kept here until resolved: {conflict}")
         for (_entity, _row_id), reason in self.refused.items():
             said.append(f"Refused by the server, kept here: {reason}")
+        if self.let_go:
+            said.append(
+                f"Let go {counted(self.let_go, 'change')} the server refused; "
+                "the server's values are back here."
+            )
         if self.waiting:
-            said.append(f"{self.waiting:,} records changed here wait for the next sync.")
+            said.append(
+                f"{counted(self.waiting, 'record')} changed here "
+                f"{'waits' if self.waiting == 1 else 'wait'} for the next sync."
+            )
         return said
 
 
@@ -72,8 +92,25 @@ def _begin(session: Session) -> tuple[str, str]:
     return copy.copy_id, copy.attempt
 
 
+def same_portfolio(local: Database, server: Database) -> None:
+    """Raise ``DatabaseOpenError`` unless ``server`` is the portfolio ``local`` was
+    checked out of (its ``portfolio_id``): ids mean nothing in another portfolio, and
+    a sync there would write this copy's changes over unrelated records."""
+    with local.session() as session:
+        copy = the_copy(session)
+        expected, where = copy.server_identity, copy.server
+    with server.session() as session:
+        found = identity_of(session.connection())
+    if found != expected:
+        raise DatabaseOpenError(
+            f"{server.name} is not the portfolio this copy was taken from ({where}); "
+            "nothing was sent or changed"
+        )
+
+
 def preview(local: Database, server: Database, resolve: Resolver | None = None) -> Plan:
     """The merge as it stands, read only: its conflicts are what ``--resolve ask`` asks."""
+    same_portfolio(local, server)
     local.write(lambda session: scan(session))
     with local.session() as session:
         pending = load(session)
@@ -99,6 +136,7 @@ def sync(
     resolve = resolve or resolver()
     report = SyncReport()
     job.step(0.05, "Looking at what changed here")
+    same_portfolio(local, server)
     copy_id, attempt = local.write(_begin)
     with server.session() as session:
         pushed = already_pushed(session, copy_id, attempt)
@@ -113,13 +151,15 @@ def sync(
         job.step(0.3, f"Sending {len(pending):,} changed records")
         with local.session() as here:
             plan, pushed = _send(server, pending, entries, resolve, copy_id, attempt, here)
+    let_go = _let_go(local, pushed, resolve) if pushed.refused else set()
     job.step(0.6, "Bringing the copy up to date")
     with snapshot(server) as source:
         held_there = plan.held_there if plan else set()
         pulled: Pulled = local.write(
             lambda session: pull(session, source, pushed, copy_id, held_there)
         )
-    report.sent = len(pushed.sent - (plan.settled if plan else set()))
+    report.sent = len(pushed.sent - (plan.settled if plan else set()) - let_go)
+    report.let_go = len(let_go)
     report.entries = pushed.entries
     report.received = pulled.records
     report.removed = pulled.removed
@@ -132,6 +172,26 @@ def sync(
     _note_why(local, plan, pushed)
     job.step(1.0, "Synced")
     return report
+
+
+def _let_go(local: Database, pushed: Pushed, resolve: Resolver) -> set[tuple[str, int]]:
+    """Changes the server refused that the person lets go ("keep theirs"): settled as
+    sent, so the server's record comes down over them; the others wait here."""
+    from portfolio.naming import RecordNames
+
+    let_go: set[tuple[str, int]] = set()
+    with local.session() as session:
+        names = RecordNames(session)
+        for key, reason in list(pushed.refused.items()):
+            model = table(key[0])
+            mine = session.execute(select(model).where(model.c.id == key[1])).mappings().first()
+            record = names.of(key[0], dict(mine)).record if mine else f"{key[0]} {key[1]}"
+            refusal = SyncConflict(key[0], key[1], record, None, "refused", mine=reason)
+            if resolve(refusal) == THEIRS:
+                del pushed.refused[key]
+                pushed.sent.add(key)
+                let_go.add(key)
+    return let_go
 
 
 def _send(

@@ -16,6 +16,7 @@ import time
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from portfolio.actions import Action, Create, Delete, Edit, perform
 from portfolio.errors import DatabaseOpenError
@@ -26,6 +27,7 @@ from portfolio.storage.totals import differences
 from portfolio.sync.book import Scope, book_tables, rows_in_book
 from portfolio.sync.checkout import LOCAL_IDS, checkout
 from portfolio.sync.merge import resolver
+from portfolio.sync.pending import the_copy
 from portfolio.sync.run import preview, sync
 from tests.conftest import BACKENDS, ROOT_DIR
 
@@ -124,6 +126,32 @@ def test_checkout_copies_the_book_the_team_and_the_position(sides, demo):
         ),
     )
     assert made.created[0] >= LOCAL_IDS  # never an id the server hands out
+
+
+def test_a_copy_syncs_only_with_the_portfolio_it_came_from(sides, tmp_path):
+    """Regression (found trying the feature as a user): ``sync --server`` pointed at
+    another portfolio wrote the copy's changes over unrelated records that shared ids,
+    and a checkout could be taken from an offline copy."""
+    server, owner, laptop, clients = sides
+    with laptop.session() as session:
+        where = the_copy(session).server
+    if "://" in where:  # the copy remembers the server without its password
+        assert make_url(where).password is None
+    other = open_database(tmp_path / "other.sqlite3", create=True)
+    try:
+        edit(laptop, "client", clients[0], notes="for the team only")
+        with pytest.raises(DatabaseOpenError, match="not the portfolio this copy was taken"):
+            sync(laptop, other)
+        with pytest.raises(DatabaseOpenError, match="not the portfolio this copy was taken"):
+            preview(laptop, other)
+    finally:
+        other.close()
+    with pytest.raises(DatabaseOpenError, match="is itself an offline copy"):
+        checkout(laptop, Scope(client_ids=tuple(clients)), tmp_path / "nested.sqlite3")
+    assert not (tmp_path / "nested.sqlite3").exists()
+    with pytest.raises(DatabaseOpenError, match="not an offline copy"):
+        sync(server, laptop)
+    assert sync(laptop, server).sent == 1  # the right server still takes it
 
 
 def test_a_checkout_never_overwrites_a_file(sides, tmp_path):

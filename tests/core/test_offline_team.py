@@ -18,6 +18,7 @@ from portfolio.model import BudgetLine, Campaign, JournalEntry
 from portfolio.storage import open_database
 from portfolio.sync.book import Scope
 from portfolio.sync.checkout import checkout
+from portfolio.sync.merge import resolver
 from portfolio.sync.run import sync
 from tests.conftest import PG_URL
 from tests.core.test_team_access import team  # noqa: F401 - the fixture
@@ -86,6 +87,17 @@ def test_a_change_the_server_refuses_is_reported_and_kept_in_the_copy(team, tmp_
             )  # the forecast was not sent twice
         with laptop.session() as session:
             assert session.get(BudgetLine, budget_line.id).spend_budget == 9900
+
+        # Regression (found trying it as a user): a refused change could never be let
+        # go. "Keep theirs" lets it go: the server's value comes back, nothing waits.
+        last = sync(laptop, rep_server, resolve=resolver(default="theirs"))
+        assert not last.refused and last.let_go == 1 and last.waiting == 0
+        assert any("Let go 1 change the server refused" in line for line in last.lines())
+        with laptop.session() as session:
+            assert session.get(BudgetLine, budget_line.id).spend_budget == (
+                budget_line.spend_budget
+            )
+            assert session.get(BudgetLine, forecast_line.id).spend_forecast == 500
     finally:
         laptop.close()
         rep_server.close()

@@ -83,7 +83,8 @@ def test_take_offline_edit_and_sync_with_a_conflict_settled_in_the_app(
     copy_window = window_on(qtbot, str(book), tmp_path, "copy")
     label = copy_window.offline_label
     assert label.text().startswith("Offline copy of ") and "nothing to sync" in label.text()
-    assert "Working as Isla Patel" in copy_window.user_label.text()
+    # Who is working is read off the GUI thread (a server may be slow): wait for it.
+    qtbot.waitUntil(lambda: "Working as Isla Patel" in copy_window.user_label.text())
     with copy_window.workspace.database.session() as session:
         client_id = session.scalar(select(Client.id).order_by(Client.id))
     copy_window.workspace.perform(

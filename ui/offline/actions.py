@@ -273,15 +273,48 @@ def sync_now(window: MainWindow, *, quiet: bool = False, choices: dict | None = 
         window.last_sync_report = report
         summary = " ".join(report.lines()[:1])
         window.show_message(summary, 15_000)
-        if report.conflicts and not quiet:
+        if quiet:
+            return
+        chosen: dict = {}
+        if report.refused:
+            chosen.update(_ask_about_refusals(window, report))
+        if report.conflicts:
             dialog = ConflictsDialog(report.conflicts, window)
             window.sync_conflicts_dialog = dialog
-            if dialog.exec() and dialog.chosen():
-                sync_now(window, choices=dialog.chosen())
-        elif report.refused and not quiet:
-            QMessageBox.warning(window, "Sync", "\n".join(report.lines()[1:]))
+            if dialog.exec():
+                chosen.update(dialog.chosen())
+        if chosen:
+            sync_now(window, choices=chosen)
 
     def failed(error) -> None:
         window.show_message(f"Sync: {error}", 15_000)
+        if not quiet:
+            QMessageBox.warning(
+                window,
+                "Sync",
+                f"{error}\n\nYour changes are safe in this copy; sync again when the "
+                "team's portfolio can be reached.",
+            )
 
     window.jobs.start("Syncing", work, done, on_error=failed, show_dialog=not quiet)
+
+
+def _ask_about_refusals(window: MainWindow, report) -> dict:
+    """The server's refusals, each kept here unless the person lets them go (the
+    server's values then come back): choices for the next sync."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "Sync", "The server refused some changes.", parent=window
+    )
+    box.setInformativeText(
+        "\n".join(f"• {reason}" for reason in report.refused.values())
+        + "\n\nKeep them here to change and sync again, or let them go and take the "
+        "server's values."
+    )
+    keep = box.addButton("Keep them here", QMessageBox.ButtonRole.RejectRole)
+    let_go = box.addButton("Let them go", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(keep)
+    window.sync_refusals_box = box
+    box.exec()
+    if box.clickedButton() is not let_go:
+        return {}
+    return {(entity, row_id, None): "theirs" for entity, row_id in report.refused}

@@ -7,6 +7,8 @@ Revises: 0005
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,6 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # A name for this portfolio, unique in the world: a copy checked out of it syncs
+    # only with it, never with another portfolio that happens to share ids.
+    setting = sa.table("setting", sa.column("key", sa.String), sa.column("value", sa.String))
+    op.bulk_insert(setting, [{"key": "portfolio_id", "value": str(uuid.uuid4())}])
     op.add_column("journal_entry", sa.Column("origin", sa.String(length=100), nullable=True))
     op.add_column("journal_entry", sa.Column("synced_at", sa.DateTime(), nullable=True))
     op.create_index(op.f("ix_journal_entry_origin"), "journal_entry", ["origin"], unique=False)
@@ -25,6 +31,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("copy_id", sa.String(length=36), nullable=False),
         sa.Column("server", sa.String(length=500), nullable=False),
+        sa.Column("server_identity", sa.String(length=36), nullable=False),
         sa.Column("checked_out_at", sa.DateTime(), nullable=False),
         sa.Column("owner_login", sa.String(length=128), nullable=False),
         sa.Column("owner_member_id", sa.Integer(), nullable=True),
@@ -54,6 +61,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM setting WHERE key = 'portfolio_id'")
     op.drop_table("offline_pending")
     op.drop_table("offline_copy")
     op.drop_index(op.f("ix_journal_entry_origin"), table_name="journal_entry")
