@@ -117,6 +117,9 @@ class Plan:
     settled: set[tuple[str, int]] = field(default_factory=set)
     #: Fields each sent record sends (for the server's journal).
     sent_fields: dict[tuple[str, int], set[str]] = field(default_factory=dict)
+    #: The server's stored values the sent fields replace: the server's journal says
+    #: "before" as the server had it, not as the copy last saw it.
+    overwritten: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     conflicts: list[SyncConflict] = field(default_factory=list)
     #: Records that wait here, and why.
     held: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -329,6 +332,7 @@ class Merger:
         if fields:
             result.updates[item.key] = (item.row_id, fields, theirs["version"])
             result.sent_fields[item.key] = set(fields)
+            result.overwritten[item.key] = {name: theirs.get(name) for name in fields}
         else:
             result.settled.add(item.key)
 

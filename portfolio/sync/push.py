@@ -281,13 +281,16 @@ def _journal(
                 last_change[key] = (entry.id, number)
     synced = now()
     batch = []
+    first_seen: set[tuple[tuple[str, int], str]] = set()
     for entry in entries:
         items = []
         for number, change in enumerate(entry.changes):
             key = (change["entity"], change["row_id"])
             if key not in sent:
                 continue
-            item = _translate(change, key, plan, pushed, versions, last_change, entry, number)
+            item = _translate(
+                change, key, plan, pushed, versions, last_change, entry, number, first_seen
+            )
             if item is not None:
                 items.append(item)
         if items:
@@ -361,6 +364,7 @@ def _translate(
     last_change: dict[tuple[str, int], tuple[int, int]],
     entry: LocalEntry,
     number: int,
+    first_seen: set[tuple[tuple[str, int], str]],
 ) -> Recorded | None:
     """A change made here, as the server's journal holds it."""
     entity = change["entity"]
@@ -392,6 +396,13 @@ def _translate(
         after = {k: v for k, v in (after or {}).items() if k in fields}
         if not after:
             return None
+        # A field's first change here replaced what the server held then ("use mine"
+        # over someone's change there, say): the server's history shows that value.
+        overwritten = plan.overwritten.get(key, {})
+        for name in after:
+            if name in overwritten and (key, name) not in first_seen:
+                first_seen.add((key, name))
+                before[name] = overwritten[name]
     if op == "create":
         after = _mapped(entity, {**(after or {}), "id": server_id}, pushed.ids)
         before = {"offline_id": change["row_id"]} if change["row_id"] >= LOCAL_IDS else None

@@ -221,6 +221,16 @@ def test_sync_merges_field_by_field_and_keeps_conflicts_until_resolved(sides):
     report = sync(laptop, server, resolve=resolver(default="mine"))
     assert not report.conflicts
     assert snapshot_of(laptop, clients) == snapshot_of(server, clients)
+    # Regression (found trying it as a user): the server's history said the offline
+    # change replaced the value both sides last agreed on, hiding Hannah's 444 it
+    # overwrote. It says what the server held.
+    with server.session() as session:
+        mine = [
+            line
+            for line in history(session, entity="budget_line", row_id=touched["b"])
+            if line.field_name == "spend_forecast" and line.user == LAPTOP
+        ]
+    assert len(mine) == 1 and "444" in mine[0].before and "333" in mine[0].after
     # Monthly totals are not copied: each side's triggers keep them from its own lines.
     for side in (server, laptop):
         with side.engine.connect() as connection:
