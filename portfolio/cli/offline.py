@@ -101,14 +101,11 @@ def run_sync(args: argparse.Namespace) -> int:
     from portfolio.jobs import Job
     from portfolio.storage import open_database
     from portfolio.sync.merge import resolver
-    from portfolio.sync.pending import the_copy
-    from portfolio.sync.run import preview, sync
+    from portfolio.sync.run import open_server, preview, sync
 
     local = open_database(args.book)
     try:
-        with local.session() as session:
-            server_name = args.server or the_copy(session).server
-        server = open_database(server_name)
+        server = open_server(local, args.server)
         try:
             if args.resolve == "ask":
                 choices = {}

@@ -138,6 +138,15 @@ class Scope:
         else:
             query = query.where(client.c.id.in_(self.client_ids))
         found = list(session.scalars(query))
+        if not found and self.director_id is not None:
+            people = table("team_member")
+            name = session.scalar(select(people.c.name).where(people.c.id == self.director_id))
+            raise ValidationError(
+                "book",
+                f"{name or 'This person'} is the director of no client, so there is no "
+                "book to take offline; choose a director, or name the clients",
+                label="Book",
+            )
         if not found:
-            raise ValidationError("book", "holds no clients", label="Book")
+            raise ValidationError("book", "holds none of those clients", label="Book")
         return found

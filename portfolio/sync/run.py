@@ -92,6 +92,25 @@ def _begin(session: Session) -> tuple[str, str]:
     return copy.copy_id, copy.attempt
 
 
+def open_server(local: Database, where: str | None = None) -> Database:
+    """The team portfolio ``local`` (an offline copy) syncs with: where it was checked
+    out from, or ``where`` when it has moved. Raises ``DatabaseOpenError`` saying the
+    server cannot be reached, why, and how to point at a moved one."""
+    from portfolio.storage import open_database
+
+    with local.session() as session:
+        remembered = the_copy(session).server
+    target = where or remembered
+    try:
+        return open_database(target)
+    except PortfolioError as error:
+        moved = "" if where else "; if it has moved, give its new place (--server PATH|URL)"
+        raise DatabaseOpenError(
+            f"Cannot reach the team portfolio this copy came from ({target}): {error}. "
+            f"Your changes are safe in the copy{moved}"
+        ) from error
+
+
 def same_portfolio(local: Database, server: Database) -> None:
     """Raise ``DatabaseOpenError`` unless ``server`` is the portfolio ``local`` was
     checked out of (its ``portfolio_id``): ids mean nothing in another portfolio, and

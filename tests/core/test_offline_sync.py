@@ -418,3 +418,38 @@ def test_a_campaign_deleted_there_and_changed_here_keeps_its_lines_until_settled
     assert {line.row_id for line in lines if line.action.startswith("Put back with")} == {
         row[0] for row in before[0]
     }
+
+
+def test_the_command_line_says_what_to_do_when_the_server_is_not_where_it_was(
+    sides, tmp_path, capsys, monkeypatch
+):
+    """Regression (found trying it as a user): a moved team file was reported as "does
+    not exist (make a new portfolio ...)", and a manager's empty book as "Book: holds no
+    clients"."""
+    from portfolio.cli import main
+    from portfolio.model import OfflineCopy
+
+    server, owner, laptop, clients = sides
+    book = str(laptop.path)
+    right = laptop.read(lambda s: s.get(OfflineCopy, 1).server)
+    if "://" in right:  # the copy remembers the server without its password: libpq's own
+        monkeypatch.setenv("PGPASSWORD", server.url.password or "")
+    laptop.write(lambda s: setattr(s.get(OfflineCopy, 1), "server", str(tmp_path / "gone.db")))
+    edit(laptop, "client", clients[0], notes="made on the train")
+    laptop.close()
+    assert main(["sync", book]) == 1
+    said = capsys.readouterr().err
+    assert "Cannot reach the team portfolio this copy came from" in said
+    assert "Your changes are safe in the copy" in said and "--server" in said
+    assert main(["sync", book, "--server", right]) == 0
+    assert "Sent 1 changed record (1 journal entry" in capsys.readouterr().out
+
+    with server.session() as session:
+        manager = session.scalar(
+            select(TeamMember.name).where(
+                TeamMember.id.not_in(select(Client.director_id)), TeamMember.role == "manager"
+            )
+        )
+    out = str(tmp_path / "manager.sqlite3")
+    assert main(["checkout", "--db", target_of(server), "--director", manager, "-o", out]) == 1
+    assert "is the director of no client" in capsys.readouterr().err

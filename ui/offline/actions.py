@@ -254,14 +254,10 @@ def sync_now(window: MainWindow, *, quiet: bool = False, choices: dict | None = 
     database = window.workspace.database
 
     def work(job):
-        from portfolio.storage import open_database
         from portfolio.sync.merge import resolver
-        from portfolio.sync.pending import the_copy
-        from portfolio.sync.run import sync
+        from portfolio.sync.run import open_server, sync
 
-        with database.session() as session:
-            server_name = the_copy(session).server
-        server = open_database(server_name)
+        server = open_server(database)
         try:
             return sync(database, server, resolve=resolver(choices), job=job)
         finally:
