@@ -85,6 +85,21 @@ def rows_in_book(name: str, client_ids: Sequence[int]) -> Select:
     raise ValueError(f"table {name} has no way to its client")
 
 
+def _cascade_links(child: Table) -> list[tuple[str, str]]:
+    """``(parent table, column here holding the parent's id)`` for each foreign key of
+    ``child`` declared ``ON DELETE CASCADE`` to a table of the book (a composite key,
+    such as a deadline's campaign-of-client, by its column naming the parent's id)."""
+    links = []
+    for constraint in child.foreign_key_constraints:
+        parent = constraint.referred_table.name
+        if constraint.ondelete != "CASCADE" or parent in BOOKKEEPING or parent in REFERENCE_TABLES:
+            continue
+        for element in constraint.elements:
+            if element.column.name == "id":
+                links.append((parent, element.parent.name))
+    return links
+
+
 def descendants(connection: Connection, entity: str, row_id: int) -> list[tuple[str, dict]]:
     """The rows that go with one record when it is deleted (its budget lines and drops,
     a client's everything), parents first: ``[(table, row), ...]``.
@@ -97,17 +112,42 @@ def descendants(connection: Connection, entity: str, row_id: int) -> list[tuple[
     for child in Base.metadata.sorted_tables:
         if child.name in BOOKKEEPING or child.name in REFERENCE_TABLES or child.name == entity:
             continue
-        for constraint in child.foreign_key_constraints:
-            parents = found.get(constraint.referred_table.name)
-            if not parents or len(constraint.elements) != 1 or constraint.ondelete != "CASCADE":
+        for parent, column in _cascade_links(child):
+            parents = found.get(parent)
+            if not parents:
                 continue
-            link = constraint.elements[0].parent
-            query = select(child).where(link.in_(sorted(parents))).order_by(child.c.id)
+            query = select(child).where(child.c[column].in_(sorted(parents))).order_by(child.c.id)
             for row in connection.execute(query).mappings():
                 if row["id"] not in found.setdefault(child.name, set()):
                     found[child.name].add(row["id"])
                     out.append((child.name, dict(row)))
     return out
+
+
+def gone_top(here: Connection, there: Connection, entity: str, row_id: int) -> tuple[str, int]:
+    """The highest record, going up from ``(entity, row_id)`` through the parents it is
+    deleted with, that the copy ``here`` holds and the server ``there`` no longer does:
+    a line whose client was deleted there answers the client. The record itself when
+    its parents are all still there."""
+    key = (entity, row_id)
+    while True:
+        model = table(key[0])
+        row = here.execute(select(model).where(model.c.id == key[1])).mappings().first()
+        if row is None:
+            return key
+        for parent, column in _cascade_links(model):
+            parent_id = row[column]
+            if parent_id is None:
+                continue
+            parent_table = table(parent)
+            there_now = there.scalar(
+                select(parent_table.c.id).where(parent_table.c.id == parent_id)
+            )
+            if there_now is None:
+                key = (parent, parent_id)
+                break
+        else:
+            return key
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from portfolio.editing.entities import ENTITIES
 from portfolio.journal.lookup import last_touching, record_changes
 from portfolio.journal.wording import Wording, field_label, local_time
 from portfolio.naming import RecordNames
-from portfolio.sync.book import descendants, table
+from portfolio.sync.book import descendants, gone_top, table
 from portfolio.sync.checkout import LOCAL_IDS
 from portfolio.sync.pending import Pending
 
@@ -107,7 +107,9 @@ class Plan:
     deletes: list[tuple[str, int, int]] = field(default_factory=list)
     #: Deleted there, changed here, resolved "mine": rows to put back on the server.
     recreates: list[Pending] = field(default_factory=list)
-    #: ... and, for each, the rows that went with it there, as this copy holds them.
+    #: ... for each, the record changed here that put it back (a line, for its client)
+    put_back_for: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
+    #: ... and the rows that went with it there, as this copy holds them.
     restores: dict[tuple[str, int], list[tuple[str, dict[str, Any]]]] = field(default_factory=dict)
     #: Added on both sides, resolved: (entity, local id) -> the server's id.
     adopted: dict[tuple[str, int], int] = field(default_factory=dict)
@@ -257,6 +259,28 @@ class Merger:
                 result.updates[item.key] = (clash["id"], fields, clash["version"])
                 result.sent_fields[item.key] = set(fields)
 
+    def _put_back(self, result: Plan, item: Pending) -> None:
+        """Put a record deleted there back ("use mine"), from the highest record that
+        went with it (a line's client, if the client was deleted), with everything that
+        went with that: the copy still holds all of it."""
+        top = gone_top(self.local.connection(), self.server.connection(), *item.key)
+        changed_here = item.key
+        if top != item.key:
+            result.settled.add(item.key)  # it goes back with ``top``, as it is here
+            if top in result.restores:
+                return
+            model = table(top[0])
+            row = self.local.execute(select(model).where(model.c.id == top[1])).mappings().one()
+            item = Pending(top[0], top[1], "updated", item.first_entry_id, None, None, dict(row))
+        result.recreates.append(item)
+        result.put_back_for[top] = changed_here  # whose change here put it back
+        # What went with it there (its lines, say) is still here: it goes back too.
+        result.restores[top] = [
+            (name, row)
+            for name, row in descendants(self.local.connection(), *top)
+            if row["id"] < LOCAL_IDS  # made here: sent as a create of its own
+        ]
+
     def _deleted(self, result: Plan, item: Pending, theirs: dict | None, record: str) -> None:
         if theirs is None:
             result.settled.add(item.key)  # deleted on both sides
@@ -286,13 +310,7 @@ class Merger:
                 SyncConflict(item.entity, item.row_id, record, None, "deleted_there", by=by, at=at),
             )
             if choice == MINE:
-                result.recreates.append(item)
-                # What went with it there (its lines, say) is still here: it goes back too.
-                result.restores[item.key] = [
-                    (name, row)
-                    for name, row in descendants(self.local.connection(), *item.key)
-                    if row["id"] < LOCAL_IDS  # made here: sent as a create of its own
-                ]
+                self._put_back(result, item)
             elif choice == THEIRS:
                 result.settled.add(item.key)
             return

@@ -26,6 +26,7 @@ from portfolio.sync.book import (
     Scope,
     book_tables,
     descendants,
+    gone_top,
     rows_in_book,
     table,
 )
@@ -108,7 +109,10 @@ def _going_with_waiting(
         model = table(name)
         there = set(server.scalars(select(model.c.id).where(model.c.id.in_(sorted(ids)))))
         for row_id in sorted(ids - there):
-            kept |= {(t, row["id"]) for t, row in descendants(session.connection(), name, row_id)}
+            # From the highest record gone with it (a line's client deleted there).
+            top = gone_top(session.connection(), server, name, row_id)
+            kept.add(top)
+            kept |= {(t, row["id"]) for t, row in descendants(session.connection(), *top)}
     return kept
 
 

@@ -306,7 +306,7 @@ def _journal(
                     synced_at=synced,
                 )
             )
-    batch += _restored(session, plan, pushed, entries, last_change, copy_id, attempt, synced)
+    batch += _restored(session, plan, pushed, entries, copy_id, attempt, synced)
     write_many(session, batch)
     pushed.entries += len(batch)
 
@@ -316,20 +316,24 @@ def _restored(
     plan: Plan,
     pushed: Pushed,
     entries: list[LocalEntry],
-    last_change: dict[tuple[str, int], tuple[int, int]],
     copy_id: str,
     attempt: str,
     synced: dt.datetime,
 ) -> list[JournalWrite]:
     """The rows put back with a record deleted there ("use mine"), journalled as
     created by whoever last changed the record here, so the history says they returned."""
-    by_id = {entry.id: entry for entry in entries}
     names = RecordNames(session)
     out = []
     for key, rows in plan.restores.items():
         if key not in pushed.sent or key in pushed.refused or not rows:
             continue
-        entry = by_id.get(last_change.get(key, (None,))[0])
+        changed_here = plan.put_back_for.get(key, key)
+        touching = [
+            entry
+            for entry in entries
+            if any((c["entity"], c["row_id"]) == changed_here for c in entry.changes)
+        ]
+        entry = touching[-1] if touching else None
         if entry is None:
             continue
         items = [

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from portfolio.actions import Action, Create, Delete, Edit, perform
 from portfolio.errors import DatabaseOpenError
 from portfolio.journal.history import history
-from portfolio.model import BudgetLine, Campaign, CampaignDrop, Client, TeamMember
+from portfolio.model import BudgetLine, Campaign, CampaignDrop, Client, Deadline, TeamMember
 from portfolio.storage import Database, open_database
 from portfolio.storage.totals import differences
 from portfolio.sync.book import Scope, book_tables, rows_in_book
@@ -453,3 +453,43 @@ def test_the_command_line_says_what_to_do_when_the_server_is_not_where_it_was(
     out = str(tmp_path / "manager.sqlite3")
     assert main(["checkout", "--db", target_of(server), "--director", manager, "-o", out]) == 1
     assert "is the director of no client" in capsys.readouterr().err
+
+
+def test_a_line_changed_here_under_a_client_deleted_there_keeps_the_whole_client(sides):
+    """Regression (found trying it as a user): a line edited offline whose client was
+    deleted on the server was lost from the copy with its client, and every later sync
+    failed (KeyError naming the line); a deadline under a campaign deleted there was
+    lost too (its key to the campaign is two columns)."""
+    server, _owner, laptop, clients = sides
+    gone_client = clients[0]
+    line = lines_of(laptop, [gone_client], 1)[0]
+    with laptop.session() as session:
+        campaign_id, other_client = session.execute(
+            select(Deadline.campaign_id, Deadline.client_id)
+            .where(Deadline.campaign_id.is_not(None), Deadline.client_id != gone_client)
+            .limit(1)
+        ).one()
+    kept = snapshot_of(laptop, [gone_client, other_client])
+    edit(laptop, "budget_line", line, spend_actual="4321")
+    edit(laptop, "campaign", campaign_id, post_mortem="kept offline")
+    perform(server, Action("Delete", (Delete("client", gone_client),)))
+    perform(server, Action("Delete", (Delete("campaign", campaign_id),)))
+
+    report = sync(laptop, server)
+    assert sorted(c.kind for c in report.conflicts) == ["deleted_there", "deleted_there"]
+    here = snapshot_of(laptop, [gone_client, other_client])
+    for name, rows in kept.items():  # nothing went before anyone chose
+        assert set(here[name]) == set(rows), name
+    assert value(laptop, line, "spend_actual") == 432100
+    assert sync(laptop, server).conflicts  # and the next sync still works
+
+    report = sync(laptop, server, resolve=resolver(default="mine"))
+    assert not report.conflicts and report.waiting == 0
+    assert value(server, line, "spend_actual") == 432100
+    both = [gone_client, other_client]
+    assert snapshot_of(laptop, both) == snapshot_of(server, both)
+    for name, rows in kept.items():
+        assert set(snapshot_of(server, both)[name]) == set(rows), name
+    for side in (server, laptop):
+        with side.engine.connect() as connection:
+            assert differences(connection) == []

@@ -113,7 +113,13 @@ def test_take_offline_edit_and_sync_with_a_conflict_settled_in_the_app(
     seen.clear()
     QTimer.singleShot(0, settle)
     copy_window.offline_actions["sync_now"].trigger()
-    qtbot.waitUntil(lambda: bool(seen), timeout=60_000)
+
+    def failure() -> str | None:
+        box = getattr(copy_window, "sync_failure_box", None)
+        return box.text() if box is not None else None
+
+    qtbot.waitUntil(lambda: bool(seen) or failure() is not None, timeout=60_000)
+    assert failure() is None
     qtbot.waitUntil(lambda: "nothing to sync" in label.text(), timeout=60_000)
     with colleague.session() as session:
         assert session.get(Client, client_id).notes == "mine, offline"

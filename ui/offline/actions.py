@@ -285,12 +285,18 @@ def sync_now(window: MainWindow, *, quiet: bool = False, choices: dict | None = 
     def failed(error) -> None:
         window.show_message(f"Sync: {error}", 15_000)
         if not quiet:
-            QMessageBox.warning(
-                window,
+            # Not exec(): a message that blocks nothing (the window and its live
+            # updates go on behind it).
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
                 "Sync",
                 f"{error}\n\nYour changes are safe in this copy; sync again when the "
                 "team's portfolio can be reached.",
+                parent=window,
             )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.sync_failure_box = box
+            box.open()
 
     window.jobs.start("Syncing", work, done, on_error=failed, show_dialog=not quiet)
 
