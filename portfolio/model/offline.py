@@ -43,6 +43,9 @@ class OfflineCopy(Base):
     scanned_position: Mapped[int] = mapped_column(nullable=False, default=0)
     #: A sync in progress (its push may have reached the server before a crash).
     attempt: Mapped[str | None] = mapped_column(String(36))
+    #: The last local journal entry that attempt covers: a change made here after it
+    #: (while the sync ran, or after it was interrupted) waits for the next sync.
+    attempt_through: Mapped[int | None] = mapped_column()
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 

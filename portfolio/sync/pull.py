@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from portfolio.journal.values import dumps
 from portfolio.model import Base, JournalChange, JournalEntry, OfflinePending
 from portfolio.storage.totals import rebuilt_after
 from portfolio.sync.book import (
@@ -93,6 +94,63 @@ def _renumber(session: Session, ids: dict[tuple[str, int], int]) -> None:
         )
 
 
+def _changed_after(session: Session, through: int | None) -> set[tuple[str, int]]:
+    """Records changed here by journal entries after ``through``: after the sync that
+    is ending began (made while it ran, or after it was interrupted)."""
+    if through is None:
+        return set()
+    return {
+        (entity, row_id)
+        for entity, row_id in session.execute(
+            select(JournalChange.entity, JournalChange.row_id)
+            .join(JournalEntry, JournalEntry.id == JournalChange.entry_id)
+            .where(JournalEntry.id > through, JournalEntry.origin.is_(None))
+        )
+    }
+
+
+def _rebase(session: Session, server: Connection, entity: str, row_id: int, through: int) -> None:
+    """A record sent by this sync and changed here since: it waits for the next sync,
+    against the server's record as this sync left it (what both sides now agree on)."""
+    model = table(entity)
+    theirs = server.execute(select(model).where(model.c.id == row_id)).mappings().first()
+    mine = session.execute(select(model).where(model.c.id == row_id)).mappings().first()
+    pending = session.get(OfflinePending, (entity, row_id))
+    if theirs is None:  # deleted there by this sync (and, here, made again): a new record
+        if pending is not None:
+            session.delete(pending)
+        return
+    if pending is None:
+        pending = OfflinePending(entity=entity, row_id=row_id, state="updated", first_entry_id=0)
+        session.add(pending)
+    # Its history to send starts with its first change after this sync's.
+    pending.first_entry_id = session.scalar(
+        select(func.min(JournalChange.entry_id))
+        .join(JournalEntry, JournalEntry.id == JournalChange.entry_id)
+        .where(
+            JournalChange.entity == entity,
+            JournalChange.row_id == row_id,
+            JournalEntry.id > through,
+            JournalEntry.origin.is_(None),
+        )
+    )
+    theirs = dict(theirs)
+    if mine is None:
+        pending.state, pending.base = "deleted", dumps(theirs)
+    else:
+        pending.state = "updated"
+        pending.base = dumps(
+            {
+                name: theirs[name]
+                for name in theirs
+                if name != "version" and mine[name] != theirs[name]
+            }
+        )
+    pending.base_version = theirs["version"]
+    pending.held_because = None
+    session.flush()
+
+
 def _going_with_waiting(
     session: Session, server: Connection, waiting: set[tuple[str, int]]
 ) -> set[tuple[str, int]]:
@@ -140,8 +198,12 @@ def pull(
     take_server_ids(session, pushed.ids)
     scan(session)  # changes made here while this sync ran wait for the next one
     copy = the_copy(session)
+    later = _changed_after(session, copy.attempt_through)
     for entity, row_id in pushed.sent:
         server_id = pushed.ids.get((entity, row_id), row_id)
+        if (entity, server_id) in later:
+            _rebase(session, server, entity, server_id, copy.attempt_through)
+            continue
         session.execute(
             delete(OfflinePending).where(
                 OfflinePending.entity == entity, OfflinePending.row_id == server_id
@@ -202,6 +264,7 @@ def pull(
     result.history = _history(session, server, copy.server_position, position, book, copy_id)
     copy.server_position = position
     copy.attempt = None
+    copy.attempt_through = None
     copy.synced_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     session.flush()
     return result

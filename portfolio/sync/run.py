@@ -89,6 +89,7 @@ def _begin(session: Session) -> tuple[str, str]:
     copy = the_copy(session)
     if copy.attempt is None:
         copy.attempt = str(uuid.uuid4())
+        copy.attempt_through = copy.scanned_position
     return copy.copy_id, copy.attempt
 
 
@@ -167,6 +168,7 @@ def sync(
             pending = load(session)
             first = min((p.first_entry_id for p in pending), default=None)
             entries = local_entries(session, first) if first is not None else []
+            entries = _from_first_changes(entries, pending)
         job.step(0.3, f"Sending {len(pending):,} changed records")
         with local.session() as here:
             plan, pushed = _send(server, pending, entries, resolve, copy_id, attempt, here)
@@ -191,6 +193,19 @@ def sync(
     _note_why(local, plan, pushed)
     job.step(1.0, "Synced")
     return report
+
+
+def _from_first_changes(entries: list, pending: list[Pending]) -> list:
+    """Each record's changes from its own first pending one: a record sent before and
+    changed here since must not send its earlier, sent, history again."""
+    first = {item.key: item.first_entry_id for item in pending}
+    for entry in entries:
+        entry.changes = [
+            change
+            for change in entry.changes
+            if entry.id >= first.get((change["entity"], change["row_id"]), 0)
+        ]
+    return entries
 
 
 def _let_go(local: Database, pushed: Pushed, resolve: Resolver) -> set[tuple[str, int]]:

@@ -301,6 +301,47 @@ def test_an_interrupted_sync_run_again_ends_as_an_uninterrupted_one(sides, monke
         assert len(spring) == 1  # sent once
 
 
+def test_a_change_made_after_an_interrupted_sync_is_sent_by_the_next(sides, monkeypatch):
+    """Regression (found trying it as a user): a sync died after the server took its
+    changes; the person changed the same figure again; the next sync said it had sent
+    before it stopped, then brought the server's value over the new one: lost, both
+    sides agreeing on the old figure. Also a change made while a sync runs."""
+    import portfolio.sync.run as run
+
+    server, _owner, laptop, clients = sides
+    line, other = lines_of(laptop, clients, 2)
+    edit(laptop, "budget_line", line, spend_actual="111")
+    edit(laptop, "client", clients[0], notes="first")
+
+    def dies(*_args, **_kwargs):
+        raise KeyboardInterrupt("killed after sending")
+
+    monkeypatch.setattr(run, "pull", dies)
+    with pytest.raises(KeyboardInterrupt):
+        sync(laptop, server)
+    monkeypatch.undo()
+    assert value(server, line, "spend_actual") == 11100
+    edit(laptop, "budget_line", line, spend_actual="222")
+    edit(laptop, "budget_line", other, spend_actual="333")
+
+    report = sync(laptop, server)
+    assert report.resumed and report.waiting == 2
+    assert value(laptop, line, "spend_actual") == 22200  # not the server's 111
+    report = sync(laptop, server)
+    assert not report.resumed and report.waiting == 0 and not report.conflicts
+    for side in (server, laptop):
+        assert value(side, line, "spend_actual") == 22200
+        assert value(side, other, "spend_actual") == 33300
+    with server.session() as session:
+        changes = [
+            (h.before, h.after)
+            for h in history(session, entity="budget_line", row_id=line)
+            if h.field_name == "spend_actual" and h.user == LAPTOP
+        ]
+    assert len(changes) == 2  # each offline change once, none sent twice
+    assert "222" in changes[0][1] and "111" in changes[0][0] and "111" in changes[1][1]
+
+
 @pytest.fixture(params=BACKENDS)
 def twin_servers(request, demo_file, tmp_path, pg_server, pg_demo_template) -> list[str]:
     """Two identical demo servers on one backend: one story told twice."""

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("server_position", sa.Integer(), nullable=False),
         sa.Column("scanned_position", sa.Integer(), nullable=False),
         sa.Column("attempt", sa.String(length=36), nullable=True),
+        sa.Column("attempt_through", sa.Integer(), nullable=True),
         sa.Column("synced_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint("id = 1", name=op.f("ck_offline_copy_one_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_offline_copy")),
