@@ -126,7 +126,7 @@ def _reserve_local_ids(target: Connection) -> None:
             )
 
 
-def _where(server: Database) -> str:
+def where_of(server: Database) -> str:
     """The server as a copy remembers it: its file, or its URL without the password
     (found again in the keyring, ``~/.pgpass`` or ``PGPASSWORD`` when syncing)."""
     if server.path is not None:
@@ -191,7 +191,7 @@ def checkout(
                     {
                         "id": 1,
                         "copy_id": str(uuid.uuid4()),
-                        "server": _where(server),
+                        "server": where_of(server),
                         "server_identity": identity_of(source),
                         "checked_out_at": dt.datetime.now(dt.UTC).replace(
                             tzinfo=None, microsecond=0

@@ -24,7 +24,7 @@ from portfolio.identity import User
 from portfolio.journal.recorder import JournalWrite, Recorded, now, write_many
 from portfolio.journal.values import loads
 from portfolio.model import Base, JournalChange, JournalEntry
-from portfolio.naming import Named, RecordNames
+from portfolio.naming import Named, RecordNames, counted
 from portfolio.sync.book import table
 from portfolio.sync.checkout import LOCAL_IDS
 from portfolio.sync.merge import Plan
@@ -325,7 +325,7 @@ def _restored(
     names = RecordNames(session)
     out = []
     for key, rows in plan.restores.items():
-        if key not in pushed.sent or key in pushed.refused or not rows:
+        if key not in pushed.sent or key in pushed.refused:
             continue
         changed_here = plan.put_back_for.get(key, key)
         touching = [
@@ -336,14 +336,17 @@ def _restored(
         entry = touching[-1] if touching else None
         if entry is None:
             continue
+        # The record itself first: its history then shows it came back (after the
+        # deletion there), not only the offline edit dated before that deletion.
         items = [
             Recorded(name, row["id"], "create", None, row, row.get("version"), names.of(name, row))
-            for name, row in rows
+            for name, row in [_row_of(session, key), *rows]
         ]
         out.append(
             JournalWrite(
                 User(login=entry.login, member_id=entry.member_id, name=entry.user_name),
-                f"Put back with {names.of(*_row_of(session, key)).record}",
+                f"Put back {items[0].named.record}"
+                + (f" with {counted(len(rows), 'record')} under it" if rows else ""),
                 "edit",
                 items,
                 at=synced,

@@ -27,7 +27,7 @@ from portfolio.jobs import Job, quiet
 from portfolio.naming import counted
 from portfolio.storage import Database
 from portfolio.sync.book import identity_of, table
-from portfolio.sync.checkout import snapshot
+from portfolio.sync.checkout import snapshot, where_of
 from portfolio.sync.merge import THEIRS, Merger, Plan, Resolver, SyncConflict, resolver
 from portfolio.sync.pending import Pending, load, scan, the_copy
 from portfolio.sync.pull import Pulled, pull
@@ -55,6 +55,8 @@ class SyncReport:
         entries = counted(self.entries, "journal entry", "journal entries")
         if self.resumed:
             sent = f"The last sync sent {records} ({entries}) before it stopped; not sent again"
+        elif not self.sent:
+            sent = "Nothing to send"
         else:
             sent = f"Sent {records} ({entries}, with their authors and times)"
         said = [
@@ -106,8 +108,9 @@ def open_server(local: Database, where: str | None = None) -> Database:
         return open_database(target)
     except PortfolioError as error:
         moved = "" if where else "; if it has moved, give its new place (--server PATH|URL)"
+        which = "at" if where else "this copy came from,"
         raise DatabaseOpenError(
-            f"Cannot reach the team portfolio this copy came from ({target}): {error}. "
+            f"Cannot reach the team portfolio {which} {target}: {error}. "
             f"Your changes are safe in the copy{moved}"
         ) from error
 
@@ -185,12 +188,13 @@ def sync(
     report.received = pulled.records
     report.removed = pulled.removed
     report.new_clients = pulled.new_clients
-    report.refused = dict(pushed.refused)
+    report.refused = _named(local, pushed.refused)
     if plan is not None:
         report.conflicts = list(plan.conflicts)
     with local.session() as session:
         report.waiting = len(load(session))
     _note_why(local, plan, pushed)
+    _remember_where(local, server)
     job.step(1.0, "Synced")
     return report
 
@@ -206,6 +210,37 @@ def _from_first_changes(entries: list, pending: list[Pending]) -> list:
             if entry.id >= first.get((change["entity"], change["row_id"]), 0)
         ]
     return entries
+
+
+def _named(local: Database, refused: dict[tuple[str, int], str]) -> dict[tuple[str, int], str]:
+    """The server's refusals, each after the record it refused (the server's words may
+    name only the client: "the 2025 budget of Acme")."""
+    from portfolio.naming import RecordNames
+
+    if not refused:
+        return {}
+    out = {}
+    with local.session() as session:
+        names = RecordNames(session)
+        for key, reason in refused.items():
+            model = table(key[0])
+            row = session.execute(select(model).where(model.c.id == key[1])).mappings().first()
+            record = names.of(key[0], dict(row)).record if row else f"{key[0]} {key[1]}"
+            out[key] = f"{record}: {reason}"
+    return out
+
+
+def _remember_where(local: Database, server: Database) -> None:
+    """A server reached somewhere new (``--server``, the same portfolio moved) is where
+    the next sync goes."""
+    where = where_of(server)
+
+    def note(session: Session) -> None:
+        copy = the_copy(session)
+        if copy.server != where:
+            copy.server = where
+
+    local.write(note)
 
 
 def _let_go(local: Database, pushed: Pushed, resolve: Resolver) -> set[tuple[str, int]]:

@@ -456,9 +456,13 @@ def test_a_campaign_deleted_there_and_changed_here_keeps_its_lines_until_settled
             assert differences(connection) == []
     with server.session() as session:
         lines = history(session, entity="budget_line")
-    assert {line.row_id for line in lines if line.action.startswith("Put back with")} == {
+        newest = history(session, entity="campaign", row_id=campaign_id)[0]
+    assert {line.row_id for line in lines if line.action.startswith("Put back ")} == {
         row[0] for row in before[0]
     }
+    # The campaign's history says, last, that it came back (not only the offline edit,
+    # dated before the deletion there).
+    assert newest.action.startswith("Put back ") and newest.field is None
 
 
 def test_the_command_line_says_what_to_do_when_the_server_is_not_where_it_was(
@@ -484,6 +488,8 @@ def test_the_command_line_says_what_to_do_when_the_server_is_not_where_it_was(
     assert "Your changes are safe in the copy" in said and "--server" in said
     assert main(["sync", book, "--server", right]) == 0
     assert "Sent 1 changed record (1 journal entry" in capsys.readouterr().out
+    assert main(["sync", book]) == 0  # the new place is remembered
+    assert capsys.readouterr().out.startswith("Nothing to send; read ")
 
     with server.session() as session:
         manager = session.scalar(

@@ -26,6 +26,14 @@ from tests.core.test_team_access import team  # noqa: F401 - the fixture
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PORTFOLIO_TEST_PG_URL")
 
 
+def budget_line_name(db, line_id: int) -> str:
+    from portfolio.naming import RecordNames
+
+    with db.session() as session:
+        row = session.execute(select(BudgetLine.__table__).where(BudgetLine.id == line_id))
+        return RecordNames(session).of("budget_line", dict(row.mappings().one())).record
+
+
 def _two_lines(db, client_id: int) -> list[BudgetLine]:
     with db.session() as session:
         return list(
@@ -61,7 +69,9 @@ def test_a_change_the_server_refuses_is_reported_and_kept_in_the_copy(team, tmp_
         report = sync(laptop, rep_server)
 
         assert list(report.refused) == [("budget_line", budget_line.id)]
-        assert "locked" in report.refused[("budget_line", budget_line.id)]
+        refusal = report.refused[("budget_line", budget_line.id)]
+        assert "locked" in refusal
+        assert refusal.startswith(budget_line_name(laptop, budget_line.id))  # which record
         assert any("Refused by the server" in line for line in report.lines())
         assert report.waiting == 1
         with rep_server.session() as session:
