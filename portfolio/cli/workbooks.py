@@ -185,12 +185,14 @@ def _print_plan(plan: ImportPlan) -> None:
 def run_undo(args: argparse.Namespace) -> int:
     from portfolio.imports.importer import undo_import
     from portfolio.jobs import Job
+    from portfolio.naming import counted
 
     with database(args) as db:
         undone = undo_import(db, Job(progress_printer("Undoing")))
     print(
         f"Undid the import of {undone.source} ({undone.imported_at:%Y-%m-%d %H:%M} UTC): "
-        f"{undone.removed:,} added rows removed, {undone.restored:,} changed rows restored."
+        f"{counted(undone.removed, 'added row')} removed, "
+        f"{counted(undone.restored, 'changed row')} restored."
     )
     if undone.later_by_others:
         who, source = undone.later_by_others

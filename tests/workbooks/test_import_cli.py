@@ -42,7 +42,7 @@ def test_dry_run_import_and_undo(demo_sqlite, tmp_path, capsys):
     assert "Nothing to change" in capsys.readouterr().out
 
     assert main(["import", "undo", "--db", db]) == 0
-    assert "1 changed rows restored" in capsys.readouterr().out
+    assert "1 changed row restored" in capsys.readouterr().out
     assert _line_of_first_client(demo_sqlite)[3] == forecast
     assert main(["import", "undo", "--db", db]) == 1
     assert capsys.readouterr().err.strip() == "portfolio: There is no import to undo"
