@@ -87,13 +87,18 @@ def ask(conflict) -> str | None:
     if conflict.kind == "field":
         print(f"  base: {conflict.base}\n  mine: {conflict.mine}\n  theirs: {conflict.theirs}")
     while True:
-        answer = input("  [m]ine, [t]heirs or [l]ater? ").strip().casefold()
+        try:
+            answer = input("  [m]ine, [t]heirs or [l]ater? ").strip().casefold()
+        except EOFError:  # no more answers (a pipe ran out): the rest wait for later
+            print()
+            return None
         if answer in ("m", "mine"):
             return "mine"
         if answer in ("t", "theirs"):
             return "theirs"
         if answer in ("l", "later", ""):
             return None
+        print(f"  {answer!r} is not an answer: type m, t or l (or Enter for later).")
 
 
 def run_sync(args: argparse.Namespace) -> int:
