@@ -540,3 +540,26 @@ def test_a_line_changed_here_under_a_client_deleted_there_keeps_the_whole_client
     for side in (server, laptop):
         with side.engine.connect() as connection:
             assert differences(connection) == []
+
+
+def test_ask_takes_only_real_answers_and_leaves_the_rest_when_answers_run_out(
+    monkeypatch, capsys
+):
+    """``--resolve ask`` from a pipe: a wrong answer is said and asked again; when the
+    answers run out the rest wait for later (it raised EOFError)."""
+    from portfolio.cli.offline import ask
+    from portfolio.sync.merge import SyncConflict
+
+    answers = iter(["x", "m"])
+
+    def typed(_prompt: str) -> str:
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr("builtins.input", typed)
+    conflict = SyncConflict("client", 1, "Acme", "notes", "field", "a", "b", "c")
+    assert ask(conflict) == "mine"
+    assert "'x' is not an answer" in capsys.readouterr().out
+    assert ask(conflict) is None
