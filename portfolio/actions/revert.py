@@ -26,10 +26,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Table, delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from portfolio.actions.conflicts import ConflictFinder, EditConflictError, FieldConflict
+from portfolio.actions.versioned import versioned_params, versioned_update
 from portfolio.editing.entities import ENTITIES
 from portfolio.journal.recorder import Recorded, Recorder
 from portfolio.journal.values import column_values, loads
@@ -369,12 +370,7 @@ class _Revert:
             groups[(change.entity, tuple(sorted(change.before)))].append(change)
         for (table, fields), changes in groups.items():
             model = _table(table)
-            statement = (
-                update(model)
-                .where(model.c.id == bindparam("_id"), model.c.version == bindparam("_version"))
-                .values({name: bindparam(f"_to_{name}") for name in fields})
-                .values(version=model.c.version + 1)
-            )
+            statement = versioned_update(model, fields)
             params = []
             for change in changes:
                 row = self.current.get((table, change.row_id))
@@ -383,11 +379,11 @@ class _Revert:
                     if row is None:
                         continue
                 params.append(
-                    {
-                        "_id": change.row_id,
-                        "_version": row["version"],
-                        **{f"_to_{name}": change.before[name] for name in fields},
-                    }
+                    versioned_params(
+                        change.row_id,
+                        row["version"],
+                        {name: change.before[name] for name in fields},
+                    )
                 )
                 after = {**row, **change.before, "version": row["version"] + 1}
                 self.recorder.add(

@@ -15,10 +15,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from portfolio.actions.versioned import versioned_params, versioned_update
 from portfolio.errors import ConflictError, PortfolioError
 from portfolio.identity import User
 from portfolio.journal.recorder import JournalWrite, Recorded, now, write_many
@@ -194,18 +195,9 @@ class _Sending:
             )
         for (name, fields), rows in groups.items():
             model = table(name)
-            statement = (
-                update(model)
-                .where(model.c.id == bindparam("_id"), model.c.version == bindparam("_version"))
-                .values({f: bindparam(f"_to_{f}") for f in fields})
-                .values(version=model.c.version + 1)
-            )
+            statement = versioned_update(model, fields)
             params = [
-                {
-                    "_id": server_id,
-                    "_version": version,
-                    **{f"_to_{f}": v for f, v in values.items()},
-                }
+                versioned_params(server_id, version, values)
                 for _key, server_id, values, version in rows
             ]
             result = self.session.execute(statement, params)
