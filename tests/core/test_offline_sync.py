@@ -542,9 +542,7 @@ def test_a_line_changed_here_under_a_client_deleted_there_keeps_the_whole_client
             assert differences(connection) == []
 
 
-def test_ask_takes_only_real_answers_and_leaves_the_rest_when_answers_run_out(
-    monkeypatch, capsys
-):
+def test_ask_takes_only_real_answers_and_leaves_the_rest_when_answers_run_out(monkeypatch, capsys):
     """``--resolve ask`` from a pipe: a wrong answer is said and asked again; when the
     answers run out the rest wait for later (it raised EOFError)."""
     from portfolio.cli.offline import ask
