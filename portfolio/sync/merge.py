@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from portfolio.editing.entities import ENTITIES
 from portfolio.journal.lookup import last_touching, record_changes
 from portfolio.journal.wording import Wording, field_label, local_time
+from portfolio.model import Base
 from portfolio.naming import RecordNames
 from portfolio.sync.book import descendants, gone_top, table
 from portfolio.sync.checkout import LOCAL_IDS
@@ -192,7 +193,10 @@ class Merger:
     ) -> Plan:
         result = Plan()
         current = self.theirs(pending)
-        for item in pending:
+        # Parents before children: a line made here under a campaign added on both
+        # sides looks for its twin under the campaign the merge has just adopted.
+        order = {t.name: n for n, t in enumerate(Base.metadata.sorted_tables)}
+        for item in sorted(pending, key=lambda p: (order[p.entity], p.first_entry_id, p.row_id)):
             key = item.key
             theirs = current.get(key)
             record = self.names.of(
@@ -218,7 +222,10 @@ class Merger:
         spec = ENTITIES.get(item.entity)
         clash = None
         if spec is not None and spec.natural_key and item.mine is not None:
-            key = [item.mine[name] for name in spec.natural_key]
+            key = [
+                self._as_there(result, item.entity, name, item.mine[name])
+                for name in spec.natural_key
+            ]
             if all(v is not None and not (isinstance(v, int) and v >= LOCAL_IDS) for v in key):
                 model = table(item.entity)
                 columns = [model.c[name] for name in spec.natural_key]
@@ -258,6 +265,18 @@ class Merger:
             if fields:
                 result.updates[item.key] = (clash["id"], fields, clash["version"])
                 result.sent_fields[item.key] = set(fields)
+
+    @staticmethod
+    def _as_there(result: Plan, entity: str, name: str, value: Any) -> Any:
+        """A reference to a record made here, as the server knows it when the merge
+        adopted the server's twin (else unchanged: no record there can match it)."""
+        if not (isinstance(value, int) and value >= LOCAL_IDS):
+            return value
+        for foreign in table(entity).c[name].foreign_keys:
+            adopted = result.adopted.get((foreign.column.table.name, value))
+            if adopted is not None:
+                return adopted
+        return value
 
     def _put_back(self, result: Plan, item: Pending) -> None:
         """Put a record deleted there back ("use mine"), from the highest record that

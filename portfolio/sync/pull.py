@@ -212,6 +212,8 @@ def pull(
     waiting = {(p.entity, p.row_id) for p in session.scalars(select(OfflinePending))}
     waiting |= _going_with_waiting(session, server, waiting)
     waiting |= set(held_there)
+    for key in held_there:  # what is under a server record that waits, waits with it
+        waiting |= {(t, row["id"]) for t, row in descendants(server, *key)}
     result = Pulled()
     scope = Scope.from_json(copy.scope)
     local_clients = set(session.scalars(select(table("client").c.id)))
@@ -239,6 +241,11 @@ def pull(
             touched[entity].add(row_id)
     for entity, row_id in pushed.sent:
         touched[entity].add(pushed.ids.get((entity, row_id), row_id))
+    # A record added on both sides is now the server's: what it held there (held back
+    # while the conflict waited, so before this copy's journal position) comes down.
+    for (entity, _local_id), server_id in pushed.ids.items():
+        for name, row in descendants(server, entity, server_id):
+            touched[name].add(row["id"])
     if new_clients:
         for name in book_tables():
             for row in server.execute(rows_in_book(name, new_clients)).mappings():

@@ -561,3 +561,58 @@ def test_ask_takes_only_real_answers_and_leaves_the_rest_when_answers_run_out(mo
     assert ask(conflict) == "mine"
     assert "'x' is not an answer" in capsys.readouterr().out
     assert ask(conflict) is None
+
+
+def test_a_campaign_added_on_both_sides_with_lines_of_the_same_months(sides):
+    """Regression (found trying it as a user): a campaign added here and there under one
+    name, each with a line for January: the sync failed on a foreign key here (the
+    server's lines came down under a campaign that waited), and "mine" then failed on
+    the duplicate month; the copy could never sync again and January's 111 never
+    reached the server."""
+    server, _owner, laptop, clients = sides
+    campaign = {
+        "client_id": clients[0],
+        "name": "Dup camp",
+        "channel": "email",
+        "status": "planned",
+    }
+
+    def with_lines(db: Database, months: dict[int, str]) -> None:
+        made = perform(db, Action("Add", (Create("campaign", campaign),)))
+        steps = tuple(
+            Create(
+                "budget_line",
+                {"campaign_id": made.created[0], "month": month, "spend_actual": amount},
+            )
+            for month, amount in months.items()
+        )
+        perform(db, Action("Add lines", steps))
+
+    with_lines(laptop, {202601: "111", 202603: "333"})
+    with_lines(server, {202601: "999", 202602: "222"})
+
+    def months(db: Database) -> dict[int, int]:
+        with db.session() as session:
+            return dict(
+                session.execute(
+                    select(BudgetLine.month, BudgetLine.spend_actual)
+                    .join(Campaign, Campaign.id == BudgetLine.campaign_id)
+                    .where(Campaign.name == "Dup camp")
+                ).all()
+            )
+
+    report = sync(laptop, server)
+    assert [c.kind for c in report.conflicts] == ["added_both"]
+    assert months(laptop) == {202601: 11100, 202603: 33300}  # waits here, as made here
+    assert months(server) == {202601: 99900, 202602: 22200}
+
+    report = sync(laptop, server)  # still syncs while it waits
+    assert [c.kind for c in report.conflicts] == ["added_both"]
+
+    report = sync(laptop, server, resolve=resolver(default="mine"))
+    assert not report.conflicts and report.waiting == 0
+    assert months(server) == months(laptop) == {202601: 11100, 202602: 22200, 202603: 33300}
+    assert snapshot_of(laptop, clients) == snapshot_of(server, clients)
+    for side in (server, laptop):
+        with side.engine.connect() as connection:
+            assert differences(connection) == []
