@@ -23,6 +23,7 @@ from portfolio.journal.values import dumps
 from portfolio.model import Base, JournalChange, JournalEntry, OfflinePending
 from portfolio.storage.totals import rebuilt_after
 from portfolio.sync.book import (
+    LOCAL_SETTINGS,
     REFERENCE_TABLES,
     Scope,
     book_tables,
@@ -176,11 +177,35 @@ def _going_with_waiting(
 
 def _upsert(session: Session, name: str, rows: list[dict]) -> None:
     model = table(name)
+    keys = [c.name for c in model.primary_key.columns]
     for start in range(0, len(rows), CHUNK):
         part = rows[start : start + CHUNK]
         statement = sqlite_insert(model)
-        columns = {c.name: statement.excluded[c.name] for c in model.columns if c.name != "id"}
-        session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=columns), part)
+        columns = {c.name: statement.excluded[c.name] for c in model.columns if c.name not in keys}
+        session.execute(statement.on_conflict_do_update(index_elements=keys, set_=columns), part)
+
+
+def _refresh_reference(session: Session, server: Connection, waiting: set[tuple[str, int]]) -> int:
+    """Reference data (team, currencies, rates, settings, SLA policies, objectives)
+    as the server has it now, whole: it is small, and not every change to it is
+    journalled (a manager locking budget years writes a setting), so following the
+    journal would miss some. Records changed here and not yet sent keep their values;
+    a setting gone from the server goes here too. Returns the rows read."""
+    read = 0
+    for name in REFERENCE_TABLES:
+        model = table(name)
+        query = select(model)
+        if name == "setting":
+            query = query.where(model.c.key.not_in(LOCAL_SETTINGS))
+        rows = [dict(row) for row in server.execute(query).mappings()]
+        if "id" in model.c:
+            rows = [row for row in rows if (name, row["id"]) not in waiting]
+        _upsert(session, name, rows)
+        read += len(rows)
+        if name == "setting":
+            kept = {row["key"] for row in rows} | LOCAL_SETTINGS
+            session.execute(delete(model).where(model.c.key.not_in(kept)))
+    return read
 
 
 def pull(
@@ -237,7 +262,7 @@ def pull(
         )
     )
     for entity, row_id, client_id in rows:
-        if client_id in book or (client_id is None and entity in REFERENCE_TABLES):
+        if client_id in book and entity not in REFERENCE_TABLES:
             touched[entity].add(row_id)
     for entity, row_id in pushed.sent:
         touched[entity].add(pushed.ids.get((entity, row_id), row_id))
@@ -268,6 +293,7 @@ def pull(
         if gone:
             session.execute(delete(model).where(model.c.id.in_(sorted(gone))))
             result.removed += len(gone)
+    _refresh_reference(session, server, waiting)
     result.history = _history(session, server, copy.server_position, position, book, copy_id)
     copy.server_position = position
     copy.attempt = None

@@ -616,3 +616,25 @@ def test_a_campaign_added_on_both_sides_with_lines_of_the_same_months(sides):
     for side in (server, laptop):
         with side.engine.connect() as connection:
             assert differences(connection) == []
+
+
+def test_reference_data_changed_outside_the_journal_reaches_the_copy(sides):
+    """Regression (found trying it as a user): a manager locking budget years writes a
+    setting without a journal entry, so the copy never learnt of the lock (nor of it
+    being lifted). Reference data now comes down whole at every sync."""
+    from portfolio.access.logins import BUDGET_LOCK_KEY, lock_budgets
+    from portfolio.model import Setting
+
+    server, _owner, laptop, _clients = sides
+
+    def lock(db: Database):
+        with db.session() as session:
+            row = session.get(Setting, BUDGET_LOCK_KEY)
+            return None if row is None else row.value
+
+    lock_budgets(server, 2026)
+    sync(laptop, server)
+    assert lock(laptop) == "2026"
+    lock_budgets(server, None)
+    sync(laptop, server)
+    assert lock(laptop) is None
