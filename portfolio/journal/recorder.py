@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from portfolio.identity import User
@@ -222,6 +222,10 @@ class JournalWrite:
     at: dt.datetime | None = None
     origin: str | None = None
     synced_at: dt.datetime | None = None
+    #: An undo or redo: the entry it reverts (marked ``undone_by`` this one).
+    reverts_id: int | None = None
+    #: An import: the file it read.
+    source: str | None = None
 
 
 def write_many(session: Session, writes: list[JournalWrite]) -> list[int]:
@@ -238,9 +242,9 @@ def write_many(session: Session, writes: list[JournalWrite]) -> list[int]:
             "user_name": write.user.shown[:200],
             "action": write.action[:500],
             "kind": write.kind,
-            "reverts_id": None,
+            "reverts_id": write.reverts_id,
             "undone_by_id": None,
-            "source": None,
+            "source": write.source,
             "origin": write.origin,
             "synced_at": write.synced_at,
         }
@@ -271,4 +275,30 @@ def write_many(session: Session, writes: list[JournalWrite]) -> list[int]:
     ]
     for start in range(0, len(changes), CHUNK):
         connection.execute(CHANGE_INSERT, changes[start : start + CHUNK])
+    # What undo and redo mark, as ``perform`` does: an undone entry names its undo; a
+    # redo marks the undo it reverts, and the entry that undo had undone is live again.
+    reverting = [
+        {"_reverted": write.reverts_id, "_by": entry_id}
+        for entry_id, write in zip(ids, writes, strict=True)
+        if write.reverts_id is not None and write.kind in ("undo", "redo")
+    ]
+    redone = [
+        {"_undo": write.reverts_id}
+        for write in writes
+        if write.reverts_id is not None and write.kind == "redo"
+    ]
+    if redone:
+        connection.execute(
+            update(entries)
+            .where(entries.c.undone_by_id == bindparam("_undo"))
+            .values(undone_by_id=None),
+            redone,
+        )
+    if reverting:
+        connection.execute(
+            update(entries)
+            .where(entries.c.id == bindparam("_reverted"))
+            .values(undone_by_id=bindparam("_by")),
+            reverting,
+        )
     return ids

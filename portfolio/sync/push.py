@@ -44,6 +44,11 @@ class LocalEntry:
     action: str
     kind: str
     changes: list[dict[str, Any]] = field(default_factory=list)
+    #: An undo or redo: the entry it reverts, as the server knows it (an entry brought
+    #: down, ``server:N``) or as made here (sent by an earlier sync); else None.
+    reverts_there: int | None = None
+    reverts_here: int | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -73,6 +78,15 @@ def local_entries(session: Session, since: int) -> list[LocalEntry]:
     }
     if not entries:
         return []
+    for row in session.scalars(select(JournalEntry).where(JournalEntry.id.in_(list(entries)))):
+        entries[row.id].source = row.source
+        if row.reverts_id is None:
+            continue
+        reverted = session.get(JournalEntry, row.reverts_id)
+        if reverted is not None and (reverted.origin or "").startswith("server:"):
+            entries[row.id].reverts_there = int(reverted.origin.split(":", 1)[1])
+        elif reverted is not None and reverted.origin is None:
+            entries[row.id].reverts_here = reverted.id
     for change in session.execute(
         select(JournalChange.__table__)
         .where(JournalChange.entry_id.in_(list(entries)))
@@ -274,6 +288,9 @@ def _journal(
     synced = now()
     batch = []
     first_seen: set[tuple[tuple[str, int], str]] = set()
+    #: Local entry id -> its place in ``batch``; (undo's place, reverted's place, kind).
+    in_batch: dict[int, int] = {}
+    later_marks: list[tuple[int, int, str]] = []
     for entry in entries:
         items = []
         for number, change in enumerate(entry.changes):
@@ -287,20 +304,63 @@ def _journal(
                 items.append(item)
         if items:
             user = User(login=entry.login, member_id=entry.member_id, name=entry.user_name)
+            reverts = _reverted_there(session, entry, copy_id)
+            kind = entry.kind
+            if kind in ("undo", "redo") and reverts is None:
+                if entry.reverts_here in in_batch:  # sent just now: marked once written
+                    later_marks.append((len(batch), in_batch[entry.reverts_here], kind))
+                else:
+                    kind = "edit"  # what it reverts is not on the server: a change there
+            in_batch[entry.id] = len(batch)
             batch.append(
                 JournalWrite(
                     user,
                     entry.action,
-                    entry.kind if entry.kind in ("edit", "import") else "edit",
+                    kind,
                     items,
                     at=entry.at,
                     origin=f"{copy_id}:{attempt}:{entry.id}",
                     synced_at=synced,
+                    reverts_id=reverts,
+                    source=entry.source,
                 )
             )
     batch += _restored(session, plan, pushed, entries, copy_id, attempt, synced)
-    write_many(session, batch)
+    ids = write_many(session, batch)
     pushed.entries += len(batch)
+    entries_table = JournalEntry.__table__
+    for undo_at, reverted_at, kind in later_marks:
+        if kind == "redo":  # the entry that undo had undone is live again
+            session.execute(
+                update(entries_table)
+                .where(entries_table.c.undone_by_id == ids[reverted_at])
+                .values(undone_by_id=None)
+            )
+        session.execute(
+            update(entries_table)
+            .where(entries_table.c.id == ids[reverted_at])
+            .values(undone_by_id=ids[undo_at])
+        )
+
+
+def _reverted_there(session: Session, entry: LocalEntry, copy_id: str) -> int | None:
+    """The server's entry that ``entry`` (an undo or redo made here) reverts, when it is
+    on the server already: brought down from it, or sent by an earlier sync."""
+    if entry.kind not in ("undo", "redo"):
+        return None
+    if entry.reverts_there is not None:
+        return entry.reverts_there
+    if entry.reverts_here is None:
+        return None
+    return session.scalar(
+        select(JournalEntry.id)
+        .where(
+            JournalEntry.origin.like(f"{copy_id}:%:{entry.reverts_here}"),
+            JournalEntry.origin.not_like(f"{copy_id}:%:restored:%"),
+        )
+        .order_by(JournalEntry.id.desc())
+        .limit(1)
+    )
 
 
 def _restored(

@@ -638,3 +638,49 @@ def test_reference_data_changed_outside_the_journal_reaches_the_copy(sides):
     lock_budgets(server, None)
     sync(laptop, server)
     assert lock(laptop) is None
+
+
+def test_an_import_and_its_undo_made_offline_are_an_import_and_an_undo_on_the_server(
+    sides, tmp_path
+):
+    """Regression (found trying it as a user): an import undone in the copy reached the
+    server as a plain edit, the import there stayed "not undone" (without its file
+    name), and the server's `import undo` kept offering it, then refused."""
+    from portfolio.errors import PortfolioError
+    from portfolio.imports.importer import run_import, undo_import
+    from portfolio.imports.plan import ImportOptions
+    from portfolio.model import JournalEntry
+
+    server, owner, laptop, clients = sides
+    with laptop.session() as session:
+        client, campaign, month = session.execute(
+            select(Client.name, Campaign.name, BudgetLine.month)
+            .join(Campaign, Campaign.client_id == Client.id)
+            .join(BudgetLine, BudgetLine.campaign_id == Campaign.id)
+            .where(Client.id == clients[0])
+            .order_by(Campaign.name, BudgetLine.month)
+            .limit(1)
+        ).one()
+    path = tmp_path / "forecast.csv"
+    path.write_text(
+        "Client,Campaign,Month,Spend forecast\n"
+        f'"{client}","{campaign}",{month // 100}-{month % 100:02d},12345.67\n',
+        encoding="utf-8",
+    )
+    run_import(laptop, path, ImportOptions())
+    undo_import(laptop)  # undone before it was ever sent: both go in one sync
+    run_import(laptop, path, ImportOptions())
+    sync(laptop, server)
+    undo_import(laptop)  # undone after the import reached the server
+    sync(laptop, server)
+    with server.session() as session:
+        imports = session.scalars(
+            select(JournalEntry).where(JournalEntry.kind == "import").order_by(JournalEntry.id)
+        ).all()
+        mine = [entry for entry in imports if entry.origin is not None]
+        assert len(mine) == 2 and all(entry.source == "forecast.csv" for entry in mine)
+        for entry in mine:
+            undo = session.get(JournalEntry, entry.undone_by_id)
+            assert undo is not None and undo.kind == "undo"
+    with pytest.raises(PortfolioError):
+        undo_import(owner)  # nothing of Isla's is left to undo there
