@@ -44,6 +44,21 @@ class Recorded:
     named: Named
 
 
+def _change_row(item: Recorded) -> dict[str, Any]:
+    """One ``journal_change`` row for ``item`` (its entry's id added by the writer)."""
+    return {
+        "entity": item.entity,
+        "row_id": item.row_id,
+        "client_id": item.named.client_id,
+        "record": item.named.record[:500],
+        "currency": item.named.currency,
+        "op": item.op,
+        "before": dumps(item.before),
+        "after": dumps(item.after),
+        "version": item.version,
+    }
+
+
 def now() -> dt.datetime:
     """The journal's clock: UTC, to the second (what a person reads in the history)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -134,20 +149,7 @@ class Recorder:
             "origin": origin,
             "synced_at": synced_at,
         }
-        changes = [
-            {
-                "entity": item.entity,
-                "row_id": item.row_id,
-                "client_id": item.named.client_id,
-                "record": item.named.record[:500],
-                "currency": item.named.currency,
-                "op": item.op,
-                "before": dumps(item.before),
-                "after": dumps(item.after),
-                "version": item.version,
-            }
-            for item in self.items
-        ]
+        changes = [_change_row(item) for item in self.items]
         connection = self.session.connection()
         if connection.dialect.name == "sqlite":
             return _write_sqlite(connection, entry, changes)
@@ -258,18 +260,7 @@ def write_many(session: Session, writes: list[JournalWrite]) -> list[int]:
         )
     ]
     changes = [
-        {
-            "entry_id": entry_id,
-            "entity": item.entity,
-            "row_id": item.row_id,
-            "client_id": item.named.client_id,
-            "record": item.named.record[:500],
-            "currency": item.named.currency,
-            "op": item.op,
-            "before": dumps(item.before),
-            "after": dumps(item.after),
-            "version": item.version,
-        }
+        {"entry_id": entry_id, **_change_row(item)}
         for entry_id, write in zip(ids, writes, strict=True)
         for item in write.items
     ]

@@ -124,6 +124,13 @@ def descendants(connection: Connection, entity: str, row_id: int) -> list[tuple[
     return out
 
 
+def row_of(connection: Connection, entity: str, row_id: int) -> dict | None:
+    """Record ``row_id`` of table ``entity`` as stored (None: there is none)."""
+    model = table(entity)
+    row = connection.execute(select(model).where(model.c.id == row_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
 def gone_top(here: Connection, there: Connection, entity: str, row_id: int) -> tuple[str, int]:
     """The highest record, going up from ``(entity, row_id)`` through the parents it is
     deleted with, that the copy ``here`` holds and the server ``there`` no longer does:
@@ -131,11 +138,10 @@ def gone_top(here: Connection, there: Connection, entity: str, row_id: int) -> t
     its parents are all still there."""
     key = (entity, row_id)
     while True:
-        model = table(key[0])
-        row = here.execute(select(model).where(model.c.id == key[1])).mappings().first()
+        row = row_of(here, *key)
         if row is None:
             return key
-        for parent, column in _cascade_links(model):
+        for parent, column in _cascade_links(table(key[0])):
             parent_id = row[column]
             if parent_id is None:
                 continue

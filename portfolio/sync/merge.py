@@ -33,7 +33,7 @@ from portfolio.journal.lookup import last_touching, record_changes
 from portfolio.journal.wording import Wording, field_label, local_time
 from portfolio.model import Base
 from portfolio.naming import RecordNames
-from portfolio.sync.book import descendants, gone_top, table
+from portfolio.sync.book import descendants, gone_top, row_of, table
 from portfolio.sync.checkout import LOCAL_IDS
 from portfolio.sync.pending import Pending
 
@@ -288,9 +288,8 @@ class Merger:
             result.settled.add(item.key)  # it goes back with ``top``, as it is here
             if top in result.restores:
                 return
-            model = table(top[0])
-            row = self.local.execute(select(model).where(model.c.id == top[1])).mappings().one()
-            item = Pending(top[0], top[1], "updated", item.first_entry_id, None, None, dict(row))
+            row = row_of(self.local.connection(), *top)
+            item = Pending(top[0], top[1], "updated", item.first_entry_id, None, None, row)
         result.recreates.append(item)
         result.put_back_for[top] = changed_here  # whose change here put it back
         # What went with it there (its lines, say) is still here: it goes back too.

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.journal.values import dumps, loads
 from portfolio.model import JournalChange, JournalEntry, OfflineCopy, OfflinePending
-from portfolio.sync.book import table
+from portfolio.sync.book import row_of
 
 
 @dataclass
@@ -126,8 +126,7 @@ def load(session: Session) -> list[Pending]:
     for row in session.scalars(
         select(OfflinePending).order_by(OfflinePending.first_entry_id, OfflinePending.row_id)
     ):
-        model = table(row.entity)
-        mine = session.execute(select(model).where(model.c.id == row.row_id)).mappings().first()
+        mine = row_of(session.connection(), row.entity, row.row_id)
         found.append(
             Pending(
                 row.entity,
@@ -136,7 +135,7 @@ def load(session: Session) -> list[Pending]:
                 row.first_entry_id,
                 loads(row.entity, row.base),
                 row.base_version,
-                dict(mine) if mine is not None else None,
+                mine,
                 row.held_because,
             )
         )

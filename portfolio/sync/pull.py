@@ -29,6 +29,7 @@ from portfolio.sync.book import (
     book_tables,
     descendants,
     gone_top,
+    row_of,
     rows_in_book,
     table,
 )
@@ -113,9 +114,8 @@ def _changed_after(session: Session, through: int | None) -> set[tuple[str, int]
 def _rebase(session: Session, server: Connection, entity: str, row_id: int, through: int) -> None:
     """A record sent by this sync and changed here since: it waits for the next sync,
     against the server's record as this sync left it (what both sides now agree on)."""
-    model = table(entity)
-    theirs = server.execute(select(model).where(model.c.id == row_id)).mappings().first()
-    mine = session.execute(select(model).where(model.c.id == row_id)).mappings().first()
+    theirs = row_of(server, entity, row_id)
+    mine = row_of(session.connection(), entity, row_id)
     pending = session.get(OfflinePending, (entity, row_id))
     if theirs is None:  # deleted there by this sync (and, here, made again): a new record
         if pending is not None:
@@ -135,7 +135,6 @@ def _rebase(session: Session, server: Connection, entity: str, row_id: int, thro
             JournalEntry.origin.is_(None),
         )
     )
-    theirs = dict(theirs)
     if mine is None:
         pending.state, pending.base = "deleted", dumps(theirs)
     else:

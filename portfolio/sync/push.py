@@ -26,7 +26,7 @@ from portfolio.journal.recorder import JournalWrite, Recorded, now, write_many
 from portfolio.journal.values import loads
 from portfolio.model import Base, JournalChange, JournalEntry
 from portfolio.naming import Named, RecordNames, counted
-from portfolio.sync.book import table
+from portfolio.sync.book import row_of, table
 from portfolio.sync.checkout import LOCAL_IDS
 from portfolio.sync.merge import Plan
 from portfolio.sync.pending import Pending
@@ -392,7 +392,7 @@ def _restored(
         # deletion there), not only the offline edit dated before that deletion.
         items = [
             Recorded(name, row["id"], "create", None, row, row.get("version"), names.of(name, row))
-            for name, row in [_row_of(session, key), *rows]
+            for name, row in [(key[0], row_of(session.connection(), *key)), *rows]
         ]
         out.append(
             JournalWrite(
@@ -407,11 +407,6 @@ def _restored(
             )
         )
     return out
-
-
-def _row_of(session: Session, key: tuple[str, int]) -> tuple[str, dict[str, Any]]:
-    model = table(key[0])
-    return key[0], dict(session.execute(select(model).where(model.c.id == key[1])).mappings().one())
 
 
 def _translate(

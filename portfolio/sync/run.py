@@ -18,7 +18,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,7 @@ from portfolio.errors import DatabaseOpenError, PortfolioError
 from portfolio.jobs import Job, quiet
 from portfolio.naming import counted
 from portfolio.storage import Database
-from portfolio.sync.book import identity_of, table
+from portfolio.sync.book import identity_of, row_of
 from portfolio.sync.checkout import snapshot, where_of
 from portfolio.sync.merge import THEIRS, Merger, Plan, Resolver, SyncConflict, resolver
 from portfolio.sync.pending import Pending, load, scan, the_copy
@@ -175,7 +174,10 @@ def sync(
         job.step(0.3, f"Sending {len(pending):,} changed records")
         with local.session() as here:
             plan, pushed = _send(server, pending, entries, resolve, copy_id, attempt, here)
-    let_go = _let_go(local, pushed, resolve) if pushed.refused else set()
+    # The server's words may name only the client ("the 2025 budget of Acme"): each
+    # refusal is said after the record it refused.
+    records = _record_names(local, pushed.refused)
+    let_go = _let_go(pushed, resolve, records)
     job.step(0.6, "Bringing the copy up to date")
     with snapshot(server) as source:
         held_there = plan.held_there if plan else set()
@@ -188,7 +190,7 @@ def sync(
     report.received = pulled.records
     report.removed = pulled.removed
     report.new_clients = pulled.new_clients
-    report.refused = _named(local, pushed.refused)
+    report.refused = {key: f"{records[key]}: {why}" for key, why in pushed.refused.items()}
     if plan is not None:
         report.conflicts = list(plan.conflicts)
     with local.session() as session:
@@ -212,21 +214,16 @@ def _from_first_changes(entries: list, pending: list[Pending]) -> list:
     return entries
 
 
-def _named(local: Database, refused: dict[tuple[str, int], str]) -> dict[tuple[str, int], str]:
-    """The server's refusals, each after the record it refused (the server's words may
-    name only the client: "the 2025 budget of Acme")."""
+def _record_names(local: Database, keys) -> dict[tuple[str, int], str]:
+    """Records of this copy by name (``Acme / Spring sale / Jan 2026``), for messages."""
     from portfolio.naming import RecordNames
 
-    if not refused:
-        return {}
     out = {}
     with local.session() as session:
         names = RecordNames(session)
-        for key, reason in refused.items():
-            model = table(key[0])
-            row = session.execute(select(model).where(model.c.id == key[1])).mappings().first()
-            record = names.of(key[0], dict(row)).record if row else f"{key[0]} {key[1]}"
-            out[key] = f"{record}: {reason}"
+        for key in keys:
+            row = row_of(session.connection(), *key)
+            out[key] = names.of(key[0], row).record if row else f"{key[0]} {key[1]}"
     return out
 
 
@@ -243,23 +240,18 @@ def _remember_where(local: Database, server: Database) -> None:
     local.write(note)
 
 
-def _let_go(local: Database, pushed: Pushed, resolve: Resolver) -> set[tuple[str, int]]:
+def _let_go(
+    pushed: Pushed, resolve: Resolver, records: dict[tuple[str, int], str]
+) -> set[tuple[str, int]]:
     """Changes the server refused that the person lets go ("keep theirs"): settled as
     sent, so the server's record comes down over them; the others wait here."""
-    from portfolio.naming import RecordNames
-
     let_go: set[tuple[str, int]] = set()
-    with local.session() as session:
-        names = RecordNames(session)
-        for key, reason in list(pushed.refused.items()):
-            model = table(key[0])
-            mine = session.execute(select(model).where(model.c.id == key[1])).mappings().first()
-            record = names.of(key[0], dict(mine)).record if mine else f"{key[0]} {key[1]}"
-            refusal = SyncConflict(key[0], key[1], record, None, "refused", mine=reason)
-            if resolve(refusal) == THEIRS:
-                del pushed.refused[key]
-                pushed.sent.add(key)
-                let_go.add(key)
+    for key, reason in list(pushed.refused.items()):
+        refusal = SyncConflict(key[0], key[1], records[key], None, "refused", mine=reason)
+        if resolve(refusal) == THEIRS:
+            del pushed.refused[key]
+            pushed.sent.add(key)
+            let_go.add(key)
     return let_go
 
 
