@@ -6,8 +6,14 @@ import argparse
 import sys
 
 
-def launch_desktop(args: argparse.Namespace) -> int:
-    """Open the window (or render snapshots); Qt is imported only on this path."""
+def launch_desktop(args: argparse.Namespace, on_window=None) -> int:
+    """Open the window (or render snapshots); Qt is imported only on this path.
+
+    ``on_window(window)`` is called once the window has started (the start-up probes).
+    """
+    from portfolio.startup import import_before_qt
+
+    import_before_qt()
     try:
         from ui.app import run
     except ImportError as error:
@@ -19,7 +25,7 @@ def launch_desktop(args: argparse.Namespace) -> int:
             raise
         print(f"portfolio: {explanation}", file=sys.stderr)
         return 1
-    return run(args)
+    return run(args, on_window=on_window)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,15 +40,17 @@ def probe_start(report: str, argv: list[str]) -> int:
     import json
     import time
 
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
+    # The command's own order (core first, Qt when the window opens), so the probe
+    # times what a person's start does.
+    from main import launch_desktop
     from portfolio.cli import main as cli_main
-    from ui.app import run
 
     found: dict = {}
 
     def probe(window) -> None:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
         page = window.current_page()
         panel = page.primary_panel() if page is not None else None
         if panel is None:
@@ -93,7 +95,7 @@ def probe_start(report: str, argv: list[str]) -> int:
 
         QTimer.singleShot(0, check)
 
-    return cli_main(argv, launcher=lambda args: run(args, on_window=probe))
+    return cli_main(argv, launcher=lambda args: launch_desktop(args, on_window=probe))
 
 
 def start(argv: list[str]) -> int:

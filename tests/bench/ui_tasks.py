@@ -59,15 +59,17 @@ def bare_window() -> dict:
 def app_start(path: str) -> dict:
     """``portfolio --db PATH`` through the real command line, until the budget rows are painted."""
     _user_settings("budgets")
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
+    # The command's own order: the core first, Qt only when the window opens (what
+    # Qt's import hook costs every module imported after it is part of the figure).
+    from main import launch_desktop
     from portfolio.cli import main as cli_main
-    from ui.app import run
 
     found: dict = {}
 
     def probe(window) -> None:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
         panel = window.current_page().primary_panel()
 
         def check() -> None:
@@ -87,7 +89,7 @@ def app_start(path: str) -> dict:
 
         QTimer.singleShot(0, check)
 
-    code = cli_main(["--db", path], launcher=lambda args: run(args, on_window=probe))
+    code = cli_main(["--db", path], launcher=lambda args: launch_desktop(args, on_window=probe))
     found["exit"] = code
     return found
 
