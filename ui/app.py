@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from portfolio.errors import PortfolioError
@@ -177,13 +178,26 @@ def open_window(
     window.open_requested.connect(reopen)
     window.show()
     if ask_identity:
-        from ui.editing.identity_dialog import ask_who
-
-        dialog = ask_who(workspace, window)
-        if dialog is not None:
-            dialog.finished.connect(lambda _result: window.show_user())
-            window.identity_dialog = dialog
+        # Asked once the caller has started the window: the first page's rows are then
+        # being read on a worker while the question (its own read, the dialog) is made.
+        QTimer.singleShot(0, window, lambda: _ask_identity(window, workspace))
     return window
+
+
+def _ask_identity(window, workspace) -> None:
+    from ui.editing.identity_dialog import ask_who
+
+    if workspace.closed:
+        return
+    try:
+        dialog = ask_who(workspace, window)
+    except PortfolioError:
+        if workspace.closed:
+            return  # the window was closed while the question was being made
+        raise
+    if dialog is not None:
+        dialog.finished.connect(lambda _result: window.show_user())
+        window.identity_dialog = dialog
 
 
 def _open(target: str | None, *, create: bool, new: bool, timeouts=None) -> Database:
@@ -252,12 +266,19 @@ def _waiting(work: Callable[[], Database], title: str) -> Database:
     """Run ``work`` on a worker thread; a progress dialog with Cancel after 0.3 s."""
     import threading
 
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop
 
     from portfolio.jobs import Cancelled
 
     outcome: dict = {}
     finished = threading.Event()
+    loop = QEventLoop()
+    # The worker wakes the loop the moment it is done (a queued call: it is another
+    # thread); the timer only looks at the clock for the progress dialog and Cancel.
+    # Polling alone made every open wait for the next tick, 20 ms, ten times what
+    # opening the million-line demo takes.
+    done = _Done()
+    done.signal.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
 
     def worker() -> None:
         try:
@@ -265,12 +286,12 @@ def _waiting(work: Callable[[], Database], title: str) -> Database:
         except BaseException as error:  # noqa: BLE001 - handed to the GUI thread
             outcome["error"] = error
         finished.set()
+        done.signal.emit()
 
     threading.Thread(target=worker, name="open portfolio", daemon=True).start()
-    loop = QEventLoop()
     timer = QTimer()
     timer.timeout.connect(loop.quit)
-    timer.start(20)
+    timer.start(50)
     dialog = None
     started = time.monotonic()
     try:
@@ -298,6 +319,13 @@ def _waiting(work: Callable[[], Database], title: str) -> Database:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+class _Done(QObject):
+    signal = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
 
 
 def run(args: argparse.Namespace, *, on_window: Callable[[object], None] | None = None) -> int:

@@ -292,3 +292,60 @@ def qtbot_widgets():
     from PySide6.QtWidgets import QApplication
 
     return QApplication.topLevelWidgets()
+
+
+def test_who_are_you_is_asked_once_the_first_page_has_started(qtbot, settings, ui_target):
+    """Start-up (issue 15): the first start's question is made after ``start``, so the
+    first page's rows are read on a worker meanwhile instead of after it. It must
+    still come (an SQLite file whose login is linked to no one), and only there."""
+    from ui.app import open_window
+
+    settings.set_value("last_view", "budgets")
+    window = open_window(ui_target, settings=settings, ask_identity=True)
+    qtbot.addWidget(window)
+    assert getattr(window, "identity_dialog", None) is None  # not before the start
+    window.start()
+    panel = window.current_page().primary_panel()
+    try:
+        if "://" in ui_target:
+            loaded(qtbot, panel.model)
+            qtbot.wait(50)
+            assert getattr(window, "identity_dialog", None) is None  # the server knows
+            return
+        qtbot.waitUntil(lambda: getattr(window, "identity_dialog", None) is not None)
+        dialog = window.identity_dialog
+        assert dialog.isVisible() and dialog.windowTitle() == "Who are you?"
+        assert dialog.people.count() > 0
+        loaded(qtbot, panel.model)
+        dialog.reject()
+    finally:
+        window.close()
+
+
+def test_the_desktop_start_imports_the_core_before_qt():
+    """Start-up (issue 15): every core module the window and its first page import is
+    in ``portfolio.startup.FIRST_WINDOW``, imported before PySide6 (whose import hook
+    reads the source of each module imported after it). A module this list misses
+    costs the start again, so the test names it."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import portfolio.cli\n"
+        "from portfolio.startup import import_before_qt\n"
+        "import_before_qt()\n"
+        "before = set(sys.modules)\n"
+        "import ui.app, ui.main_window, ui.views.page\n"
+        "print(sorted(m for m in set(sys.modules) - before\n"
+        "             if m.startswith('portfolio') or m in ('sqlite3', 'platformdirs')))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert found.stdout.strip() == "[]", found.stdout
