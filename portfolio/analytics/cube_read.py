@@ -10,14 +10,23 @@ be skipped), so callers ``COALESCE``. Other databases fetch rows in chunks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import Connection, text
 
 from portfolio.storage.autocommit import in_autocommit
 
+T = TypeVar("T")
 CHUNK = 65_536
+#: Ranges read at once from an SQLite file (one connection each).
+READERS = 2
+#: The readers' niceness (0 normal, 19 lowest): they yield the CPU to the window's thread.
+BACKGROUND_NICENESS = 10
 
 
 def read_columns(
@@ -55,3 +64,72 @@ def compact(values: np.ndarray) -> np.ndarray:
     if values.size == 0 or (values.min() >= -(2**31) and values.max() < 2**31):
         return values.astype(np.int32)
     return values
+
+
+def read_ranges(
+    connection: Connection,
+    columns: Sequence[str],
+    table: str,
+    chunk: int,
+    keep: Callable[[np.ndarray], np.ndarray] = lambda values: values,
+    meanwhile: Callable[[Connection], T] = lambda connection: None,
+) -> tuple[list[list[np.ndarray]], T]:
+    """``read_columns`` over ``table`` by ranges of ``chunk`` ids, in id order: one list
+    of arrays per range, each array passed through ``keep`` as soon as it is read; and
+    what ``meanwhile(connection)`` gives, run on ``connection`` while they are read.
+
+    SQLite joins a range's columns into text without holding Python's interpreter, so
+    on an SQLite file ``READERS`` ranges are read at once, each on a connection of its
+    own: the 1,009,884 budget lines of the demo in 0.5 s instead of 1.0 s on two cores.
+    Each range is read as it stands when read, as the ranges read one after another
+    on one connection always were: ``FigureCubes`` drops a cube read while a change
+    was made. Other databases, and a connection with writes of its own not yet
+    committed (which other connections would not see), read the ranges in turn on
+    ``connection``.
+    """
+    bounds = connection.execute(text(f"SELECT MIN(id), MAX(id) FROM {table}")).one()
+    if bounds[0] is None:
+        return [], meanwhile(connection)
+    lows = list(range(bounds[0], bounds[1] + 1, chunk))
+    where = f"{table} WHERE id >= :low AND id < :high"
+
+    def on(reader: Connection, low: int) -> list[np.ndarray]:
+        read = read_columns(reader, columns, where, {"low": low, "high": low + chunk})
+        return [keep(values) for values in read]
+
+    engine = connection.engine
+    if not _others_see_the_same(connection):
+        return [on(connection, low) for low in lows], meanwhile(connection)
+
+    def own(low: int) -> list[np.ndarray]:
+        with engine.connect() as reader:
+            return on(reader, low)
+
+    with ThreadPoolExecutor(
+        READERS, thread_name_prefix="cube-read", initializer=_in_the_background
+    ) as pool:
+        ranges = pool.map(own, lows)
+        also = meanwhile(connection)
+        return list(ranges), also
+
+
+def _in_the_background() -> None:
+    """Lower this reader thread's CPU priority where the system allows it (Linux: per
+    thread): the readers may take every core, and the window must still answer at once.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: readers as they are
+        pass
+
+
+def _others_see_the_same(connection: Connection) -> bool:
+    """Whether a new connection to the same SQLite file reads what ``connection`` does:
+    a file (not memory), and no write transaction open on it (Python's sqlite3 opens
+    one only for a write)."""
+    if connection.dialect.name != "sqlite":
+        return False
+    database = connection.engine.url.database
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return False
+    return not connection.connection.driver_connection.in_transaction

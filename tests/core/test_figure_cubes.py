@@ -215,3 +215,41 @@ def test_an_empty_portfolio_has_empty_cubes(database):
         assert recovery_plan(session, as_of=AS_OF, level="campaign") == []
         assert overview(session, today=TODAY, as_of=AS_OF).spend_ytd is None
         assert team_rollup(session, period=year, as_of=AS_OF) == []
+
+
+def test_the_lines_read_in_many_ranges_at_once_give_the_campaigns_in_listed_order(
+    demo, monkeypatch
+):
+    """The campaign cube reads the lines in ranges, two at a time on their own
+    connections on an SQLite file (issue 15: 1.1 s to 0.5 s on the million-line demo).
+    Many small ranges must give the same figures as SQL, and the campaigns in the
+    order SQL lists them (the database's collation, no longer a Python sort)."""
+    from portfolio.analytics import campaign_cube
+
+    monkeypatch.setattr(campaign_cube, "CHUNK_LINES", 97)
+    period = Period(202501, 202612, "2y")
+    with demo.reading() as session:
+        for name in MEASURES:
+            args = dict(by=("campaign",), period=period, as_of=AS_OF, measure_name=name)
+            lines = variance_rollup(session, source=LINES, **args)
+            cubed = _from_cubes(session, **args)
+            assert _rows(cubed) == _rows(lines)
+            assert [r.labels for r in cubed.rows] == [r.labels for r in lines.rows]
+
+
+def test_a_cube_read_beside_uncommitted_writes_sees_them(demo):
+    """Regression: read on connections of their own, the ranges missed what the
+    reading connection had written and not committed (the cube must read what its
+    session sees: on such a connection the ranges are read on it, in turn)."""
+    period = Period(202501, 202612, "2y")
+    with demo.engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            connection.execute(text("UPDATE budget_line SET spend_budget = spend_budget + 7"))
+            with Session(bind=connection) as session:
+                args = dict(by=("campaign",), period=period, as_of=AS_OF, measure_name="spend")
+                assert _rows(_from_cubes(session, **args)) == _rows(
+                    variance_rollup(session, source=LINES, **args)
+                )
+        finally:
+            transaction.rollback()
