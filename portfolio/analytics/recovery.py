@@ -222,6 +222,9 @@ def _plan(
     whole: dict[int, RecoveryItem] = {}
     listed_by_client: dict[int, set[int]] = {}
     calendars: dict[int, tuple[Period, tuple[int, ...]]] = {}
+    #: Client -> campaign (None: the whole client) -> its counted actions' amounts,
+    #: summed once per client rather than once per campaign row (27,000 on the demo).
+    counted_by_client: dict[int, dict[int | None, int]] = {}
     if by_campaign:
         for row in rows:
             listed_by_client.setdefault(row[0], set()).add(row[-4])
@@ -241,17 +244,23 @@ def _plan(
                 tuple(months_between(add_months(as_of, 1), year.last)),
             )
         ytd, remaining = years
-        planned_amount = sum(
-            amount
-            for action_campaign, month, amount in planned.get(client_id, ())
-            if month in remaining and (not by_campaign or action_campaign == campaign_id)
-        )
-        if by_campaign and client_id not in whole:
+        counted = counted_by_client.get(client_id)
+        first_of_client = counted is None
+        if first_of_client:
+            counted = counted_by_client[client_id] = {}
+            for action_campaign, month, amount in planned.get(client_id, ()):
+                if month in remaining:
+                    counted[action_campaign] = counted.get(action_campaign, 0) + amount
+        if by_campaign:
+            planned_amount = counted.get(campaign_id, 0)
+        else:
+            planned_amount = sum(counted.values())
+        if by_campaign and first_of_client:
             listed = listed_by_client[client_id]
             other = sum(
                 amount
-                for action_campaign, month, amount in planned.get(client_id, ())
-                if month in remaining and action_campaign not in listed
+                for action_campaign, amount in counted.items()
+                if action_campaign not in listed
             )
             if other:
                 whole[client_id] = RecoveryItem(
