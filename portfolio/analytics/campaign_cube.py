@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 
 from portfolio.analytics.cube_dims import ClientDims
 from portfolio.analytics.cube_read import compact, read_ranges
-from portfolio.analytics.cube_rows import CubeRows
+from portfolio.analytics.cube_rows import CubeRows, Made
 from portfolio.analytics.dimensions import Scope
 from portfolio.analytics.variance import Measure, Rollup, VarianceRow, totals_of
 from portfolio.model import Campaign, Client
@@ -114,8 +114,6 @@ class CampaignCube:
             tuple(figures),
             listed_at.astype(np.int64),
         )
-        # Made now, on the worker that reads the cube, not by the first roll-up.
-        _ = cube.keys, cube.labels
         return cube
 
     @property
@@ -123,17 +121,16 @@ class CampaignCube:
         return self.months.nbytes + sum(values.nbytes for values in self.figures)
 
     @cached_property
-    def keys(self) -> list[tuple[int, int]]:
-        client_ids = self.dims.ids[self.client].tolist()
-        return list(zip(self.ids.tolist(), client_ids, strict=True))
+    def keys(self) -> Made:
+        """(campaign id, client id) of each campaign, made when read."""
+        ids, client_ids = self.ids, self.dims.ids[self.client]
+        return Made(len(ids), lambda i: (int(ids[i]), int(client_ids[i])))
 
     @cached_property
-    def labels(self) -> list[tuple[str, str]]:
-        names = self.dims.names
-        return [
-            (names[client], name)
-            for client, name in zip(self.client.tolist(), self.names, strict=True)
-        ]
+    def labels(self) -> Made:
+        """(client name, campaign name) of each campaign, made when read."""
+        client_names, client, names = self.dims.names, self.client, self.names
+        return Made(len(names), lambda i: (client_names[int(client[i])], names[i]))
 
     def keep(self, scope: Scope) -> np.ndarray | None:
         clients = self.dims.mask(replace(scope, campaign_ids=()))
