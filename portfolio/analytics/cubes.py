@@ -47,6 +47,11 @@ class FigureCubes:
             self._generation += 1
             self._held = {}
 
+    def holds(self, name: str) -> bool:
+        """Whether cube ``name`` ("dims", "months", "campaigns") is read and current."""
+        held = self._held.get(name)
+        return held is not None and held[0] == self._generation
+
     def _get(self, name: str, session: Session, load):
         generation = self._generation
         held = self._held.get(name)

@@ -79,6 +79,42 @@ def test_variance_page_rolls_up_charts_and_plans(qtbot, window, workspace):
     assert page.recovery_model.rowCount() > 0
 
 
+def test_a_change_of_measure_after_an_edit_shows_the_edit_not_work_done_before(
+    qtbot, window, workspace
+):
+    """Issue 15: Variances makes the other measures' plans and charts ahead, while the
+    person reads the first; a change of measure shows them at once. An edit made after
+    must not leave that work on screen: the revenue chart and plan show the edit."""
+    from portfolio.actions import Action, Edit
+    from portfolio.analytics.recovery import recovery_plan
+    from portfolio.model import BudgetLine
+
+    page = window.show_page("variances")
+    qtbot.waitUntil(lambda: page.ready() and not page.ahead_lane.busy, timeout=30_000)
+    year = parse_period("fy", AS_OF)
+    assert ("revenue", AS_OF, None, None) in page._charts  # made ahead
+    with workspace.database.session() as session:
+        line = session.scalars(
+            select(BudgetLine).where(BudgetLine.month == AS_OF).order_by(BudgetLine.id)
+        ).first()
+        line_id, before = line.id, line.revenue_actual or 0
+    workspace.perform(
+        Action(
+            "Edit actual", (Edit("budget_line", line_id, {"revenue_actual": before + 987_654_321}),)
+        )
+    )
+    page.measure.setCurrentIndex(page.measure.findData("revenue"))
+    qtbot.waitUntil(lambda: page.ready() and page.chart_loaded, timeout=30_000)
+    with workspace.database.session() as session:
+        chart = variance_rollup(
+            session, by=("month",), period=year, as_of=AS_OF, measure_name="revenue"
+        )
+        plan = recovery_plan(session, as_of=AS_OF, measure_name="revenue", calendar=True)
+    shown = page.chart.data.lines[1].values[-1]
+    assert shown == sum(row.outlook for row in chart.rows)
+    assert page.recovery_model.rowCount() == len(plan)
+
+
 def test_add_a_makeup_action_from_a_negative_variance(qtbot, window, workspace, monkeypatch):
     from ui.editing.record_dialog import RecordDialog
     from ui.tables.delegates import set_editor_value

@@ -35,6 +35,8 @@ class SharedCubes:
         share), so that the campaign level is ready when asked for; once at a time."""
         if self._warming is not None and self._warming.is_alive():
             return
+        if self._cubes is not None and self._cubes.holds("campaigns"):
+            return  # in already (starting a thread to find that out takes 3 ms)
 
         def run() -> None:
             try:
