@@ -24,9 +24,10 @@ from sqlalchemy import Connection, select
 
 from portfolio.analytics.cube_dims import ClientDims
 from portfolio.analytics.cube_read import compact, read_ranges
-from portfolio.analytics.cube_rows import CubeRows, Made
+from portfolio.analytics.cube_rows import CubeRows
 from portfolio.analytics.dimensions import Scope
 from portfolio.analytics.variance import Measure, Rollup, VarianceRow, totals_of
+from portfolio.lazy import MadeWhenRead
 from portfolio.model import Campaign, Client
 from portfolio.periods import Period
 
@@ -121,16 +122,17 @@ class CampaignCube:
         return self.months.nbytes + sum(values.nbytes for values in self.figures)
 
     @cached_property
-    def keys(self) -> Made:
-        """(campaign id, client id) of each campaign, made when read."""
+    def keys(self) -> MadeWhenRead[tuple[int, int]]:
+        """(campaign id, client id) of each campaign, made when read: as lists, the
+        50,468 pairs of the demo cost 40 ms of the interpreter and 8 MB per read."""
         ids, client_ids = self.ids, self.dims.ids[self.client]
-        return Made(len(ids), lambda i: (int(ids[i]), int(client_ids[i])))
+        return MadeWhenRead(len(ids), lambda i: (int(ids[i]), int(client_ids[i])))
 
     @cached_property
-    def labels(self) -> Made:
+    def labels(self) -> MadeWhenRead[tuple[str, str]]:
         """(client name, campaign name) of each campaign, made when read."""
         client_names, client, names = self.dims.names, self.client, self.names
-        return Made(len(names), lambda i: (client_names[int(client[i])], names[i]))
+        return MadeWhenRead(len(names), lambda i: (client_names[int(client[i])], names[i]))
 
     def keep(self, scope: Scope) -> np.ndarray | None:
         clients = self.dims.mask(replace(scope, campaign_ids=()))

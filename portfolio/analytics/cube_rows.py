@@ -9,7 +9,7 @@ caller sort or total them without making any.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -89,24 +89,3 @@ class CubeRows(Sequence[VarianceRow]):
                 )
             )
         return out
-
-
-class Made(Sequence[tuple]):
-    """A read-only sequence of ``length`` tuples, tuple ``i`` made by ``make(i)`` when
-    read: the keys and labels of 50,468 campaigns made as lists took 40 ms of the
-    interpreter and 8 MB for every read of the cube, for the screenful a table shows."""
-
-    def __init__(self, length: int, make: Callable[[int], tuple]) -> None:
-        self._length, self._make = length, make
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._length))]
-        if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError(index)
-        return self._make(index)

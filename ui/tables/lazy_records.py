@@ -8,27 +8,12 @@ of records in a given order, each made by ``make(index)`` on first read and kept
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
+from portfolio.lazy import MadeWhenRead
 
-class LazyRecords(Sequence[dict[str, Any]]):
+
+class LazyRecords(MadeWhenRead[dict[str, Any]]):
     def __init__(self, count: int, make: Callable[[int], dict[str, Any]]) -> None:
-        self._count = count
-        self._make = make
-        self._made: dict[int, dict[str, Any]] = {}
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._count))]
-        if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError(index)
-        made = self._made.get(index)
-        if made is None:
-            made = self._made[index] = self._make(index)
-        return made
+        super().__init__(count, make, keep=True)
