@@ -265,23 +265,23 @@ def test_void_calls_do_not_leak_references_to_none(qtbot):
     assert before - sys.getrefcount(None) < 100
 
 
-def test_a_list_that_fits_its_first_page_has_its_totals_at_once(qtbot, window, monkeypatch):
+def test_a_list_without_an_id_list_has_its_totals_at_once(qtbot, window, monkeypatch):
     """Issue 15: a list's id list and totals wait a moment after its first rows, so the
-    first paint has the CPU; a figure page's small lists (its rows all in the first page:
-    a client's campaigns, a measure's make-up actions) then completed 300 ms after its
-    figures. Those now come at once; a longer list still waits (here: a wait no test
-    would sit through)."""
+    first paint has the interpreter; a figure page's short lists (a client's campaigns,
+    a measure's make-up actions) then completed 300 ms after its figures. A list paged
+    by offset has no id list: its totals now come at once; a longer list still waits
+    (here: a wait no test would sit through)."""
     from ui.tables.list_model import ListModel
 
     monkeypatch.setattr(ListModel, "EXTRAS_DELAY_MS", 600_000)
     panel = window.show_page("budgets").primary_panel()
     lines = panel.model
     qtbot.waitUntil(lambda: lines.ready and lines._extras_pending, timeout=20_000)
-    assert lines.rowCount() > ListModel.PAGE_SIZE
+    assert lines.rowCount() > ListModel.OFFSET_LIMIT
     qtbot.wait(50)
     assert lines._extras_pending and not lines.idle and lines.totals is None
     with window.workspace.database.session() as session:
         campaign = session.scalar(select(Campaign.id).order_by(Campaign.id).limit(1))
     panel.set_scope({"campaign_id": campaign})
     qtbot.waitUntil(lambda: lines.idle, timeout=20_000)
-    assert 0 < lines.rowCount() <= ListModel.PAGE_SIZE and lines.totals is not None
+    assert 0 < lines.rowCount() <= ListModel.OFFSET_LIMIT and lines.totals is not None

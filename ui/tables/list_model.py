@@ -284,13 +284,14 @@ class ListModel(QAbstractTableModel):
             self.endRemoveRows()
         self._counting = False
         self.loaded.emit()
-        # The id list and the totals wait a moment: the first paint and the person's
-        # next click should not compete with them for the CPU and the GIL. A list whose
-        # rows all fit in its first page (a client's campaigns, the make-up actions of
-        # a measure) has no id list to read and totals of a few rows: they come at once,
-        # so a figure page is complete with its figures, not 300 ms after (issue 15).
+        # The id list waits a moment: turning a million ids into Python ints holds the
+        # GIL, and the first paint and the person's next click should not wait for it
+        # (the totals, one SQL statement, wait with it). A list short enough to be paged
+        # by offset has no id list: its totals come at once, so a figure page's lists
+        # (a client's campaigns, the make-up actions of a measure) are complete with its
+        # figures, not 300 ms after them (issue 15).
         self._extras_pending = True
-        delay = 0 if count <= self.PAGE_SIZE else self.EXTRAS_DELAY_MS
+        delay = 0 if count <= self.OFFSET_LIMIT else self.EXTRAS_DELAY_MS
         QTimer.singleShot(delay, lambda: self._start_extras(generation, query, count))
         self._fetch_next()
 
