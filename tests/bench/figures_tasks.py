@@ -64,7 +64,8 @@ def figures_drawn(page) -> bool:
 
     Stricter than nothing, looser than ``page.ready()``: that also waits for the lists a
     page holds (make-up actions, team members, a client's campaigns) to count their rows
-    and fetch their totals, which they start on purpose 300 ms after their rows are in.
+    and fetch their totals (a list too long for offset paging starts those on purpose
+    300 ms after its rows are in).
     """
     if page.key == "variances":
         return (
@@ -80,8 +81,12 @@ def figures_drawn(page) -> bool:
     return page.ready()
 
 
-def app_pages(path: str) -> dict:
-    """``portfolio --db PATH`` opening on Overview, then Variances, Team, a client page."""
+def app_pages(path: str, cube_first: str = "no") -> dict:
+    """``portfolio --db PATH`` opening on Overview, then Variances, Team, a client page.
+
+    Each change is made as soon as the page is ready for it; with ``cube_first="yes"``
+    the campaign level waits until the lines' cube is in.
+    """
     _user_settings("overview")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -107,6 +112,11 @@ def app_pages(path: str) -> dict:
             found["variances_first"] = _wait(lambda: figures_drawn(variances)) - started
             _wait(variances.ready)
             for attribute, value in VARIANCE_CHANGES:
+                if value == "campaign" and cube_first == "yes":
+                    # As a manager who has had the page open a moment: the lines' cube
+                    # (read once the first figures are shown) is in.
+                    shared = variances.cubes
+                    _wait(lambda s=shared: s._cubes is not None and s._cubes.holds("campaigns"))
                 combo = getattr(variances, attribute)
                 started = time.perf_counter()
                 combo.setCurrentIndex(combo.findData(value))
