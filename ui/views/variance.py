@@ -10,7 +10,9 @@ action" starts one from the selected row.
 
 All figures come from the core (``variance_rollup``, ``recovery_plan``) on a worker
 lane, read from the monthly totals (the campaign level from the budget lines). A change
-of level or period that moves neither the chart nor the make-up plan keeps them.
+of level or period that moves neither the chart nor the make-up plan keeps them; the
+other measures' plans and charts are made ahead while the person reads, and everything
+kept is dropped when the data changes.
 """
 
 from __future__ import annotations
@@ -269,7 +271,8 @@ class VariancePage(FiguresPage):
         super().__init__(workspace, parent)
         self.lane = workspace.lane(self)
         self.chart_lane = workspace.lane(self)
-        #: Work done ahead of the person's next choice (the other measures' plans).
+        #: Work done ahead of the person's next choice (the other measures' plans and
+        #: charts).
         self.ahead_lane = workspace.lane(self)
         self._generation = 0
         #: Bumped when the kept plans and roll-ups are dropped: work done ahead for
