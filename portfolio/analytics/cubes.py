@@ -32,6 +32,8 @@ from portfolio.periods import Period
 #: What the cubes hold comes from these tables (rates are read at each roll-up).
 READS = frozenset({"budget_line", "campaign", "client", "team_member"})
 _INFO_KEY = "portfolio.figure_cubes"
+#: How many times a cube is made again when the data changes while it is made.
+_ATTEMPTS = 3
 
 
 class FigureCubes:
@@ -52,31 +54,49 @@ class FigureCubes:
         held = self._held.get(name)
         return held is not None and held[0] == self._generation
 
-    def _get(self, name: str, session: Session, load):
-        generation = self._generation
+    def _get(self, name: str, session: Session, load, since: int | None = None):
+        """Cube ``name``: the one held for this generation, else ``load(session)``.
+
+        ``since``: the generation the caller's inputs (the client dimensions) were read
+        in. What is loaded is kept only if no change came since then: a cube made from
+        dimensions older than the change (a client moved to another director while
+        waiting for this lock) would otherwise be kept as current.
+        """
         held = self._held.get(name)
-        if held is not None and held[0] == generation:
+        if held is not None and held[0] == self._generation:
             return held[1]
         with self._locks[name]:
             held = self._held.get(name)
             if held is not None and held[0] == self._generation:
                 return held[1]
-            generation = self._generation
+            generation = self._generation if since is None else since
             value = load(session)
             if generation == self._generation:
                 self._held[name] = (generation, value)
             return value
 
+    def _on_dims(self, name: str, session: Session, load):
+        """Cube ``name`` made from the client dimensions by ``load(session, dims)``,
+        both of one generation: read again (a few times at most) while changes come in
+        meanwhile, so the caller too gets figures made from one state of the data."""
+        for _attempt in range(_ATTEMPTS):
+            since = self._generation
+            dims = self.dims(session)
+            value = self._get(name, session, lambda s, dims=dims: load(s, dims), since)
+            if since == self._generation:
+                return value
+        return value  # still changing: the page that shows it reloads for the change
+
     def dims(self, session: Session) -> ClientDims:
         return self._get("dims", session, lambda s: ClientDims.load(s.connection()))
 
     def months(self, session: Session) -> MonthCube | None:
-        dims = self.dims(session)
-        return self._get("months", session, lambda s: MonthCube.load(s.connection(), dims))
+        return self._on_dims("months", session, lambda s, d: MonthCube.load(s.connection(), d))
 
     def campaigns(self, session: Session) -> CampaignCube:
-        dims = self.dims(session)
-        return self._get("campaigns", session, lambda s: CampaignCube.load(s.connection(), dims))
+        return self._on_dims(
+            "campaigns", session, lambda s, d: CampaignCube.load(s.connection(), d)
+        )
 
     def rollups(
         self,

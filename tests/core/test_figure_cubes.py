@@ -253,3 +253,48 @@ def test_a_cube_read_beside_uncommitted_writes_sees_them(demo):
                 )
         finally:
             transaction.rollback()
+
+
+def test_a_client_moved_while_a_cube_waits_for_its_lock_is_not_kept_as_current(demo):
+    """Regression (a new-user try-out on the million-line demo): ``months`` read the
+    client dimensions, then waited for the cube's lock while another worker made it; a
+    client moved to another director meanwhile, and the cube made from the dimensions
+    of before was kept as current: the director level showed the old split until the
+    next change. Now it is made again from dimensions of the same state."""
+    import threading
+    import time
+
+    from portfolio.model import TeamMember
+
+    cubes = FigureCubes()
+    period = Period(202501, 202612, "2y")
+    with demo.session() as session:
+        client = session.scalars(select(Client).order_by(Client.id)).first()
+        client_id, director = client.id, client.director_id
+        other = session.scalar(
+            select(Client.director_id).where(Client.director_id != director).limit(1)
+        )
+        assert session.get(TeamMember, other) is not None
+    lock = cubes._locks["months"]
+    lock.acquire()
+    made = {}
+
+    def worker() -> None:
+        with demo.reading() as session:
+            made["cube"] = cubes.months(session)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not cubes.holds("dims") and time.monotonic() < deadline:
+        time.sleep(0.005)
+    move = Edit("client", client_id, {"director_id": other})
+    cubes.changed(perform(demo, Action("Move a client", (move,))).changes)
+    lock.release()
+    thread.join(30)
+    assert made["cube"] is not None
+    with demo.session() as session:
+        plain = variance_rollup(session, by=("director",), period=period, as_of=AS_OF)
+        use_cubes(session, cubes)
+        cubed = variance_rollup(session, by=("director",), period=period, as_of=AS_OF)
+    assert _rows(cubed) == _rows(plain)
