@@ -317,7 +317,8 @@ def test_who_are_you_is_asked_once_the_first_page_has_started(qtbot, settings, u
         assert dialog.isVisible() and dialog.windowTitle() == "Who are you?"
         assert dialog.people.count() > 0
         loaded(qtbot, panel.model)
-        dialog.reject()
+        dialog.not_listed.click()  # "I'm not on the team": asked no more on this file
+        assert [key for key in settings.store.allKeys() if "identity/declined" in key]
     finally:
         window.close()
 
@@ -349,3 +350,21 @@ def test_the_desktop_start_imports_the_core_before_qt():
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert found.stdout.strip() == "[]", found.stdout
+
+
+def test_closing_the_window_does_not_answer_who_are_you(qtbot, settings, ui_target):
+    """Regression (a new-user try-out): closing the window while "Who are you?" waited
+    for an answer (quitting, or File > Open of another portfolio) recorded it as
+    declined, and the file never asked again. Only the person's answer counts."""
+    from ui.app import open_window
+
+    if "://" in ui_target:
+        pytest.skip("a server knows who is working: nothing is asked")
+    window = open_window(ui_target, settings=settings, ask_identity=True)
+    qtbot.addWidget(window)
+    window.start()
+    qtbot.waitUntil(lambda: getattr(window, "identity_dialog", None) is not None)
+    dialog = window.identity_dialog
+    window.close()
+    dialog.reject()  # as Qt closes what is left when the application quits
+    assert not [key for key in settings.store.allKeys() if "identity/declined" in key]

@@ -90,7 +90,11 @@ class IdentityDialog(QDialog):
         super().accept()
 
     def reject(self) -> None:
-        self.workspace.settings.set_value(_declined_key(self.workspace), True)
+        # Only the person's answer counts: a dialog closed with its window (quitting,
+        # File > Open of another portfolio) asks again at the next start.
+        parent = self.parentWidget()
+        if not self.workspace.closed and (parent is None or parent.isVisible()):
+            self.workspace.settings.set_value(_declined_key(self.workspace), True)
         super().reject()
 
 
