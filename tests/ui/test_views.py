@@ -115,6 +115,23 @@ def test_a_change_of_measure_after_an_edit_shows_the_edit_not_work_done_before(
     assert page.recovery_model.rowCount() == len(plan)
 
 
+def test_a_row_picked_while_the_level_changes_does_not_stay_charted(qtbot, window):
+    """Regression (a new-user try-out): a client row clicked while the director level
+    was calculating stayed charted, and the make-up list filtered to it, after the
+    directors replaced the rows (a model reset clears the selection without a signal):
+    the chart named a group the table no longer showed."""
+    page = window.show_page("variances")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    picked = page.rollup_model.record(1)["group"]
+    page.level.setCurrentIndex(page.level.findData("director"))
+    page.rollup_view.setCurrentIndex(page.rollup_model.index(1, 0))
+    qtbot.waitUntil(lambda: page.ready() and page.rollup_model.rowCount() == 3, timeout=30_000)
+    qtbot.waitUntil(lambda: page.chart_loaded and not page.chart_lane.busy, timeout=30_000)
+    assert page.selection() is None
+    assert picked not in page.chart.data.title and "whole book" in page.chart.data.title
+    assert "client_id" not in dict(page.actions.model.state.scope)
+
+
 def test_add_a_makeup_action_from_a_negative_variance(qtbot, window, workspace, monkeypatch):
     from ui.editing.record_dialog import RecordDialog
     from ui.tables.delegates import set_editor_value

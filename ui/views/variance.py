@@ -589,6 +589,7 @@ class VariancePage(FiguresPage):
     ) -> None:
         self.rollup_model.fields = variance_fields(measure)
         self.rollup_model.set_records(records)
+        self._rows_replaced()
         if bad is None:
             bad = sum(1 for r in records if r["status"] == "UNFAVOURABLE")
         converted = f"; converted into {converted_to}" if converted_to else ""
@@ -648,6 +649,17 @@ class VariancePage(FiguresPage):
             record["client_id"],
             record["campaign_id"],
         )
+
+    def _rows_replaced(self) -> None:
+        """New rows clear the table's selection without a signal (a model reset): a
+        chart and make-up list that followed a row picked meanwhile (while the level
+        was calculating) go back to the whole book, as the table now shows."""
+        if self.selection() is not None:
+            return
+        if self._chart_key is not None and self._chart_key[2:] != (None, None):
+            self._load_chart(None, again=False)
+        if any(name == "client_id" for name, _value in self.actions.model.state.scope):
+            self.actions.remove_scope("client_id")
 
     def _selected(self) -> None:
         chosen = self.selection()
