@@ -45,10 +45,13 @@ COMMAND_MODULES = [
 Launcher = Callable[[argparse.Namespace], int]
 
 
-def build_parser(*, commands: bool = True, exit_on_error: bool = True) -> argparse.ArgumentParser:
+def build_parser(
+    *, commands: bool = True, exit_on_error: bool = True, allow_abbrev: bool = True
+) -> argparse.ArgumentParser:
     """The whole parser; ``commands=False`` only the options of the desktop start."""
     parser = argparse.ArgumentParser(
         exit_on_error=exit_on_error,
+        allow_abbrev=allow_abbrev,
         prog="portfolio",
         description="Account portfolio management: clients, campaigns, budgets and variances.",
         epilog="Without a command, opens the desktop app.",
@@ -116,7 +119,9 @@ def _desktop_start(argv: Sequence[str] | None) -> argparse.Namespace | None:
     if any(arg in ("-h", "--help") for arg in given):
         return None
     try:
-        args, rest = build_parser(commands=False, exit_on_error=False).parse_known_args(given)
+        # No abbreviations here: "--d" (--db or --demo?) is the whole parser's to refuse.
+        parser = build_parser(commands=False, exit_on_error=False, allow_abbrev=False)
+        args, rest = parser.parse_known_args(given)
     except argparse.ArgumentError:
         return None  # said by the whole parser, with its usage
     if rest:

@@ -197,3 +197,29 @@ def test_result_and_service_reports(capsys, demo_file, argv, header):
     assert header in out.splitlines()[0]
     code, out, err = run(capsys, *argv, "--db", str(demo_file), "--format", "json")
     assert code == 0 and json.loads(out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "opened"),
+    [
+        ([], {"db": None, "demo": False, "fresh": False}),
+        (["--db", "book.sqlite3"], {"db": "book.sqlite3", "demo": False, "fresh": False}),
+        (["--demo", "--fresh"], {"db": None, "demo": True, "fresh": True}),
+        (["--dem"], {"db": None, "demo": True, "fresh": False}),  # abbreviated
+    ],
+)
+def test_a_desktop_start_hands_the_launcher_its_options(argv, opened):
+    """A plain start is parsed without the commands' parsers (issue 15: 15-20 ms of the
+    start); the launcher gets the same options as from the whole parser."""
+    seen = []
+    assert main(argv, launcher=lambda args: seen.append(args) or 0) == 0
+    assert {key: getattr(seen[0], key) for key in opened} == opened
+    assert getattr(seen[0], "command", None) is None
+
+
+@pytest.mark.parametrize("argv", [["--d", "x"], ["--db"], ["--bogus"], ["--db", "x", "--bogus"]])
+def test_a_mistaken_start_is_refused_with_the_whole_usage(capsys, argv):
+    """Mistakes go to the whole parser: its usage (with COMMAND) and exit code 2."""
+    assert main(argv, launcher=lambda args: pytest.fail("started")) == 2
+    err = capsys.readouterr().err
+    assert "COMMAND" in err and "error:" in err
