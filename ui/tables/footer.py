@@ -11,6 +11,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QTableView
 
+from portfolio.naming import counted
 from portfolio.queries.listing import ListColumn, Totals
 from ui.tables.formatting import display, unfavourable
 from ui.theme import colours
@@ -72,7 +73,7 @@ class TotalsFooter(QFrame):
                 if column.key in total.sums
             )
             name = f"Total {total.currency}" if total.currency else "Total"
-            parts.append(f"{name} ({total.count:,} rows): {sums}")
+            parts.append(f"{name} ({counted(total.count, 'row')}): {sums}")
         return "\n".join(parts) or "No rows"
 
     def _lines(self) -> int:
@@ -121,7 +122,7 @@ class TotalsFooter(QFrame):
         for line, total in enumerate(self.totals):
             top = 3 + line * line_height
             label = f"Total {total.currency}" if total.currency else "Total"
-            label += f"  ({total.count:,} rows)"
+            label += f"  ({counted(total.count, 'row')})"
             x = header.sectionViewportPosition(first_visible) + offset
             painter.setPen(colours().text)
             painter.drawText(
