@@ -132,6 +132,25 @@ def test_a_row_picked_while_the_level_changes_does_not_stay_charted(qtbot, windo
     assert "client_id" not in dict(page.actions.model.state.scope)
 
 
+def test_the_selected_group_stays_selected_across_a_change_of_measure(qtbot, window):
+    """A try-out found the selected row dropped at each change of measure (the chart
+    went back to the whole book): it stays, and its chart follows the measure."""
+    page = window.show_page("variances")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    page.rollup_view.setCurrentIndex(page.rollup_model.index(2, 0))
+    picked = page.selection()
+
+    def charted() -> str:
+        return page.chart.data.title if page.chart.data is not None else ""
+
+    qtbot.waitUntil(lambda: picked.group in charted())
+    page.measure.setCurrentIndex(page.measure.findData("revenue"))
+    qtbot.waitUntil(lambda: page.ready() and page.chart_loaded, timeout=30_000)
+    assert page.selection() is not None and page.selection().key == picked.key
+    qtbot.waitUntil(lambda: charted().startswith("Revenue"), timeout=30_000)
+    assert picked.group in charted()
+
+
 def test_add_a_makeup_action_from_a_negative_variance(qtbot, window, workspace, monkeypatch):
     from ui.editing.record_dialog import RecordDialog
     from ui.tables.delegates import set_editor_value

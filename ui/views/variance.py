@@ -159,6 +159,9 @@ KEPT_PLANS = 4
 #: And how many charts (twelve months each).
 KEPT_CHARTS = 24
 
+#: The most rows searched for the selected group when the rows are replaced.
+RESELECT_ROWS = 10_000
+
 
 def _remember(kept: dict[tuple, list], key: tuple, value: list, most: int) -> None:
     """Keep ``value`` as the newest of at most ``most`` entries."""
@@ -588,7 +591,9 @@ class VariancePage(FiguresPage):
         bad: int | None = None,
     ) -> None:
         self.rollup_model.fields = variance_fields(measure)
+        previous = self.selection()
         self.rollup_model.set_records(records)
+        self._select_again(previous, level, records)
         self._rows_replaced()
         if bad is None:
             bad = sum(1 for r in records if r["status"] == "UNFAVOURABLE")
@@ -649,6 +654,17 @@ class VariancePage(FiguresPage):
             record["client_id"],
             record["campaign_id"],
         )
+
+    def _select_again(self, previous: Selection | None, level: str, records) -> None:
+        """Keep the selected group selected across a change of measure or period (its
+        chart and make-up list follow). Looked for among at most ``RESELECT_ROWS`` rows:
+        the campaign level's 50,000 are made only as they are shown."""
+        if previous is None or previous.level != level or len(records) > RESELECT_ROWS:
+            return
+        for row in range(len(records)):
+            if records[row]["key"] == previous.key:
+                self.rollup_view.setCurrentIndex(self.rollup_model.index(row, 0))
+                return
 
     def _rows_replaced(self) -> None:
         """New rows clear the table's selection without a signal (a model reset): a
