@@ -38,8 +38,16 @@ class Interruptible:
     @contextmanager
     def running(self, engine: Engine) -> Iterator[Connection]:
         with engine.connect() as connection:
-            with self.attached(connection.connection.dbapi_connection):
-                yield connection
+            try:
+                with self.attached(connection.connection.dbapi_connection):
+                    yield connection
+            finally:
+                if self.stopped:
+                    # A server's cancel is sent later, from a thread of its own: given
+                    # back to the pool, this connection could be running the next
+                    # statement (a re-sort's first page) when it arrives, and that one
+                    # would be stopped instead. Dropped, it cannot be.
+                    connection.invalidate()
 
     @contextmanager
     def attached(self, driver: Any) -> Iterator[None]:

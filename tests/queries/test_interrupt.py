@@ -51,3 +51,18 @@ def test_a_read_stopped_before_it_starts_does_not_run(database):
     read.interrupt()
     with pytest.raises(Interrupted), read.running(database.engine):
         pass
+
+
+def test_a_read_interrupted_as_it_ends_gives_no_connection_back_to_the_pool(database):
+    """Regression: a server's cancel is sent from a thread of its own, later. When the
+    read had just finished, its connection went back to the pool and the cancel stopped
+    the next statement run on it (on PostgreSQL a re-sort made while the list's totals
+    were being read failed now and then: the list test's re-sort saw no new rows)."""
+    read = Interruptible()
+    with read.running(database.engine) as connection:
+        connection.execute(text("SELECT 1")).all()
+        driver = connection.connection.dbapi_connection
+        read.interrupt()
+    with database.engine.connect() as connection:
+        assert connection.connection.dbapi_connection is not driver
+        assert connection.execute(text("SELECT 2")).scalar() == 2
