@@ -324,9 +324,6 @@ def _waiting(work: Callable[[], Database], title: str) -> Database:
 class _Done(QObject):
     signal = Signal()
 
-    def __init__(self) -> None:
-        super().__init__()
-
 
 def run(args: argparse.Namespace, *, on_window: Callable[[object], None] | None = None) -> int:
     """The launcher ``main.py`` hands to the command line; returns the exit code."""

@@ -32,6 +32,8 @@ from portfolio.periods import Period
 #: What the cubes hold comes from these tables (rates are read at each roll-up).
 READS = frozenset({"budget_line", "campaign", "client", "team_member"})
 _INFO_KEY = "portfolio.figure_cubes"
+#: No cube held (a cube may itself be None: no totals to read).
+_NONE = object()
 #: How many times a cube is made again when the data changes while it is made.
 _ATTEMPTS = 3
 
@@ -51,8 +53,12 @@ class FigureCubes:
 
     def holds(self, name: str) -> bool:
         """Whether cube ``name`` ("dims", "months", "campaigns") is read and current."""
+        return self._current(name) is not _NONE
+
+    def _current(self, name: str):
+        """Cube ``name`` if it is held for this generation, else ``_NONE``."""
         held = self._held.get(name)
-        return held is not None and held[0] == self._generation
+        return held[1] if held is not None and held[0] == self._generation else _NONE
 
     def _get(self, name: str, session: Session, load, since: int | None = None):
         """Cube ``name``: the one held for this generation, else ``load(session)``.
@@ -62,13 +68,13 @@ class FigureCubes:
         dimensions older than the change (a client moved to another director while
         waiting for this lock) would otherwise be kept as current.
         """
-        held = self._held.get(name)
-        if held is not None and held[0] == self._generation:
-            return held[1]
+        current = self._current(name)
+        if current is not _NONE:
+            return current
         with self._locks[name]:
-            held = self._held.get(name)
-            if held is not None and held[0] == self._generation:
-                return held[1]
+            current = self._current(name)
+            if current is not _NONE:
+                return current
             generation = self._generation if since is None else since
             value = load(session)
             if generation == self._generation:

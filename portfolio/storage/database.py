@@ -214,14 +214,8 @@ class Database:
         A driver failure comes back as one line (``StorageError`` and its kinds:
         ``ConnectionLostError``, ``TimedOutError``; ``AccessRefusedError``).
         """
-        try:
-            with self._readers() as session, self._stoppable(session):
-                return work(session)
-        except DBAPIError as error:
-            explained = self._explained(error)
-            if explained is error:
-                raise
-            raise explained from error
+        with self.reading() as session:
+            return work(session)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

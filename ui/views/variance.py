@@ -163,6 +163,12 @@ KEPT_CHARTS = 24
 RESELECT_ROWS = 10_000
 
 
+def _chart_key(measure: str, as_of: int, chosen: Selection | None) -> tuple:
+    """What a chart shows: a measure by month of the year of ``as_of``, for the selected
+    group (its level and key) or, with nothing selected, the whole book."""
+    return (measure, as_of, chosen.level if chosen else None, chosen.key if chosen else None)
+
+
 def _remember(kept: dict[tuple, list], key: tuple, value: list, most: int) -> None:
     """Keep ``value`` as the newest of at most ``most`` entries."""
     kept.pop(key, None)
@@ -506,8 +512,7 @@ class VariancePage(FiguresPage):
         level plans (27,000 items, 0.1 s and 13 MB each) are made only when asked for."""
         names = [name for name, _label in MEASURES]
         plans = [name for name in names if (name, False, calendar, as_of) not in self._plans]
-        row = (chosen.level, chosen.key) if chosen else (None, None)
-        charts = {name: (name, as_of, *row) for name in names}
+        charts = {name: _chart_key(name, as_of, chosen) for name in names}
         charts = {name: key for name, key in charts.items() if key not in self._charts}
         if not plans and not charts:
             return
@@ -672,7 +677,8 @@ class VariancePage(FiguresPage):
         was calculating) go back to the whole book, as the table now shows."""
         if self.selection() is not None:
             return
-        if self._chart_key is not None and self._chart_key[2:] != (None, None):
+        charted_row = self._chart_key is not None and self._chart_key[2] is not None
+        if charted_row:  # its level is set only for a selected group (``_chart_key``)
             self._load_chart(None, again=False)
         if any(name == "client_id" for name, _value in self.actions.model.state.scope):
             self.actions.remove_scope("client_id")
@@ -691,12 +697,7 @@ class VariancePage(FiguresPage):
         as_of = self.workspace.as_of
         # The chart is the whole book or the selected group, by month of the year: a
         # change of level or period that leaves nothing selected keeps the same chart.
-        chart_key = (
-            measure,
-            as_of,
-            chosen.level if chosen else None,
-            chosen.key if chosen else None,
-        )
+        chart_key = _chart_key(measure, as_of, chosen)
         if not again and chart_key == self._chart_key and self.chart_loaded:
             return
         self._chart_key = chart_key
