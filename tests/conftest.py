@@ -106,6 +106,18 @@ class PostgresServer:
         self.admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def snapshot_folder(tmp_path_factory) -> Iterator[Path]:
+    """The lines' snapshots the app saves (``cube_snapshot``) go to a folder of this
+    run, not the user's cache folder."""
+    from portfolio.analytics import cube_snapshot
+
+    folder = tmp_path_factory.mktemp("cache") / "cubes"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cube_snapshot, "cache_folder", lambda: folder)
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer | None]:
     if not PG_URL:

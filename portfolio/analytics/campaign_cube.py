@@ -2,12 +2,13 @@
 
 A campaign's figures for a period are sums over its lines of that period: nothing
 coarser answers them (the monthly totals are per client, and a campaign has one line a
-month, so campaign x month totals would be the lines again). Read once off the GUI
-thread (0.8 s for the 1,009,884 lines of the demo, ``cube_read.read_ranges``), each
-line's month and nine figures are held in int32 where they fit (40 MB there), sorted
-by campaign and month; a period's sums for every campaign are then one masked ``reduceat`` per
-figure, exact in int64: all three measures for 50,468 campaigns in about 0.05 s, against
-0.33 s for one measure as a hand-written SQL query.
+month, so campaign x month totals would be the lines again). Read off the GUI thread
+(0.8 s for the 1,009,884 lines of the demo, ``cube_read.read_ranges``; after a change,
+or from the last start's snapshot, only the changed client-months: ``cube_lines``),
+each line's month and nine figures are held in int32 where they fit (40 MB there),
+sorted by campaign and month; a period's sums for every campaign are then one masked
+``reduceat`` per figure, exact in int64: all three measures for 50,468 campaigns in
+about 0.05 s, against 0.33 s for one measure as a hand-written SQL query.
 
 Like ``MonthCube`` it gives exactly ``variance_rollup``'s rows, or declines with
 ``None`` (a currency to convert into, other levels, extra SQL conditions).
@@ -23,7 +24,7 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from portfolio.analytics.cube_dims import ClientDims
-from portfolio.analytics.cube_read import compact, read_ranges
+from portfolio.analytics.cube_lines import MEASURE_ORDER, Lines, current
 from portfolio.analytics.cube_rows import CubeRows
 from portfolio.analytics.dimensions import Scope
 from portfolio.analytics.variance import Measure, Rollup, VarianceRow, totals_of
@@ -31,28 +32,26 @@ from portfolio.lazy import MadeWhenRead
 from portfolio.model import Campaign, Client
 from portfolio.periods import Period
 
-MEASURE_ORDER = ("spend", "revenue", "sales")
-#: Lines read per statement: bounds the text SQLite hands over at once (about 10 MB).
-CHUNK_LINES = 100_000
-
 
 @dataclass(frozen=True)
 class CampaignCube:
     dims: ClientDims
-    #: Campaigns that have lines, ascending id; their client's position in ``dims``.
-    ids: np.ndarray
+    #: The lines and the totals' stamps they were read with (the base of the next
+    #: cube after a change, ``cube_lines.current``).
+    lines: Lines
+    #: Each campaign's name, and its client's position in ``dims`` (``lines.ids`` order).
     names: list[str]
     client: np.ndarray
-    #: Line positions where each campaign's lines start (and, last, where they end).
-    starts: np.ndarray
-    months: np.ndarray
-    #: Spend, revenue, sales x budget, forecast, actual (an empty actual is 0).
-    figures: tuple[np.ndarray, ...]
     #: Each campaign's place in the listed order (by client name, campaign name).
     rank: np.ndarray
 
     @classmethod
-    def load(cls, connection: Connection, dims: ClientDims) -> CampaignCube:
+    def load(
+        cls, connection: Connection, dims: ClientDims, base: Lines | None = None
+    ) -> CampaignCube:
+        """The cube as ``connection`` sees the data; from ``base`` (lines read before,
+        kept in memory or on disk) reading only what changed since, where it can."""
+
         def named(reader: Connection) -> list:
             # In the order the roll-ups list campaigns (client, campaign; then ids, as
             # the cube breaks ties), sorted by the database's own collation: sorting
@@ -65,61 +64,36 @@ class CampaignCube:
             )
             return reader.execute(query).all()
 
-        columns = ["campaign_id", "month"] + [
-            f"COALESCE({measure}_{kind}, 0)" if kind == "actual" else f"{measure}_{kind}"
-            for measure in MEASURE_ORDER
-            for kind in ("budget", "forecast", "actual")
-        ]
-        parts, campaigns = read_ranges(
-            connection, columns, "budget_line", CHUNK_LINES, compact, meanwhile=named
-        )
+        lines, campaigns = current(connection, base, named)
         listed_ids = np.array([row[0] for row in campaigns], dtype=np.int64)
         by_id = np.argsort(listed_ids, kind="stable")
-        campaign_ids = listed_ids[by_id]
-        # Column by column, each chunk freed once copied, and reordered one column at a
-        # time: the peak stays near the cube's own 40 MB rather than three times it.
-        columns_read = []
-        for index in range(len(columns)):
-            pieces = [part[index] for part in parts] or [np.zeros(0, dtype=np.int32)]
-            for part in parts:
-                part[index] = None
-            columns_read.append(np.concatenate(pieces))
-            del pieces
-        del parts
-        line_campaign, months = columns_read[0], columns_read[1]
-        figures = columns_read[2:]
-        known = np.isin(line_campaign, campaign_ids)
-        order = None
-        step = np.diff(line_campaign)
-        in_order = bool(np.all((step > 0) | ((step == 0) & (np.diff(months) > 0))))
-        if not (known.all() and in_order):
-            order = np.lexsort((months, line_campaign))
-            order = order[known[order]]
-            line_campaign, months = line_campaign[order], months[order]
-            for index in range(len(figures)):
-                figures[index] = figures[index][order]
-        del order, known, step
-        used = np.unique(line_campaign)
-        starts = np.searchsorted(line_campaign, used, side="left")
-        starts = np.append(starts, len(line_campaign)).astype(np.int64)
-        listed_at = by_id[np.searchsorted(campaign_ids, used)]
-        client_ids = np.array([row[2] for row in campaigns], dtype=np.int64)[listed_at]
+        listed_at = by_id[np.searchsorted(listed_ids[by_id], lines.ids)]
         names = [campaigns[i][1] for i in listed_at.tolist()]
-        cube = cls(
-            dims,
-            used.astype(np.int64),
-            names,
-            dims.index_of(client_ids),
-            starts,
-            months,
-            tuple(figures),
-            listed_at.astype(np.int64),
-        )
-        return cube
+        client_ids = np.array([row[2] for row in campaigns], dtype=np.int64)[listed_at]
+        return cls(dims, lines, names, dims.index_of(client_ids), listed_at.astype(np.int64))
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Campaigns that have lines, ascending id."""
+        return self.lines.ids
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Line positions where each campaign's lines start (and, last, where they end)."""
+        return self.lines.starts
+
+    @property
+    def months(self) -> np.ndarray:
+        return self.lines.months
+
+    @property
+    def figures(self) -> tuple[np.ndarray, ...]:
+        """Spend, revenue, sales x budget, forecast, actual (an empty actual is 0)."""
+        return self.lines.figures
 
     @property
     def nbytes(self) -> int:
-        return self.months.nbytes + sum(values.nbytes for values in self.figures)
+        return self.lines.nbytes
 
     @cached_property
     def keys(self) -> MadeWhenRead[tuple[int, int]]:

@@ -54,3 +54,6 @@ class MonthTotal(Base):
     sales_budget: Mapped[int] = _sum()
     sales_forecast: Mapped[int] = _sum()
     sales_actual: Mapped[int] = _sum()
+    #: Random, new at every write that moves the row (the triggers, the rebuild): equal
+    #: stamps on every row mean unchanged lines since (``analytics.cube_snapshot``).
+    stamp: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)

@@ -13,6 +13,10 @@ A campaign's lines deleted by the cascade from the campaign no longer find their
 campaign (hence their client), so the campaign's own ``BEFORE DELETE`` trigger takes its
 lines out of the totals first; a campaign moved to another client moves its lines' sums.
 
+Every write that moves a row also gives it a new random ``stamp``: two reads of the
+stamps that agree row for row saw the same lines, which is what lets the desktop app
+keep the lines' cube on disk between starts (``portfolio.analytics.cube_snapshot``).
+
 ``rebuild`` recomputes every row from the lines (the migration and ``portfolio check
 --rebuild-totals``); ``differences`` compares the kept totals with the lines.
 """
@@ -52,6 +56,11 @@ PG_FUNCTIONS = (
 )
 
 _COLUMNS = ", ".join(MEASURE_COLUMNS)
+#: A new stamp for a totals row, per dialect: 64 random bits on SQLite, 53 on
+#: PostgreSQL (its ``random()`` is a double). Every write that moves a row gives it one,
+#: so equal stamps mean unchanged lines (``MonthTotal.stamp``, ``cube_snapshot``).
+SQLITE_STAMP = "random()"
+PG_STAMP = "(random() * 9.0e18)::bigint"
 
 
 def _value(row: str, column: str) -> str:
@@ -69,13 +78,15 @@ def _add_excluded(table: str = "month_total") -> str:
     return ", ".join(
         [f"lines = {table}.lines + excluded.lines"]
         + [f"{c} = {table}.{c} + excluded.{c}" for c in MEASURE_COLUMNS]
+        + ["stamp = excluded.stamp"]
     )
 
 
-def _subtract(source: str) -> str:
+def _subtract(source: str, stamp: str) -> str:
     return ", ".join(
         [f"lines = month_total.lines - {source}.lines"]
         + [f"{c} = month_total.{c} - {source}.{c}" for c in MEASURE_COLUMNS]
+        + [f"stamp = {stamp}"]
     )
 
 
@@ -90,20 +101,20 @@ def _campaign_sums(campaign: str) -> str:
 # -- SQLite ------------------------------------------------------------------------------
 
 
-def _sqlite_add(row: str) -> str:
+def _sqlite_add(row: str, stamp: str = SQLITE_STAMP) -> str:
     values = ", ".join(_value(row, c) for c in MEASURE_COLUMNS)
     return (
-        f"INSERT INTO month_total (month, client_id, lines, {_COLUMNS}) "
-        f"SELECT {row}.month, client_id, 1, {values} FROM campaign "
+        f"INSERT INTO month_total (month, client_id, lines, {_COLUMNS}, stamp) "
+        f"SELECT {row}.month, client_id, 1, {values}, {stamp} FROM campaign "
         f"WHERE id = {row}.campaign_id "
         f"ON CONFLICT (month, client_id) DO UPDATE SET {_add_excluded()};"
     )
 
 
-def _sqlite_remove(row: str) -> str:
+def _sqlite_remove(row: str, stamp: str = SQLITE_STAMP) -> str:
     values = ", ".join(f"{c} = {c} - {_value(row, c)}" for c in MEASURE_COLUMNS)
     return (
-        f"UPDATE month_total SET lines = lines - 1, {values} "
+        f"UPDATE month_total SET lines = lines - 1, {values}, stamp = {stamp} "
         f"WHERE month = {row}.month "
         f"AND client_id = (SELECT client_id FROM campaign WHERE id = {row}.campaign_id);"
     )
@@ -113,7 +124,8 @@ def sqlite_triggers() -> list[str]:
     watched = ", ".join(("campaign_id", "month", *MEASURE_COLUMNS))
     same_place = "NEW.campaign_id = OLD.campaign_id AND NEW.month = OLD.month"
     changed = ", ".join(
-        f"{c} = {c} + {_value('NEW', c)} - {_value('OLD', c)}" for c in MEASURE_COLUMNS
+        [f"{c} = {c} + {_value('NEW', c)} - {_value('OLD', c)}" for c in MEASURE_COLUMNS]
+        + [f"stamp = {SQLITE_STAMP}"]
     )
     return [
         f"CREATE TRIGGER month_total_line_added AFTER INSERT ON budget_line "
@@ -127,14 +139,17 @@ def sqlite_triggers() -> list[str]:
         f"CREATE TRIGGER month_total_line_moved AFTER UPDATE OF {watched} ON budget_line "
         f"WHEN NOT ({same_place}) BEGIN {_sqlite_remove('OLD')} {_sqlite_add('NEW')} END",
         f"CREATE TRIGGER month_total_campaign_removed BEFORE DELETE ON campaign BEGIN "
-        f"UPDATE month_total SET {_subtract('gone')} FROM ({_campaign_sums('OLD.id')}) AS gone "
+        f"UPDATE month_total SET {_subtract('gone', SQLITE_STAMP)} "
+        f"FROM ({_campaign_sums('OLD.id')}) AS gone "
         f"WHERE month_total.client_id = OLD.client_id AND month_total.month = gone.month; END",
         f"CREATE TRIGGER month_total_campaign_moved AFTER UPDATE OF client_id ON campaign "
         f"WHEN NEW.client_id IS NOT OLD.client_id BEGIN "
-        f"UPDATE month_total SET {_subtract('gone')} FROM ({_campaign_sums('NEW.id')}) AS gone "
+        f"UPDATE month_total SET {_subtract('gone', SQLITE_STAMP)} "
+        f"FROM ({_campaign_sums('NEW.id')}) AS gone "
         f"WHERE month_total.client_id = OLD.client_id AND month_total.month = gone.month; "
-        f"INSERT INTO month_total (month, client_id, lines, {_COLUMNS}) "
-        f"SELECT month, NEW.client_id, lines, {_COLUMNS} FROM ({_campaign_sums('NEW.id')}) "
+        f"INSERT INTO month_total (month, client_id, lines, {_COLUMNS}, stamp) "
+        f"SELECT month, NEW.client_id, lines, {_COLUMNS}, {SQLITE_STAMP} "
+        f"FROM ({_campaign_sums('NEW.id')}) "
         f"WHERE true ON CONFLICT (month, client_id) DO UPDATE SET {_add_excluded()}; END",
     ]
 
@@ -154,8 +169,8 @@ def _pg_grouped(source: str, sign: str) -> str:
 def _pg_upsert(rows: str) -> str:
     sums = ", ".join(f"SUM({c}) AS {c}" for c in MEASURE_COLUMNS)
     return (
-        f"INSERT INTO month_total AS t (month, client_id, lines, {_COLUMNS}) "
-        f"SELECT month, client_id, SUM(lines), {sums} FROM ({rows}) AS d "
+        f"INSERT INTO month_total AS t (month, client_id, lines, {_COLUMNS}, stamp) "
+        f"SELECT month, client_id, SUM(lines), {sums}, {PG_STAMP} FROM ({rows}) AS d "
         f"GROUP BY month, client_id "
         f"ON CONFLICT (month, client_id) DO UPDATE SET {_add_excluded('t')}"
     )
@@ -170,12 +185,14 @@ def _pg_function(name: str, body: str, returns: str = "NULL") -> str:
 
 def pg_triggers() -> list[str]:
     removed = (
-        f"UPDATE month_total SET {_subtract('gone')} FROM ({_campaign_sums('OLD.id')}) AS gone "
+        f"UPDATE month_total SET {_subtract('gone', PG_STAMP)} "
+        f"FROM ({_campaign_sums('OLD.id')}) AS gone "
         f"WHERE month_total.client_id = OLD.client_id AND month_total.month = gone.month"
     )
     moved = (
-        f"{removed}; INSERT INTO month_total AS t (month, client_id, lines, {_COLUMNS}) "
-        f"SELECT month, NEW.client_id, lines, {_COLUMNS} FROM ({_campaign_sums('NEW.id')}) "
+        f"{removed}; INSERT INTO month_total AS t (month, client_id, lines, {_COLUMNS}, stamp) "
+        f"SELECT month, NEW.client_id, lines, {_COLUMNS}, {PG_STAMP} "
+        f"FROM ({_campaign_sums('NEW.id')}) "
         f"AS moved ON CONFLICT (month, client_id) DO UPDATE SET {_add_excluded('t')}"
     )
     watched = ("campaign_id", "month", *MEASURE_COLUMNS)
@@ -185,9 +202,9 @@ def pg_triggers() -> list[str]:
         "IF NEW.campaign_id = OLD.campaign_id AND NEW.month = OLD.month THEN "
         "UPDATE month_total SET "
         + ", ".join(f"{c} = {c} + {_value('NEW', c)} - {_value('OLD', c)}" for c in MEASURE_COLUMNS)
-        + " WHERE month = NEW.month AND client_id = "
+        + f", stamp = {PG_STAMP} WHERE month = NEW.month AND client_id = "
         "(SELECT client_id FROM campaign WHERE id = NEW.campaign_id); "
-        f"ELSE {_sqlite_remove('OLD')} {_sqlite_add('NEW')} END IF"
+        f"ELSE {_sqlite_remove('OLD', PG_STAMP)} {_sqlite_add('NEW', PG_STAMP)} END IF"
     )
     return [
         _pg_function("month_total_lines_added", _pg_upsert(_pg_grouped("new_lines", ""))),
@@ -252,8 +269,12 @@ KEPT = f"SELECT month, client_id, lines, {_COLUMNS} FROM month_total WHERE " + "
 def rebuild(connection: Connection) -> int:
     """Recompute every total from the lines, in the caller's transaction; rows written."""
     connection.exec_driver_sql("DELETE FROM month_total")
+    # Every row gets a new stamp: a snapshot of the lines made before is never taken
+    # for the rebuilt state, even where a row's figures came out the same.
+    stamp = SQLITE_STAMP if connection.dialect.name == "sqlite" else PG_STAMP
     result = connection.exec_driver_sql(
-        f"INSERT INTO month_total (month, client_id, lines, {_COLUMNS}) {EXPECTED} ORDER BY 1, 2"
+        f"INSERT INTO month_total (month, client_id, lines, {_COLUMNS}, stamp) "
+        f"SELECT expected.*, {stamp} FROM ({EXPECTED}) AS expected ORDER BY 1, 2"
     )
     return result.rowcount
 

@@ -224,9 +224,9 @@ def test_the_lines_read_in_many_ranges_at_once_give_the_campaigns_in_listed_orde
     connections on an SQLite file (issue 15: 1.1 s to 0.5 s on the million-line demo).
     Many small ranges must give the same figures as SQL, and the campaigns in the
     order SQL lists them (the database's collation, no longer a Python sort)."""
-    from portfolio.analytics import campaign_cube
+    from portfolio.analytics import cube_lines
 
-    monkeypatch.setattr(campaign_cube, "CHUNK_LINES", 97)
+    monkeypatch.setattr(cube_lines, "CHUNK_LINES", 97)
     period = Period(202501, 202612, "2y")
     with demo.reading() as session:
         for name in MEASURES:

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portfolio.actions import Create, Delete, Edit, perform, redo, undo
@@ -154,6 +155,8 @@ OPERATIONS = st.lists(
         st.tuples(st.just("drop_campaign"), st.integers(0, 10**6)),
         st.tuples(st.just("drop_client"), st.integers(0, 10**6)),
         st.tuples(st.just("bulk"), st.integers(0, 10**6), st.integers(1, 7)),
+        st.tuples(st.just("move_campaign"), st.integers(0, 10**6), st.integers(0, 10**6)),
+        st.tuples(st.just("renew_campaign"), st.integers(0, 10**6), st.integers(0, 10**6)),
     ),
     min_size=1,
     max_size=8,
@@ -222,6 +225,48 @@ def _apply(connection, operation) -> None:
         row = _pick(connection, "SELECT id FROM client ORDER BY id", seed)
         if row:
             connection.execute(text("DELETE FROM client WHERE id = :id"), {"id": row[0]})
+    elif kind == "move_campaign":
+        # To another client: its lines' sums move (``month_total_campaign_moved``).
+        (other,) = rest
+        row = _pick(connection, "SELECT id, name FROM campaign ORDER BY id", seed)
+        client = _pick(connection, "SELECT id FROM client ORDER BY id", other)
+        if row and client:
+            # Rows naming the campaign with its client refuse the move: then none.
+            savepoint = connection.begin_nested()
+            try:
+                connection.execute(
+                    text(
+                        "UPDATE campaign SET client_id = :client WHERE id = :id AND NOT "
+                        "EXISTS (SELECT 1 FROM campaign WHERE client_id = :client AND name = :name)"
+                    ),
+                    {"client": client[0], "id": row[0], "name": row[1]},
+                )
+                savepoint.commit()
+            except IntegrityError:
+                savepoint.rollback()
+    elif kind == "renew_campaign":
+        # Deleted, then made again with the same id (SQLite reuses the highest id) for
+        # another client, with a line: nothing of the old one may be counted for it.
+        (other,) = rest
+        row = _pick(connection, "SELECT id FROM campaign ORDER BY id", seed)
+        client = _pick(connection, "SELECT id FROM client ORDER BY id", other)
+        if row and client:
+            connection.execute(text("DELETE FROM campaign WHERE id = :id"), {"id": row[0]})
+            connection.execute(
+                text(
+                    "INSERT INTO campaign (id, client_id, name, channel, status, version) "
+                    "VALUES (:id, :client, :name, 'email', 'active', 1)"
+                ),
+                {"id": row[0], "client": client[0], "name": f"Renewed {row[0]}"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO budget_line (campaign_id, month, spend_budget, spend_forecast,"
+                    " revenue_budget, revenue_forecast, sales_budget, sales_forecast, version)"
+                    " VALUES (:id, 202603, 5, 6, 7, 8, 9, 10, 1)"
+                ),
+                {"id": row[0]},
+            )
     elif kind == "bulk":
         (step,) = rest
         connection.execute(

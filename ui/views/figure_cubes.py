@@ -21,7 +21,8 @@ _ATTRIBUTE = "_figure_cubes"
 
 
 class SharedCubes:
-    def __init__(self) -> None:
+    def __init__(self, database) -> None:
+        self._database = database
         self._cubes: FigureCubes | None = None
         self._made = threading.Lock()
         self._warming: threading.Thread | None = None
@@ -52,16 +53,20 @@ class SharedCubes:
         """The cubes (made on first use; call from a worker)."""
         with self._made:
             if self._cubes is None:
+                from portfolio.analytics.cube_snapshot import LinesSnapshot
                 from portfolio.analytics.cubes import FigureCubes
 
-                self._cubes = FigureCubes()
+                # Kept between runs for a file on this computer only (see
+                # ``cube_snapshot``: a server's lines are not copied to a laptop).
+                path = self._database.path
+                self._cubes = FigureCubes(None if path is None else LinesSnapshot.of_file(path))
             return self._cubes
 
 
 def cubes_for(workspace: Workspace) -> SharedCubes:
     shared = getattr(workspace, _ATTRIBUTE, None)
     if shared is None:
-        shared = SharedCubes()
+        shared = SharedCubes(workspace.database)
         setattr(workspace, _ATTRIBUTE, shared)
         workspace.changed.connect(shared.changed)
     return shared

@@ -39,6 +39,9 @@ def upgrade() -> None:
         sa.Column("client_id", sa.Integer(), nullable=False),
         sa.Column("lines", sa.Integer(), nullable=False),
         *[sa.Column(name, sa.BigInteger(), nullable=False) for name in MEASURE_COLUMNS],
+        # Added by 0007 to files made before it; made here because the triggers and the
+        # rebuild below are today's, which write it.
+        sa.Column("stamp", sa.BigInteger(), nullable=False, server_default="0"),
         sa.PrimaryKeyConstraint("month", "client_id", name=op.f("pk_month_total")),
         sqlite_with_rowid=False,
     )
