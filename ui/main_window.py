@@ -769,3 +769,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
         if event.isAccepted():
             self.workspace.close()
+            # "Who are you?" goes with its window, unanswered (its ``reject`` records
+            # nothing once the portfolio is closed): left open, it kept the program
+            # running with no window to answer for.
+            dialog = getattr(self, "identity_dialog", None)
+            if dialog is not None and dialog.isVisible():
+                dialog.reject()

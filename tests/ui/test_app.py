@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from portfolio.jobs import Cancelled, Job
 from portfolio.storage import open_database
@@ -366,5 +366,8 @@ def test_closing_the_window_does_not_answer_who_are_you(qtbot, settings, ui_targ
     qtbot.waitUntil(lambda: getattr(window, "identity_dialog", None) is not None)
     dialog = window.identity_dialog
     window.close()
-    dialog.reject()  # as Qt closes what is left when the application quits
+    # Regression: the dialog stayed open after its window closed (on the demo it kept
+    # the program running, and in the tests it was still the active modal widget).
+    assert not dialog.isVisible()
+    assert QApplication.activeModalWidget() is None
     assert not [key for key in settings.store.allKeys() if "identity/declined" in key]
