@@ -16,7 +16,7 @@ Like ``MonthCube`` it gives exactly ``variance_rollup``'s rows, or declines with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -47,7 +47,10 @@ class CampaignCube:
 
     @classmethod
     def load(
-        cls, connection: Connection, dims: ClientDims, base: Lines | None = None
+        cls,
+        connection: Connection,
+        dims: ClientDims,
+        base: Lines | Callable[[], Lines | None] | None = None,
     ) -> CampaignCube:
         """The cube as ``connection`` sees the data; from ``base`` (lines read before,
         kept in memory or on disk) reading only what changed since, where it can."""

@@ -24,7 +24,7 @@ from typing import TypeVar
 import numpy as np
 from sqlalchemy import Connection
 
-from portfolio.analytics.cube_read import compact, read_columns, read_ranges
+from portfolio.analytics.cube_read import beside, compact, read_columns, read_ranges
 
 T = TypeVar("T")
 
@@ -101,36 +101,41 @@ def read_stamps(connection: Connection) -> np.ndarray:
 def changed_keys(before: np.ndarray, now: np.ndarray) -> np.ndarray:
     """The (month << 32 | client) keys of the totals rows added, removed or stamped
     anew between two ``read_stamps``; sorted."""
-    if len(before) == len(now) and np.array_equal(before, now):
-        return np.zeros(0, dtype=np.int64)
-    rows = np.concatenate([before, now])
-    # A row the same in both appears twice; one that changed, once with each stamp.
-    _unique, counts = np.unique(rows, axis=0, return_counts=True)
-    once = _unique[counts == 1]
-    return np.unique(_keys(once[:, 0], once[:, 1]))
+    keys_before, keys_now = _keys(before[:, 0], before[:, 1]), _keys(now[:, 0], now[:, 1])
+    if len(keys_before) == len(keys_now) and np.array_equal(keys_before, keys_now):
+        return keys_now[before[:, 2] != now[:, 2]]  # the usual case: no row added
+    common, at_before, at_now = np.intersect1d(
+        keys_before, keys_now, assume_unique=True, return_indices=True
+    )
+    stamped_anew = common[before[at_before, 2] != now[at_now, 2]]
+    return np.union1d(stamped_anew, np.setxor1d(keys_before, keys_now, assume_unique=True))
 
 
 def current(
     connection: Connection,
-    base: Lines | None,
+    base: Lines | Callable[[], Lines | None] | None,
     campaigns: Callable[[Connection], list],
 ) -> tuple[Lines, list]:
     """The lines as ``connection`` sees them now, and ``campaigns(connection)`` (the
     campaign cube's (id, name, client id) rows), read while the lines are.
 
-    Starts from ``base`` where it can (see the module's docstring); ``base`` itself is
-    never changed, so a cube still using it stays as it was.
+    Starts from ``base`` where it can (see the module's docstring): lines, or a
+    function that gives them or None (a snapshot, read while the campaigns are).
+    ``base`` itself is never changed, so a cube still using it stays as it was.
     """
+    named = beside(connection, campaigns)
     stamps = read_stamps(connection)
+    if callable(base):
+        base = base()
     if base is not None:
         changed = changed_keys(base.stamps, stamps)
         if changed.size == 0:
-            return _with_stamps(base, stamps, "kept"), campaigns(connection)
+            return _with_stamps(base, stamps, "kept"), named()
         clients = np.unique(changed & 0xFFFFFFFF)
         if clients.size <= MOST_CLIENTS_READ and changed.size <= len(stamps) * MOST_CHANGED:
-            named = campaigns(connection)
-            return _refreshed(connection, base, stamps, changed, clients, named), named
-    return _read_all(connection, stamps, campaigns)
+            listed = named()
+            return _refreshed(connection, base, stamps, changed, clients, listed), listed
+    return _read_all(connection, stamps, named)
 
 
 def _with_stamps(lines: Lines, stamps: np.ndarray, made: str) -> Lines:
@@ -138,11 +143,12 @@ def _with_stamps(lines: Lines, stamps: np.ndarray, made: str) -> Lines:
 
 
 def _read_all(
-    connection: Connection, stamps: np.ndarray, campaigns: Callable[[Connection], list]
+    connection: Connection, stamps: np.ndarray, campaigns: Callable[[], list]
 ) -> tuple[Lines, list]:
+    """Every line, read in ranges while ``campaigns()`` gives the campaigns."""
     columns = ["campaign_id", "month", *figure_columns()]
     parts, named = read_ranges(
-        connection, columns, "budget_line", CHUNK_LINES, compact, meanwhile=campaigns
+        connection, columns, "budget_line", CHUNK_LINES, compact, meanwhile=lambda _c: campaigns()
     )
     # Column by column, each chunk freed once copied, and reordered one column at a
     # time: the peak stays near the cube's own 40 MB rather than three times it.
@@ -184,11 +190,7 @@ def _runs(
     out: a campaign made later with the same id must not find them. Their client-months
     have new stamps, so the next refresh reads those again anyway.
     """
-    known_ids = np.array([row[0] for row in named], dtype=np.int64)
-    known_clients = np.array([row[2] for row in named], dtype=np.int64)
-    by_id = np.argsort(known_ids)
-    known_ids, known_clients = known_ids[by_id], known_clients[by_id]
-    known = np.isin(line_campaign, known_ids)
+    known = np.isin(line_campaign, np.array([row[0] for row in named], dtype=np.int64))
     if not known.all():
         line_campaign, months = line_campaign[known], months[known]
         figures = [values[known] for values in figures]
@@ -197,8 +199,21 @@ def _runs(
     if len(line_campaign) == 0:
         starts = np.zeros(1, dtype=np.int64)
     ids = line_campaign[starts[:-1]].astype(np.int64)
-    clients = known_clients[np.searchsorted(known_ids, ids)]
+    clients = _clients_of(ids, named)
     return Lines(ids, clients, starts, months, tuple(figures), stamps, made)
+
+
+def _clients_of(ids: np.ndarray, named: list) -> np.ndarray | None:
+    """The client id of each campaign of ``ids`` as ``named`` gives it; None if
+    ``named`` lacks one."""
+    known_ids = np.array([row[0] for row in named], dtype=np.int64)
+    known_clients = np.array([row[2] for row in named], dtype=np.int64)
+    by_id = np.argsort(known_ids)
+    known_ids, known_clients = known_ids[by_id], known_clients[by_id]
+    at = np.minimum(np.searchsorted(known_ids, ids), max(len(known_ids) - 1, 0))
+    if len(ids) and (len(known_ids) == 0 or not np.array_equal(known_ids[at], ids)):
+        return None
+    return known_clients[at] if len(ids) else np.zeros(0, dtype=np.int64)
 
 
 def _refreshed(
@@ -221,14 +236,28 @@ def _refreshed(
     )
     wanted = np.isin(_keys(fresh[1], fresh[2]), changed)
     fresh = [values[wanted] for values in fresh]
-    kept = ~np.isin(base.line_keys(), changed)
-    line_campaign = base.line_campaigns()[kept]
+    order = np.lexsort((fresh[1], fresh[0]))
+    fresh = [values[order] for values in fresh]
+    all_campaigns = base.line_campaigns()
+    gone = np.flatnonzero(np.isin(base.line_keys(), changed))
+    same_places = len(gone) == len(fresh[0]) and np.array_equal(
+        _place(all_campaigns[gone], base.months[gone]), _place(fresh[0], fresh[1])
+    )
+    clients = _clients_of(base.ids, named)
+    if same_places and clients is not None:
+        # The same lines with new figures (a cell edit, a paste: the usual change):
+        # the figures put in place, nothing moved.
+        figures = tuple(
+            _put(values, gone, new) for values, new in zip(base.figures, fresh[3:], strict=True)
+        )
+        return Lines(base.ids, clients, base.starts, base.months, figures, stamps, "refreshed")
+    kept = np.ones(len(base.months), dtype=bool)
+    kept[gone] = False
+    line_campaign = all_campaigns[kept]
     months = base.months[kept]
     figures = [values[kept] for values in base.figures]
     # Both runs sorted by (campaign, month), which is unique: insert the fresh lines
     # where they belong instead of sorting a million lines again.
-    order = np.lexsort((fresh[1], fresh[0]))
-    fresh = [values[order] for values in fresh]
     at = np.searchsorted(_place(line_campaign, months), _place(fresh[0], fresh[1]))
     line_campaign = np.insert(line_campaign, at, fresh[0].astype(line_campaign.dtype))
     months = np.insert(months, at, fresh[1].astype(months.dtype))
@@ -239,6 +268,17 @@ def _refreshed(
 def _place(campaigns: np.ndarray, months: np.ndarray) -> np.ndarray:
     """Each line's (campaign, month) as one int64, in the lines' order."""
     return (campaigns.astype(np.int64) << 32) | months.astype(np.int64)
+
+
+def _put(values: np.ndarray, at: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """A copy of ``values`` with ``new`` at positions ``at``; int64 if ``new`` does not
+    fit int32."""
+    if values.dtype != np.int64 and compact(new).dtype != values.dtype:
+        out = values.astype(np.int64)
+    else:
+        out = values.copy()
+    out[at] = new
+    return out
 
 
 def _insert(values: np.ndarray, at: np.ndarray, new: np.ndarray) -> np.ndarray:

@@ -113,6 +113,25 @@ def read_ranges(
         return list(ranges), also
 
 
+def beside(connection: Connection, work: Callable[[Connection], T]) -> Callable[[], T]:
+    """Start ``work`` on a connection of its own, where that reads what ``connection``
+    does (an SQLite file, no uncommitted writes); the returned function waits for and
+    gives its result. Elsewhere ``work(connection)`` runs when that function is called.
+    """
+    if not _others_see_the_same(connection):
+        return lambda: work(connection)
+    engine = connection.engine
+
+    def own() -> T:
+        with engine.connect() as reader:
+            return work(reader)
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="cube-beside", initializer=_in_the_background)
+    future = pool.submit(own)
+    pool.shutdown(wait=False)
+    return future.result
+
+
 def _in_the_background() -> None:
     """Lower this reader thread's CPU priority where the system allows it (Linux: per
     thread): the readers may take every core, and the window must still answer at once.
