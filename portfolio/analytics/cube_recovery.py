@@ -28,18 +28,26 @@ def year_starts(dims: ClientDims, as_of: int, calendar: bool) -> np.ndarray:
 
 
 def _row_heads(dims: ClientDims, clients: np.ndarray, m: Measure) -> list[tuple]:
-    directors = dims.director[clients].tolist()
-    currencies = dims.currency[clients].tolist()
-    heads = []
-    for client, director, currency in zip(clients.tolist(), directors, currencies, strict=True):
-        head = (
-            int(dims.ids[client]),
-            dims.names[client],
-            int(dims.fiscal_start[client]),
-            dims.director_names[director],
-        )
-        heads.append(head + (dims.currencies[currency],) if m.is_money else head)
-    return heads
+    # Whole columns to Python at once: one NumPy scalar per row and field took 40 ms
+    # of a campaign-level plan's 27,000 rows.
+    names, director_names, currencies = dims.names, dims.director_names, dims.currencies
+    columns = zip(
+        dims.ids[clients].tolist(),
+        clients.tolist(),
+        dims.fiscal_start[clients].tolist(),
+        dims.director[clients].tolist(),
+        dims.currency[clients].tolist(),
+        strict=True,
+    )
+    if m.is_money:
+        return [
+            (client_id, names[at], start, director_names[director], currencies[currency])
+            for client_id, at, start, director, currency in columns
+        ]
+    return [
+        (client_id, names[at], start, director_names[director])
+        for client_id, at, start, director, _currency in columns
+    ]
 
 
 def _short(budget: np.ndarray, actual: np.ndarray, m: Measure) -> np.ndarray:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from portfolio.analytics.dimensions import READS as DIMENSIONS_READS
 from portfolio.analytics.dimensions import TOTALS, Director, Scope, lines_query, source_for
 from portfolio.analytics.variance import READS as VARIANCE_READS
-from portfolio.analytics.variance import measure, percent
+from portfolio.analytics.variance import measure, percent, percent_hundredths
 from portfolio.model import Campaign, Client, MakeupAction, MonthTotal
 from portfolio.money import spread
 from portfolio.periods import Period, add_months, fiscal_year_of, months_between, year_to_date
@@ -38,8 +39,15 @@ READS = frozenset({"makeup_action"}) | DIMENSIONS_READS | VARIANCE_READS
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
 
 
-@dataclass(frozen=True)
-class RecoveryItem:
+class RecoveryItem(NamedTuple):
+    """One row of a make-up plan: a client's (or, campaign-level, a campaign's) shortfall
+    this year to date, and what open make-up actions should recover of it.
+
+    A named tuple rather than a frozen dataclass: a campaign-level plan of the million-
+    line demo has 27,000 items, and a frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field) took 0.1 s of the campaign level's 0.2 s.
+    """
+
     client_id: int
     client: str
     campaign_id: int | None
@@ -52,14 +60,19 @@ class RecoveryItem:
     #: How much the unfavourable variance is, as a positive amount to recover.
     shortfall: int
     remaining_months: tuple[int, ...]
-    #: ``shortfall`` spread over ``remaining_months``; empty when the year is over.
-    per_month: tuple[int, ...]
     #: What open make-up actions aimed at the remaining months should recover.
     planned: int
     #: A campaign-level plan's item for a client's actions not tied to a listed campaign.
     whole_client: bool = False
     #: The year to date the shortfall is measured over, named with its months.
     ytd: Period | None = None
+
+    @property
+    def per_month(self) -> tuple[int, ...]:
+        """``shortfall`` spread over ``remaining_months`` to the cent (``money.spread``);
+        empty when the year is over. Made when read: a campaign-level plan has 27,000
+        items, and a pane shows a screenful (40 ms of the campaign level's 0.2 s)."""
+        return tuple(spread(self.shortfall, len(self.remaining_months)))
 
     @property
     def shortfall_pct(self) -> Decimal | None:
@@ -275,7 +288,6 @@ def _plan(
                     0,
                     0,
                     remaining,
-                    tuple(0 for _ in remaining),
                     other,
                     whole_client=True,
                     ytd=ytd,
@@ -293,12 +305,11 @@ def _plan(
                 ytd_actual,
                 shortfall,
                 remaining,
-                tuple(spread(shortfall, len(remaining))),
                 planned_amount,
                 ytd=ytd,
             )
         )
-    items.sort(key=lambda item: (-(item.shortfall_pct or Decimal(0)), item.group))
+    items.sort(key=lambda item: (-percent_hundredths(item.shortfall, item.ytd_budget), item.group))
     return items + sorted(whole.values(), key=lambda item: item.client)
 
 

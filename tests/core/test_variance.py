@@ -4,10 +4,12 @@ from collections import defaultdict
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from portfolio.analytics.dimensions import Scope
-from portfolio.analytics.variance import variance_rollup
+from portfolio.analytics.variance import percent, percent_hundredths, variance_rollup
 from portfolio.errors import PortfolioError
 from portfolio.money import exponent
 from portfolio.periods import Period, parse_period
@@ -210,3 +212,33 @@ def test_a_scope_limits_the_roll_up(demo):
         )
     assert rollup.rows and {row.labels[0] for row in rollup.rows} == {rollup.rows[0].labels[0]}
     assert rollup.rows == sorted(rollup.rows, key=lambda row: row.labels)
+
+
+@given(
+    part=st.integers(-(10**19), 10**19) | st.integers(-10_000, 10_000),
+    whole=st.integers(-(10**19), 10**19) | st.integers(-10_000, 10_000),
+)
+def test_percent_in_hundredths_is_percent_to_the_hundredth(part, whole):
+    """The make-up plan sorts by ``percent_hundredths`` (issue 15: a tenth of the cost of
+    ``percent`` for 27,000 items); it must order exactly as ``percent`` would, halves
+    rounded to even as ``Decimal.quantize`` does."""
+    expected = percent(part, whole)
+    assert percent_hundredths(part, whole) == (0 if expected is None else expected * 100)
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "hundredths"),
+    [
+        (1, 3, 3333),
+        (2, 3, 6667),
+        (-1, 3, -3333),
+        (1, 80_000, 0),
+        (1, 16, 625),
+        (1, 20_000, 0),
+        (3, 20_000, 2),
+        (-3, 20_000, -2),
+        (5, 0, 0),
+    ],
+)
+def test_percent_in_hundredths_at_halves(part, whole, hundredths):
+    assert percent_hundredths(part, whole) == hundredths
