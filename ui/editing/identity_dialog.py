@@ -105,6 +105,12 @@ def ask_who(workspace: Workspace, parent: QWidget | None = None) -> IdentityDial
     if not people:
         return None
     dialog = IdentityDialog(workspace, people, parent)
+    if workspace.closed:
+        # The reads above wait in an event loop, where the window may have closed
+        # (the demo's "close at once", File > Open): a dialog opened now would have no
+        # window, and would keep the program from ending when its last window closes.
+        dialog.deleteLater()
+        return None
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.open()
     return dialog
