@@ -13,6 +13,7 @@ from portfolio.model import BudgetLine, Campaign, Client
 from portfolio.queries.listing import ViewState
 from portfolio.queries.lists import BUILDERS
 from tests.ui.conftest import get, loaded
+from ui.tables.formatting import display
 
 #: The model tester reads every cell: keep the biggest list to one client's lines.
 SCOPES = {"materials": {"deadline_id": 1}, "budget_lines": {"client_id": 1}}
@@ -205,6 +206,27 @@ def test_money_is_right_aligned_in_its_currency_and_totals_per_currency(qtbot, w
         )
     assert {t.currency: t.sums["spend_budget"] for t in model.totals} == sums
     assert "Total EUR" in panel.footer.describe()
+
+
+def test_a_total_whose_column_is_out_of_view_is_named_in_the_footer(qtbot, window):
+    """A new-user try-out: in a narrow pane (the make-up actions beside the chart) the
+    footer read only "Total (3 rows)", its amounts under columns scrolled out of view.
+    The sums out of view now follow the label; those in view stay under their column."""
+    panel = window.show_page("budgets").primary_panel()
+    model = loaded(qtbot, panel.model)
+    qtbot.waitUntil(lambda: model.totals is not None)
+    footer = panel.footer
+    total = next(t for t in model.totals if t.currency == "EUR")
+    column = next(c for c in model.columns if c.key == "spend_budget")
+    header = panel.table.horizontalHeader()
+    header.setSectionResizeMode(0, header.ResizeMode.Interactive)
+    shown = footer.label_for(total)
+    assert column.label not in shown
+    header.resizeSection(0, panel.table.viewport().width() + 50)  # the rest out of view
+    away = footer.label_for(total)
+    assert away.startswith("Total EUR  (") and ": " in away
+    assert f"{column.label} {display(column, total.sums['spend_budget'], 'EUR')}" in away
+    footer.repaint()  # paints with the longer label
 
 
 def test_unfavourable_variance_is_marked_by_icon_and_words_not_colour_alone(qtbot, window):

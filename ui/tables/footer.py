@@ -121,18 +121,22 @@ class TotalsFooter(QFrame):
         )
         for line, total in enumerate(self.totals):
             top = 3 + line * line_height
-            label = f"Total {total.currency}" if total.currency else "Total"
-            label += f"  ({counted(total.count, 'row')})"
             x = header.sectionViewportPosition(first_visible) + offset
+            shown = self._in_view(total)
+            label = self.label_for(total)
+            # The label may run up to the first sum drawn under its column.
+            limit = min(
+                [header.sectionViewportPosition(n) + offset for n in shown] + [self.width()]
+            )
+            room = max(limit - x - 12, header.sectionSize(first_visible) * 2, 160)
             painter.setPen(colours().text)
             painter.drawText(
-                QRect(x + 6, top, max(header.sectionSize(first_visible) * 2, 160), line_height),
+                QRect(x + 6, top, room, line_height),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                label,
+                painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, room),
             )
-            for number, column in enumerate(self.columns):
-                if column.key not in total.sums or header.isSectionHidden(number):
-                    continue
+            for number in shown:
+                column = self.columns[number]
                 value = total.sums[column.key]
                 left = header.sectionViewportPosition(number) + offset
                 rect = QRect(left, top, header.sectionSize(number) - 6, line_height)
@@ -144,3 +148,34 @@ class TotalsFooter(QFrame):
                 painter.drawText(
                     rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text
                 )
+
+    def _summed(self, total: Totals) -> list[int]:
+        """The shown columns ``total`` has a sum for, by number."""
+        header = self.table.horizontalHeader()
+        return [
+            number
+            for number, column in enumerate(self.columns)
+            if column.key in total.sums and not header.isSectionHidden(number)
+        ]
+
+    def _in_view(self, total: Totals) -> list[int]:
+        """The summed columns whose right edge, where the sum is drawn, is in view."""
+        header = self.table.horizontalHeader()
+        width = self.table.viewport().width()
+        return [
+            number
+            for number in self._summed(total)
+            if 0 < header.sectionViewportPosition(number) + header.sectionSize(number) <= width
+        ]
+
+    def label_for(self, total: Totals) -> str:
+        """``Total EUR  (12 rows)``, followed by the sums whose columns are out of view
+        (a narrow pane, a scrolled table): a total must not vanish with its column."""
+        label = f"Total {total.currency}" if total.currency else "Total"
+        label += f"  ({counted(total.count, 'row')})"
+        in_view = set(self._in_view(total))
+        away = [
+            f"{column.label} {display(column, total.sums[column.key], total.currency)}"
+            for column in (self.columns[n] for n in self._summed(total) if n not in in_view)
+        ]
+        return label + (": " + ", ".join(away) if away else "")
