@@ -94,8 +94,8 @@ def app_pages(path: str, cube_first: str = "no", snapshot: str = "kept") -> dict
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from main import launch_desktop
     from portfolio.cli import main as cli_main
-    from ui.app import run
 
     found: dict = {"changes": {}}
 
@@ -157,7 +157,8 @@ def app_pages(path: str, cube_first: str = "no", snapshot: str = "kept") -> dict
 
         QTimer.singleShot(0, measure)
 
-    code = cli_main(["--db", path], launcher=lambda args: run(args, on_window=probe))
+    # Started as the ``portfolio`` command starts the window (``main.launch_desktop``).
+    code = cli_main(["--db", path], launcher=lambda args: launch_desktop(args, on_window=probe))
     found["exit"] = code
     return found
 
