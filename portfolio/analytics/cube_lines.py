@@ -66,7 +66,8 @@ class Lines:
     #: The totals' (month, client id, stamp) rows read before the lines, sorted.
     stamps: np.ndarray
     #: How they were made: "read" (every line), "refreshed" (changed client-months
-    #: read again), "kept" (nothing had changed). For the benchmark and the tests.
+    #: read again), "kept" (nothing had changed), "snapshot" (as loaded from disk,
+    #: before ``current`` brings them up to date). For the benchmark and the tests.
     made: str = "read"
 
     def __len__(self) -> int:
@@ -145,11 +146,11 @@ def _with_stamps(lines: Lines, stamps: np.ndarray, made: str) -> Lines:
 def _read_all(
     connection: Connection, stamps: np.ndarray, campaigns: Callable[[], list]
 ) -> tuple[Lines, list]:
-    """Every line, read in ranges while ``campaigns()`` gives the campaigns."""
+    """Every line, read in ranges, and ``campaigns()``."""
     columns = ["campaign_id", "month", *figure_columns()]
-    parts, named = read_ranges(
-        connection, columns, "budget_line", CHUNK_LINES, compact, meanwhile=lambda _c: campaigns()
-    )
+    # The campaigns are read beside the lines (``current`` started them).
+    parts = read_ranges(connection, columns, "budget_line", CHUNK_LINES, compact)
+    named = campaigns()
     # Column by column, each chunk freed once copied, and reordered one column at a
     # time: the peak stays near the cube's own 40 MB rather than three times it.
     columns_read = []
@@ -172,7 +173,27 @@ def _read_all(
             figures[index] = figures[index][order]
         del order
     del step
-    return _runs(line_campaign, months, figures, stamps, named, "read"), named
+    return _runs(line_campaign, months, figures, stamps, _Known(named), "read"), named
+
+
+class _Known:
+    """The campaigns as ``named`` lists them ((id, name, client id) rows): ids
+    ascending, and each one's client id."""
+
+    def __init__(self, named: list) -> None:
+        ids = np.array([row[0] for row in named], dtype=np.int64)
+        clients = np.array([row[2] for row in named], dtype=np.int64)
+        by_id = np.argsort(ids)
+        self.ids, self.clients = ids[by_id], clients[by_id]
+
+    def clients_of(self, ids: np.ndarray) -> np.ndarray | None:
+        """The client id of each campaign of ``ids``; None if one is not known."""
+        if len(ids) == 0:
+            return np.zeros(0, dtype=np.int64)
+        if len(self.ids) == 0:
+            return None
+        at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        return self.clients[at] if np.array_equal(self.ids[at], ids) else None
 
 
 def _runs(
@@ -180,40 +201,26 @@ def _runs(
     months: np.ndarray,
     figures: list[np.ndarray],
     stamps: np.ndarray,
-    named: list,
+    known: _Known,
     made: str,
 ) -> Lines:
-    """``Lines`` from lines sorted by campaign and month; ``named``: the (id, name,
-    client id) rows of the campaigns, for each campaign's client.
+    """``Lines`` from lines sorted by campaign and month, each campaign with its client
+    as ``known`` gives it.
 
-    Lines of a campaign not in ``named`` (deleted while the lines were read) are left
+    Lines of a campaign not ``known`` (deleted while the lines were read) are left
     out: a campaign made later with the same id must not find them. Their client-months
     have new stamps, so the next refresh reads those again anyway.
     """
-    known = np.isin(line_campaign, np.array([row[0] for row in named], dtype=np.int64))
-    if not known.all():
-        line_campaign, months = line_campaign[known], months[known]
-        figures = [values[known] for values in figures]
+    kept = np.isin(line_campaign, known.ids)
+    if not kept.all():
+        line_campaign, months = line_campaign[kept], months[kept]
+        figures = [values[kept] for values in figures]
     heads = np.flatnonzero(np.diff(line_campaign)) + 1
     starts = np.concatenate([[0], heads, [len(line_campaign)]]).astype(np.int64)
     if len(line_campaign) == 0:
         starts = np.zeros(1, dtype=np.int64)
     ids = line_campaign[starts[:-1]].astype(np.int64)
-    clients = _clients_of(ids, named)
-    return Lines(ids, clients, starts, months, tuple(figures), stamps, made)
-
-
-def _clients_of(ids: np.ndarray, named: list) -> np.ndarray | None:
-    """The client id of each campaign of ``ids`` as ``named`` gives it; None if
-    ``named`` lacks one."""
-    known_ids = np.array([row[0] for row in named], dtype=np.int64)
-    known_clients = np.array([row[2] for row in named], dtype=np.int64)
-    by_id = np.argsort(known_ids)
-    known_ids, known_clients = known_ids[by_id], known_clients[by_id]
-    at = np.minimum(np.searchsorted(known_ids, ids), max(len(known_ids) - 1, 0))
-    if len(ids) and (len(known_ids) == 0 or not np.array_equal(known_ids[at], ids)):
-        return None
-    return known_clients[at] if len(ids) else np.zeros(0, dtype=np.int64)
+    return Lines(ids, known.clients_of(ids), starts, months, tuple(figures), stamps, made)
 
 
 def _refreshed(
@@ -243,7 +250,8 @@ def _refreshed(
     same_places = len(gone) == len(fresh[0]) and np.array_equal(
         _place(all_campaigns[gone], base.months[gone]), _place(fresh[0], fresh[1])
     )
-    clients = _clients_of(base.ids, named)
+    known = _Known(named)
+    clients = known.clients_of(base.ids)
     if same_places and clients is not None:
         # The same lines with new figures (a cell edit, a paste: the usual change):
         # the figures put in place, nothing moved.
@@ -262,7 +270,7 @@ def _refreshed(
     line_campaign = np.insert(line_campaign, at, fresh[0].astype(line_campaign.dtype))
     months = np.insert(months, at, fresh[1].astype(months.dtype))
     figures = [_insert(values, at, new) for values, new in zip(figures, fresh[3:], strict=True)]
-    return _runs(line_campaign, months, figures, stamps, named, "refreshed")
+    return _runs(line_campaign, months, figures, stamps, known, "refreshed")
 
 
 def _place(campaigns: np.ndarray, months: np.ndarray) -> np.ndarray:

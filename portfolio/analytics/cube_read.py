@@ -72,11 +72,9 @@ def read_ranges(
     table: str,
     chunk: int,
     keep: Callable[[np.ndarray], np.ndarray] = lambda values: values,
-    meanwhile: Callable[[Connection], T] = lambda connection: None,
-) -> tuple[list[list[np.ndarray]], T]:
+) -> list[list[np.ndarray]]:
     """``read_columns`` over ``table`` by ranges of ``chunk`` ids, in id order: one list
-    of arrays per range, each array passed through ``keep`` as soon as it is read; and
-    what ``meanwhile(connection)`` gives, run on ``connection`` while they are read.
+    of arrays per range, each array passed through ``keep`` as soon as it is read.
 
     SQLite joins a range's columns into text without holding Python's interpreter, so
     on an SQLite file ``READERS`` ranges are read at once, each on a connection of its
@@ -89,7 +87,7 @@ def read_ranges(
     """
     bounds = connection.execute(text(f"SELECT MIN(id), MAX(id) FROM {table}")).one()
     if bounds[0] is None:
-        return [], meanwhile(connection)
+        return []
     lows = list(range(bounds[0], bounds[1] + 1, chunk))
     where = f"{table} WHERE id >= :low AND id < :high"
 
@@ -97,20 +95,13 @@ def read_ranges(
         read = read_columns(reader, columns, where, {"low": low, "high": low + chunk})
         return [keep(values) for values in read]
 
-    engine = connection.engine
     if not _others_see_the_same(connection):
-        return [on(connection, low) for low in lows], meanwhile(connection)
-
-    def own(low: int) -> list[np.ndarray]:
-        with engine.connect() as reader:
-            return on(reader, low)
-
+        return [on(connection, low) for low in lows]
+    engine = connection.engine
     with ThreadPoolExecutor(
         READERS, thread_name_prefix="cube-read", initializer=_in_the_background
     ) as pool:
-        ranges = pool.map(own, lows)
-        also = meanwhile(connection)
-        return list(ranges), also
+        return list(pool.map(lambda low: _on_its_own(engine, lambda r: on(r, low)), lows))
 
 
 def beside(connection: Connection, work: Callable[[Connection], T]) -> Callable[[], T]:
@@ -121,15 +112,15 @@ def beside(connection: Connection, work: Callable[[Connection], T]) -> Callable[
     if not _others_see_the_same(connection):
         return lambda: work(connection)
     engine = connection.engine
-
-    def own() -> T:
-        with engine.connect() as reader:
-            return work(reader)
-
     pool = ThreadPoolExecutor(1, thread_name_prefix="cube-beside", initializer=_in_the_background)
-    future = pool.submit(own)
+    future = pool.submit(_on_its_own, engine, work)
     pool.shutdown(wait=False)
     return future.result
+
+
+def _on_its_own(engine, work: Callable[[Connection], T]) -> T:
+    with engine.connect() as reader:
+        return work(reader)
 
 
 def _in_the_background() -> None:

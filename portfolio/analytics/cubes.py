@@ -115,19 +115,19 @@ class FigureCubes:
 
     def _load_campaigns(self, session: Session, dims: ClientDims) -> CampaignCube:
         """Under the "campaigns" lock: the cube from the last lines, or the snapshot's."""
-        base, snapshot, from_disk = self._lines, self._snapshot, []
+        base, snapshot, from_disk = self._lines, self._snapshot, False
 
         def from_the_snapshot() -> Lines | None:
             # Read while the campaigns are (``cube_lines.current``).
+            nonlocal from_disk
             lines = snapshot.load()
-            from_disk.append(lines is not None)
+            from_disk = lines is not None
             return lines
 
         if base is None and snapshot is not None:
             base = from_the_snapshot
         cube = CampaignCube.load(session.connection(), dims, base)
         self._lines = cube.lines
-        from_disk = any(from_disk)
         # Saved when read in full, or when the snapshot was behind: not after every
         # edit (45 MB a time), since the next run reads what changed since anyway.
         if self._snapshot is not None and (
