@@ -39,6 +39,7 @@ SQLITE_TRIGGERS = (
     "month_total_line_moved",
     "month_total_campaign_removed",
     "month_total_campaign_moved",
+    "month_total_campaign_added",
 )
 PG_TRIGGERS = (
     ("month_total_line_added", "budget_line"),
@@ -46,6 +47,7 @@ PG_TRIGGERS = (
     ("month_total_line_changed", "budget_line"),
     ("month_total_campaign_removed", "campaign"),
     ("month_total_campaign_moved", "campaign"),
+    ("month_total_campaign_added", "campaign"),
 )
 PG_FUNCTIONS = (
     "month_total_lines_added",
@@ -53,6 +55,7 @@ PG_FUNCTIONS = (
     "month_total_line_changed",
     "month_total_campaign_removed",
     "month_total_campaign_moved",
+    "month_total_campaign_added",
 )
 
 _COLUMNS = ", ".join(MEASURE_COLUMNS)
@@ -95,6 +98,22 @@ def _campaign_sums(campaign: str) -> str:
     return (
         f"SELECT month, COUNT(*) AS lines, {_sums('budget_line')} FROM budget_line "
         f"WHERE campaign_id = {campaign} GROUP BY month"
+    )
+
+
+def _campaign_lines_added(stamp: str, alias: str | None) -> str:
+    """Add the lines of campaign ``NEW`` to its client's totals: a campaign moved to
+    another client, or a new campaign that finds lines already there. That happens only
+    where foreign keys were off (an SQLite shell's default): its id's lines outlived a
+    deleted campaign, and a campaign made later with the same id takes them over.
+    ``alias``: PostgreSQL needs one for the table an upsert writes; SQLite takes none
+    in a trigger."""
+    into = f"month_total AS {alias}" if alias else "month_total"
+    return (
+        f"INSERT INTO {into} (month, client_id, lines, {_COLUMNS}, stamp) "
+        f"SELECT month, NEW.client_id, lines, {_COLUMNS}, {stamp} "
+        f"FROM ({_campaign_sums('NEW.id')}) AS found WHERE true "
+        f"ON CONFLICT (month, client_id) DO UPDATE SET {_add_excluded(alias or 'month_total')}"
     )
 
 
@@ -147,10 +166,9 @@ def sqlite_triggers() -> list[str]:
         f"UPDATE month_total SET {_subtract('gone', SQLITE_STAMP)} "
         f"FROM ({_campaign_sums('NEW.id')}) AS gone "
         f"WHERE month_total.client_id = OLD.client_id AND month_total.month = gone.month; "
-        f"INSERT INTO month_total (month, client_id, lines, {_COLUMNS}, stamp) "
-        f"SELECT month, NEW.client_id, lines, {_COLUMNS}, {SQLITE_STAMP} "
-        f"FROM ({_campaign_sums('NEW.id')}) "
-        f"WHERE true ON CONFLICT (month, client_id) DO UPDATE SET {_add_excluded()}; END",
+        f"{_campaign_lines_added(SQLITE_STAMP, None)}; END",
+        f"CREATE TRIGGER month_total_campaign_added AFTER INSERT ON campaign BEGIN "
+        f"{_campaign_lines_added(SQLITE_STAMP, None)}; END",
     ]
 
 
@@ -189,12 +207,7 @@ def pg_triggers() -> list[str]:
         f"FROM ({_campaign_sums('OLD.id')}) AS gone "
         f"WHERE month_total.client_id = OLD.client_id AND month_total.month = gone.month"
     )
-    moved = (
-        f"{removed}; INSERT INTO month_total AS t (month, client_id, lines, {_COLUMNS}, stamp) "
-        f"SELECT month, NEW.client_id, lines, {_COLUMNS}, {PG_STAMP} "
-        f"FROM ({_campaign_sums('NEW.id')}) "
-        f"AS moved ON CONFLICT (month, client_id) DO UPDATE SET {_add_excluded('t')}"
-    )
+    moved = f"{removed}; {_campaign_lines_added(PG_STAMP, 't')}"
     watched = ("campaign_id", "month", *MEASURE_COLUMNS)
     old_row = ", ".join(f"OLD.{c}" for c in watched)
     new_row = ", ".join(f"NEW.{c}" for c in watched)
@@ -212,6 +225,7 @@ def pg_triggers() -> list[str]:
         _pg_function("month_total_line_changed", changed),
         _pg_function("month_total_campaign_removed", removed, returns="OLD"),
         _pg_function("month_total_campaign_moved", moved),
+        _pg_function("month_total_campaign_added", _campaign_lines_added(PG_STAMP, "t")),
         # Inserts come in batches (an import's multi-row INSERTs) and deletes as one
         # statement for many rows (undo, cascades): one grouped upsert per statement.
         "CREATE TRIGGER month_total_line_added AFTER INSERT ON budget_line "
@@ -228,6 +242,8 @@ def pg_triggers() -> list[str]:
         "EXECUTE FUNCTION month_total_line_changed()",
         "CREATE TRIGGER month_total_campaign_removed BEFORE DELETE ON campaign "
         "FOR EACH ROW EXECUTE FUNCTION month_total_campaign_removed()",
+        "CREATE TRIGGER month_total_campaign_added AFTER INSERT ON campaign "
+        "FOR EACH ROW EXECUTE FUNCTION month_total_campaign_added()",
         "CREATE TRIGGER month_total_campaign_moved AFTER UPDATE OF client_id ON campaign "
         "FOR EACH ROW WHEN (NEW.client_id IS DISTINCT FROM OLD.client_id) "
         "EXECUTE FUNCTION month_total_campaign_moved()",

@@ -392,3 +392,46 @@ def test_a_cube_is_the_same_from_its_snapshot(demo, tmp_path):
         read.client.tolist(),
         read.rank.tolist(),
     )
+
+
+def test_lines_a_campaign_takes_over_with_foreign_keys_off_are_counted(demo, tmp_path):
+    """Regression (a new-user try-out with Python's sqlite3, whose foreign keys are off):
+    a campaign deleted there left its lines behind; a campaign made later with its id
+    took them over with no trigger to count them, so the totals missed them and the
+    snapshot, whose stamps had not moved, showed 11,610,000 where the lines say
+    42,570,000. A new campaign now adds whatever lines it finds to its client's totals."""
+    if not demo.is_sqlite:
+        pytest.skip("PostgreSQL always enforces foreign keys")
+    snapshot = LinesSnapshot(tmp_path / "lines.npz")
+    first = FigureCubes(snapshot)
+    with demo.reading() as session:
+        first.campaigns(session)
+    first.saved(60)
+    with demo.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        campaign, client = connection.execute(
+            text("SELECT id, client_id FROM campaign ORDER BY id LIMIT 1")
+        ).one()
+        connection.execute(text("DELETE FROM campaign WHERE id = :id"), {"id": campaign})
+        connection.commit()
+        second = FigureCubes(snapshot)
+        with demo.reading() as session:
+            second.campaigns(session)
+        second.saved(60)
+        connection.execute(
+            text(
+                "INSERT INTO campaign (id, client_id, name, channel, status, version) "
+                "VALUES (:id, :client, 'Reborn', 'email', 'active', 1)"
+            ),
+            {"id": campaign, "client": client},
+        )
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+        connection.commit()
+        assert totals.differences(connection) == []
+    third = FigureCubes(snapshot)
+    with demo.reading() as session:
+        assert third.campaigns(session).lines.made == "refreshed"
+        cubed, plain = _campaign_rows(session, third)
+        assert cubed == plain
+        assert any(row[1][1] == "Reborn" for row in cubed)
