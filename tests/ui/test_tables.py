@@ -226,6 +226,12 @@ def test_a_total_whose_column_is_out_of_view_is_named_in_the_footer(qtbot, windo
     away = footer.label_for(total)
     assert away.startswith("Total EUR  (") and ": " in away
     assert f"{column.label} {display(column, total.sums['spend_budget'], 'EUR')}" in away
+    # Where they do not all fit, whole sums are left out and counted, never cut.
+    items = away.split(": ", 1)[1].split(", ")
+    assert len(items) > 2
+    one = footer.label_for(total, lambda text: text.count(", ") <= 1)
+    assert one == f"{away.split(': ', 1)[0]}: {items[0]}, +{len(items) - 1} more"
+    assert footer.label_for(total, lambda text: False).endswith(f": {len(items)} more out of view")
     footer.repaint()  # paints with the longer label
 
 

@@ -123,17 +123,20 @@ class TotalsFooter(QFrame):
             top = 3 + line * line_height
             x = header.sectionViewportPosition(first_visible) + offset
             shown = self._in_view(total)
-            label = self.label_for(total)
             # The label may run up to the first sum drawn under its column.
             limit = min(
                 [header.sectionViewportPosition(n) + offset for n in shown] + [self.width()]
             )
             room = max(limit - x - 12, header.sectionSize(first_visible) * 2, 160)
+            metrics = painter.fontMetrics()
+            label = self.label_for(
+                total, lambda text, m=metrics, r=room: m.horizontalAdvance(text) <= r
+            )
             painter.setPen(colours().text)
             painter.drawText(
                 QRect(x + 6, top, room, line_height),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, room),
+                metrics.elidedText(label, Qt.TextElideMode.ElideRight, room),
             )
             for number in shown:
                 column = self.columns[number]
@@ -168,9 +171,15 @@ class TotalsFooter(QFrame):
             if 0 < header.sectionViewportPosition(number) + header.sectionSize(number) <= width
         ]
 
-    def label_for(self, total: Totals) -> str:
+    def label_for(self, total: Totals, fits=lambda _text: True) -> str:
         """``Total EUR  (12 rows)``, followed by the sums whose columns are out of view
-        (a narrow pane, a scrolled table): a total must not vanish with its column."""
+        (a narrow pane, a scrolled table): a total must not vanish with its column.
+
+        ``fits(text)``: whether a text fits where it is drawn. Sums are left out whole,
+        never cut inside a number (a cut amount reads as another amount): those that do
+        not fit are counted ("+2 more", "7 more out of view"), and the tooltip lists
+        every one.
+        """
         label = f"Total {total.currency}" if total.currency else "Total"
         label += f"  ({counted(total.count, 'row')})"
         in_view = set(self._in_view(total))
@@ -178,4 +187,9 @@ class TotalsFooter(QFrame):
             f"{column.label} {display(column, total.sums[column.key], total.currency)}"
             for column in (self.columns[n] for n in self._summed(total) if n not in in_view)
         ]
-        return label + (": " + ", ".join(away) if away else "")
+        for shown in range(len(away), 0, -1):
+            left = len(away) - shown
+            text = label + ": " + ", ".join(away[:shown]) + (f", +{left} more" if left else "")
+            if fits(text):
+                return text
+        return label + (f": {len(away)} more out of view" if away else "")
