@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QToolButton
 from sqlalchemy import func, select
 
 from portfolio.analytics.overview import overview
@@ -130,6 +130,30 @@ def test_a_row_picked_while_the_level_changes_does_not_stay_charted(qtbot, windo
     assert page.selection() is None
     assert picked not in page.chart.data.title and "whole book" in page.chart.data.title
     assert "client_id" not in dict(page.actions.model.state.scope)
+
+
+def test_a_selected_campaign_lists_its_own_makeup_actions_not_its_clients(qtbot, window):
+    """Regression (a try-out): at the campaign level, the make-up actions pane followed
+    the selected row's client, listing every campaign's actions under one campaign."""
+    page = window.show_page("variances")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    page.level.setCurrentIndex(page.level.findData("campaign"))
+    qtbot.waitUntil(lambda: page.ready() and page.selection() is None, timeout=30_000)
+    qtbot.waitUntil(lambda: page.rollup_model.rowCount() > 0 and page.ready(), timeout=30_000)
+    page.rollup_view.setCurrentIndex(page.rollup_model.index(0, 0))
+    picked = page.selection()
+    assert picked is not None and picked.campaign_id is not None
+    scope = dict(page.actions.model.state.scope)
+    assert scope.get("campaign_id") == picked.campaign_id and "client_id" not in scope
+    chips = [chip.text() for chip in page.actions.findChildren(QToolButton)]
+    assert f"Campaign: {picked.group}".replace("&", "&&") in chips
+    # Back at the client level, a client row lists the client's actions again.
+    page.level.setCurrentIndex(page.level.findData("client"))
+    qtbot.waitUntil(lambda: page.ready() and page.selection() is None, timeout=30_000)
+    assert "campaign_id" not in dict(page.actions.model.state.scope)
+    page.rollup_view.setCurrentIndex(page.rollup_model.index(0, 0))
+    scope = dict(page.actions.model.state.scope)
+    assert scope.get("client_id") == page.selection().client_id and "campaign_id" not in scope
 
 
 def test_the_selected_group_stays_selected_across_a_change_of_measure(qtbot, window):

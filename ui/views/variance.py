@@ -680,15 +680,24 @@ class VariancePage(FiguresPage):
         charted_row = self._chart_key is not None and self._chart_key[2] is not None
         if charted_row:  # its level is set only for a selected group (``_chart_key``)
             self._load_chart(None, again=False)
-        if any(name == "client_id" for name, _value in self.actions.model.state.scope):
-            self.actions.remove_scope("client_id")
+        for name in ("client_id", "campaign_id"):
+            if any(scoped == name for scoped, _value in self.actions.model.state.scope):
+                self.actions.remove_scope(name)
 
     def _selected(self) -> None:
+        """The chart and the make-up actions follow the selected row: a campaign row's
+        actions are that campaign's, a client row's the client's (all its campaigns)."""
         chosen = self.selection()
         self._load_chart(chosen, again=False)
-        if chosen is not None and chosen.client_id is not None:
+        measure = {"measure": self.measure.currentData()}
+        if chosen is not None and chosen.campaign_id is not None:
             self.actions.set_scope(
-                {"client_id": chosen.client_id, "measure": self.measure.currentData()},
+                {"campaign_id": chosen.campaign_id, **measure},
+                {"campaign_id": f"Campaign: {chosen.group}", "measure": ""},
+            )
+        elif chosen is not None and chosen.client_id is not None:
+            self.actions.set_scope(
+                {"client_id": chosen.client_id, **measure},
                 {"client_id": f"Client: {chosen.group.split(' / ')[0]}", "measure": ""},
             )
 
