@@ -224,7 +224,7 @@ def test_a_total_whose_column_is_out_of_view_is_named_in_the_footer(qtbot, windo
     assert column.label not in shown
     header.resizeSection(0, panel.table.viewport().width() + 50)  # the rest out of view
     away = footer.label_for(total)
-    assert away.startswith("Total EUR  (") and ": " in away
+    assert away.startswith("Total EUR (") and ": " in away
     assert f"{column.label} {display(column, total.sums['spend_budget'], 'EUR')}" in away
     # Where they do not all fit, whole sums are left out and counted, never cut.
     items = away.split(": ", 1)[1].split(", ")

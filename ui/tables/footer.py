@@ -172,7 +172,7 @@ class TotalsFooter(QFrame):
         ]
 
     def label_for(self, total: Totals, fits=lambda _text: True) -> str:
-        """``Total EUR  (12 rows)``, followed by the sums whose columns are out of view
+        """``Total EUR (12 rows)``, followed by the sums whose columns are out of view
         (a narrow pane, a scrolled table): a total must not vanish with its column.
 
         ``fits(text)``: whether a text fits where it is drawn. Sums are left out whole,
@@ -181,7 +181,7 @@ class TotalsFooter(QFrame):
         every one.
         """
         label = f"Total {total.currency}" if total.currency else "Total"
-        label += f"  ({counted(total.count, 'row')})"
+        label += f" ({counted(total.count, 'row')})"
         in_view = set(self._in_view(total))
         away = [
             f"{column.label} {display(column, total.sums[column.key], total.currency)}"

@@ -56,6 +56,8 @@ from ui.workspace import Workspace
 FILTER_DELAY_MS = 300
 #: Most rows Ctrl+C copies at once (a selection of a million rows is not copied whole).
 COPY_LIMIT = 10_000
+#: The widest a scope chip is drawn, in average characters (the tooltip has it whole).
+CHIP_CHARS = 30
 
 
 class ListPanel(QWidget):
@@ -107,6 +109,9 @@ class ListPanel(QWidget):
         self.filter_edit.setAccessibleName(f"Filter {self.definition.title}")
         self.filter_edit.setText(state.filter_text)
         self.filter_edit.setMaximumWidth(360)
+        # A narrow pane (Variances' make-up actions) squeezed the box to "Fi…": it keeps
+        # room for its icons and a word or two of what is typed.
+        self.filter_edit.setMinimumWidth(self.filter_edit.fontMetrics().averageCharWidth() * 12)
         bar.addWidget(self.filter_edit, 1)
         self.scope_box = QHBoxLayout()
         bar.addLayout(self.scope_box)
@@ -330,7 +335,14 @@ class ListPanel(QWidget):
             if not label:
                 continue  # a scope the page sets for itself (the client of a client page)
             chip = QToolButton(self)
-            chip.setText(label.replace("&", "&&"))  # a name's "&" is not a shortcut mark
+            # A long name (client / campaign) is cut in the middle on the chip, whole in
+            # its tooltip: the chips must not push the filter box out of a narrow pane.
+            shown = chip.fontMetrics().elidedText(
+                label,
+                Qt.TextElideMode.ElideMiddle,
+                chip.fontMetrics().averageCharWidth() * CHIP_CHARS,
+            )
+            chip.setText(shown.replace("&", "&&"))  # a name's "&" is not a shortcut mark
             chip.setIcon(icon("close"))
             chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             chip.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
