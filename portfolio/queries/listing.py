@@ -31,6 +31,7 @@ from sqlalchemy import (
     FromClause,
     Select,
     Table,
+    case,
     func,
     inspect,
     literal,
@@ -66,6 +67,16 @@ class Join:
 
 
 @dataclass(frozen=True)
+class CellNote:
+    """A note on a cell whose value holds only by a rule the row does not show, e.g. a
+    variance whose empty actual counted as 0: ``when`` (SQL, per row) says where it
+    applies, ``text`` what the person is told there."""
+
+    when: ColumnElement[bool]
+    text: str
+
+
+@dataclass(frozen=True)
 class ListColumn:
     """One column: its SQL, how to show it, and which field an edit of it changes."""
 
@@ -98,6 +109,8 @@ class ListColumn:
     #: e.g. budget lines whose campaign is in (campaigns whose name matches): the names
     #: of 50,000 campaigns are read instead of a million joined rows.
     search: Callable[[ColumnElement[bool]], ColumnElement[bool]] | None = None
+    #: Marks the cells where a rule, not the row's own figures, made the value.
+    note: CellNote | None = None
 
     @property
     def is_number(self) -> bool:
@@ -193,10 +206,12 @@ class ViewState:
 
 @dataclass(frozen=True)
 class RowLayout:
-    """Where things sit in a row of ``page``/``rows``: id, version, currency, keys, columns."""
+    """Where things sit in a row of ``page``/``rows``: id, version, currency, keys,
+    columns, then one 0/1 flag per column with a ``CellNote`` (1: the note applies)."""
 
     key_names: tuple[str, ...]
     column_keys: tuple[str, ...]
+    note_keys: tuple[str, ...] = ()
 
     ID = 0
     VERSION = 1
@@ -211,6 +226,16 @@ class RowLayout:
 
     def column(self, key: str) -> int:
         return self.first_column + self.column_keys.index(key)
+
+    def note(self, key: str) -> int | None:
+        """Where the note flag of column ``key`` sits; None if it has no note."""
+        if key not in self.note_keys:
+            return None
+        return self.first_column + len(self.column_keys) + self.note_keys.index(key)
+
+    @property
+    def width(self) -> int:
+        return self.first_column + len(self.column_keys) + len(self.note_keys)
 
 
 @dataclass(frozen=True)
@@ -263,6 +288,7 @@ class ListQuery:
         self.layout = RowLayout(
             tuple(name for name, _ in definition.keys),
             tuple(column.key for column in definition.columns),
+            tuple(column.key for column in definition.columns if column.note is not None),
         )
 
     # -- what the statements share ------------------------------------------------------
@@ -369,6 +395,11 @@ class ListQuery:
             currency if currency is not None else literal(None),
             *(expression for _, expression in self.definition.keys),
             *(column.expression for column in self.definition.columns),
+            *(
+                case((column.note.when, 1), else_=0)
+                for column in self.definition.columns
+                if column.note is not None
+            ),
         ]
 
     # -- the statements -----------------------------------------------------------------

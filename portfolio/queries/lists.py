@@ -50,7 +50,7 @@ from portfolio.model.vocab import (
     VERTICAL,
 )
 from portfolio.periods import last_closed_month
-from portfolio.queries.listing import Join, ListColumn, ListDefinition
+from portfolio.queries.listing import CellNote, Join, ListColumn, ListDefinition
 
 Rep = aliased(TeamMember, name="rep")
 Owner = aliased(TeamMember, name="owner")
@@ -246,6 +246,15 @@ def budget_lines(context: ListContext) -> ListDefinition:
         "Outlook minus budget: the actual for closed months (an empty actual counts as 0), "
         "the forecast for open ones"
     )
+
+    def no_actual(actual) -> CellNote:
+        # The roll-ups count it so too (``figure_columns``); the mark says the figure
+        # is a missing actual, not a real under- or overspend.
+        return CellNote(
+            and_(line.month <= as_of, actual.is_(None)),
+            "No actual entered for this closed month: counted as 0",
+        )
+
     return ListDefinition(
         "budget_lines",
         "Budget lines",
@@ -268,6 +277,7 @@ def budget_lines(context: ListContext) -> ListDefinition:
                 spend_variance,
                 higher_is_better=False,
                 tooltip=tip,
+                note=no_actual(line.spend_actual),
             ),
             _money("revenue_budget", "Revenue budget", line.revenue_budget, field="revenue_budget"),
             _money(
@@ -283,6 +293,7 @@ def budget_lines(context: ListContext) -> ListDefinition:
                 revenue_variance,
                 higher_is_better=True,
                 tooltip=tip,
+                note=no_actual(line.revenue_actual),
             ),
             _column(
                 "sales_budget",
@@ -323,6 +334,7 @@ def budget_lines(context: ListContext) -> ListDefinition:
                 visible=False,
                 width=9,
                 tooltip=tip,
+                note=no_actual(line.sales_actual),
             ),
             _column(
                 "pieces",

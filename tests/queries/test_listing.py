@@ -41,7 +41,7 @@ def test_every_list_pages_counts_and_totals(demo):
             assert len(ids) == count, name
             page = fetch_page(connection, query, 0, 50)
             assert [row[0] for row in page] == ids[:50], name
-            assert len(page[0]) == query.layout.first_column + len(query.definition.columns)
+            assert len(page[0]) == query.layout.width, name
             fetch_totals(connection, query)
 
 
@@ -156,6 +156,41 @@ def test_variance_column_follows_the_core_definition(demo):
             else row[layout.column("spend_forecast")]
         )
         assert row[layout.column("spend_variance")] == outlook - row[layout.column("spend_budget")]
+
+
+def test_a_variance_made_from_a_missing_actual_is_noted(demo):
+    """Regression (a try-out): on Budgets, a closed month with no actual entered showed
+    its variance against 0 (the rule every roll-up follows) with no mark, reading as a
+    real under- or overspend. Its variance cells are now noted; an open month's (whose
+    outlook is the forecast) and an entered actual's are not."""
+    from sqlalchemy import update
+
+    with demo.session() as session:
+        lines = session.scalars(
+            select(BudgetLine).where(BudgetLine.campaign_id == 1).order_by(BudgetLine.month)
+        ).all()
+        closed = [line for line in lines if line.month <= CONTEXT.as_of]
+        opened = [line for line in lines if line.month > CONTEXT.as_of]
+        missing, entered = closed[-1].id, closed[0].id
+        ids = [missing, entered] + [line.id for line in opened[:1]]
+        session.execute(
+            update(BudgetLine)
+            .where(BudgetLine.id.in_([missing] + ids[2:]))
+            .values(spend_actual=None, revenue_actual=None)
+        )
+        session.commit()
+    query = budget_lines()
+    layout = query.layout
+    with demo.engine.connect() as connection:
+        rows = fetch_rows(connection, query, ids)
+    assert len(rows) == len(ids) == 3
+    for key in ("spend_variance", "revenue_variance", "sales_variance"):
+        flags = {line_id: rows[line_id][layout.note(key)] for line_id in ids}
+        assert flags[entered] == 0 and flags[ids[2]] == 0, key
+        assert flags[missing] == (0 if key == "sales_variance" else 1), key
+    row = rows[missing]
+    assert row[layout.column("spend_variance")] == -row[layout.column("spend_budget")]
+    assert layout.note("spend_budget") is None
 
 
 def test_rows_by_id_and_the_export_select(demo):

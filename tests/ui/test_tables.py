@@ -255,6 +255,41 @@ def test_unfavourable_variance_is_marked_by_icon_and_words_not_colour_alone(qtbo
     assert get(underspend, Qt.ItemDataRole.DecorationRole) is None
 
 
+def test_a_variance_against_a_missing_actual_is_marked_and_says_so(qtbot, window, workspace):
+    """Regression (a try-out): a closed month with no actual showed a variance against 0
+    like any other; it now carries a warning mark and says why in its tooltip."""
+    from sqlalchemy import select, update
+
+    from portfolio.model import BudgetLine
+    from tests.conftest import AS_OF
+
+    with workspace.database.session() as session:
+        line = session.scalars(
+            select(BudgetLine)
+            .where(BudgetLine.campaign_id == 1, BudgetLine.month <= AS_OF)
+            .order_by(BudgetLine.month.desc())
+        ).first()
+        session.execute(
+            update(BudgetLine).where(BudgetLine.id == line.id).values(spend_actual=None)
+        )
+        session.commit()
+        month, budget = line.month, line.spend_budget
+    panel = window.show_page("budgets").primary_panel()
+    panel.set_scope({"campaign_id": 1})
+    model = loaded(qtbot, panel.model)
+    months = [model.value(row, model.column_of("month")) for row in range(model.rowCount())]
+    missing = months.index(month)
+    variance = model.index(missing, model.column_of("spend_variance"))
+    assert model.value(missing, model.column_of("spend_variance")) == -budget
+    assert get(variance, Qt.ItemDataRole.DecorationRole) is not None
+    tip = get(variance, Qt.ItemDataRole.ToolTipRole)
+    assert "No actual entered for this closed month: counted as 0" in tip
+    assert "counted as 0" in get(variance, Qt.ItemDataRole.AccessibleTextRole)
+    entered = next(row for row, other in enumerate(months) if other != month and other <= AS_OF)
+    other = model.index(entered, model.column_of("spend_variance"))
+    assert "counted as 0" not in get(other, Qt.ItemDataRole.ToolTipRole)
+
+
 def test_column_chooser_hides_columns_and_the_view_state_follows(qtbot, window):
     panel = window.show_page("budgets").primary_panel()
     loaded(qtbot, panel.model)

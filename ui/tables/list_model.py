@@ -156,6 +156,8 @@ class ListModel(QAbstractTableModel):
             spec = entity(self.definition.entity)
         self._column_count = len(self.columns)
         self._alignment = [RIGHT if c.is_number else LEFT for c in self.columns]
+        #: Where each column's note flag sits in a record (None: the column has no note).
+        self._notes = [self._layout.note(c.key) for c in self.columns]
         #: Display texts already formatted, by (row, column); cleared with the pages.
         self._shown: dict[tuple[int, int], str] = {}
         self._editable = [
@@ -549,6 +551,14 @@ class ListModel(QAbstractTableModel):
                     self._shown.clear()
                 text = self._shown[key] = display(column, value, record[2])
             return text
+        noted = self._notes[column_number]
+        if noted is not None and record[noted]:
+            # A figure made by a rule the row does not show (``CellNote``): marked as a
+            # warning before anything else, and the tooltip says which rule.
+            if role == FOREGROUND or role == DECORATION:
+                return brush("warning") if role == FOREGROUND else icon("warning")
+            if role == TOOLTIP or role == ACCESSIBLE:
+                return f"{display(column, value, record[2])}: {column.note.text}"
         if role == FOREGROUND or role == DECORATION:
             if value is None or not (column.higher_is_better is not None or column.alerts):
                 return None
