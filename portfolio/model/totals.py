@@ -20,12 +20,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portfolio.model.base import Base
 
-#: The summed columns, in the order the triggers and the rebuild write them.
+#: The summed figures, each measure's budget, forecast and actual.
 MEASURE_COLUMNS = tuple(
     f"{measure}_{kind}"
     for measure in ("spend", "revenue", "sales")
     for kind in ("budget", "forecast", "actual")
 )
+#: Per measure, how many lines have no actual entered (their actual counts as 0).
+MISSING_COLUMNS = tuple(f"{measure}_actual_missing" for measure in ("spend", "revenue", "sales"))
+#: Every kept column but ``lines`` and ``stamp``, in the order the triggers and the
+#: rebuild write them.
+TOTAL_COLUMNS = MEASURE_COLUMNS + MISSING_COLUMNS
 
 
 def _sum() -> Mapped[int]:
@@ -54,6 +59,12 @@ class MonthTotal(Base):
     sales_budget: Mapped[int] = _sum()
     sales_forecast: Mapped[int] = _sum()
     sales_actual: Mapped[int] = _sum()
+    #: Lines with no actual entered, per measure: a closed month's actual counts as 0
+    #: there, which the figure pages say rather than show 0 as if reported (migration
+    #: 0008). Their budget and forecast still count.
+    spend_actual_missing: Mapped[int] = mapped_column(nullable=False, default=0)
+    revenue_actual_missing: Mapped[int] = mapped_column(nullable=False, default=0)
+    sales_actual_missing: Mapped[int] = mapped_column(nullable=False, default=0)
     #: Random, new at every write that moves the row (the triggers, the rebuild): equal
     #: stamps on every row mean unchanged lines since (``analytics.cube_snapshot``).
     stamp: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine
 
 #: The newest revision this version of Portfolio writes. A test checks that it matches
 #: the migration scripts' head.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 #: Marks a database as Portfolio's, so that another program's Alembic database is not
 #: mistaken for one written by a newer Portfolio.

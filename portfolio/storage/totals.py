@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from portfolio.model.totals import MEASURE_COLUMNS
+from portfolio.model.totals import MEASURE_COLUMNS, TOTAL_COLUMNS
 
 #: Trigger and function names, for dropping them.
 SQLITE_TRIGGERS = (
@@ -58,7 +58,7 @@ PG_FUNCTIONS = (
     "month_total_campaign_added",
 )
 
-_COLUMNS = ", ".join(MEASURE_COLUMNS)
+_COLUMNS = ", ".join(TOTAL_COLUMNS)
 #: A new stamp for a totals row, per dialect: 64 random bits on SQLite, 53 on
 #: PostgreSQL (its ``random()`` is a double). Every write that moves a row gives it one,
 #: so equal stamps mean unchanged lines (``MonthTotal.stamp``, ``cube_snapshot``).
@@ -67,20 +67,23 @@ PG_STAMP = "(random() * 9.0e18)::bigint"
 
 
 def _value(row: str, column: str) -> str:
-    """A line's contribution: an empty actual counts as 0."""
+    """A line's contribution to total ``column``: an empty actual counts as 0, and as 1
+    in its measure's ``_actual_missing`` count."""
+    if column.endswith("_actual_missing"):
+        return f"CASE WHEN {row}.{column.removesuffix('_missing')} IS NULL THEN 1 ELSE 0 END"
     if column.endswith("_actual"):
         return f"COALESCE({row}.{column}, 0)"
     return f"{row}.{column}"
 
 
 def _sums(row: str) -> str:
-    return ", ".join(f"SUM({_value(row, c)}) AS {c}" for c in MEASURE_COLUMNS)
+    return ", ".join(f"SUM({_value(row, c)}) AS {c}" for c in TOTAL_COLUMNS)
 
 
 def _add_excluded(table: str = "month_total") -> str:
     return ", ".join(
         [f"lines = {table}.lines + excluded.lines"]
-        + [f"{c} = {table}.{c} + excluded.{c}" for c in MEASURE_COLUMNS]
+        + [f"{c} = {table}.{c} + excluded.{c}" for c in TOTAL_COLUMNS]
         + ["stamp = excluded.stamp"]
     )
 
@@ -88,7 +91,7 @@ def _add_excluded(table: str = "month_total") -> str:
 def _subtract(source: str, stamp: str) -> str:
     return ", ".join(
         [f"lines = month_total.lines - {source}.lines"]
-        + [f"{c} = month_total.{c} - {source}.{c}" for c in MEASURE_COLUMNS]
+        + [f"{c} = month_total.{c} - {source}.{c}" for c in TOTAL_COLUMNS]
         + [f"stamp = {stamp}"]
     )
 
@@ -121,7 +124,7 @@ def _campaign_lines_added(stamp: str, alias: str | None) -> str:
 
 
 def _sqlite_add(row: str, stamp: str = SQLITE_STAMP) -> str:
-    values = ", ".join(_value(row, c) for c in MEASURE_COLUMNS)
+    values = ", ".join(_value(row, c) for c in TOTAL_COLUMNS)
     return (
         f"INSERT INTO month_total (month, client_id, lines, {_COLUMNS}, stamp) "
         f"SELECT {row}.month, client_id, 1, {values}, {stamp} FROM campaign "
@@ -131,7 +134,7 @@ def _sqlite_add(row: str, stamp: str = SQLITE_STAMP) -> str:
 
 
 def _sqlite_remove(row: str, stamp: str = SQLITE_STAMP) -> str:
-    values = ", ".join(f"{c} = {c} - {_value(row, c)}" for c in MEASURE_COLUMNS)
+    values = ", ".join(f"{c} = {c} - {_value(row, c)}" for c in TOTAL_COLUMNS)
     return (
         f"UPDATE month_total SET lines = lines - 1, {values}, stamp = {stamp} "
         f"WHERE month = {row}.month "
@@ -143,7 +146,7 @@ def sqlite_triggers() -> list[str]:
     watched = ", ".join(("campaign_id", "month", *MEASURE_COLUMNS))
     same_place = "NEW.campaign_id = OLD.campaign_id AND NEW.month = OLD.month"
     changed = ", ".join(
-        [f"{c} = {c} + {_value('NEW', c)} - {_value('OLD', c)}" for c in MEASURE_COLUMNS]
+        [f"{c} = {c} + {_value('NEW', c)} - {_value('OLD', c)}" for c in TOTAL_COLUMNS]
         + [f"stamp = {SQLITE_STAMP}"]
     )
     return [
@@ -177,7 +180,7 @@ def sqlite_triggers() -> list[str]:
 
 def _pg_grouped(source: str, sign: str) -> str:
     """Lines of a transition table as (month, client, count, sums), signed."""
-    values = ", ".join(f"{sign}{_value('l', c)} AS {c}" for c in MEASURE_COLUMNS)
+    values = ", ".join(f"{sign}{_value('l', c)} AS {c}" for c in TOTAL_COLUMNS)
     return (
         f"SELECT l.month, c.client_id, {sign}1 AS lines, {values} "
         f"FROM {source} l JOIN campaign c ON c.id = l.campaign_id"
@@ -185,7 +188,7 @@ def _pg_grouped(source: str, sign: str) -> str:
 
 
 def _pg_upsert(rows: str) -> str:
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in MEASURE_COLUMNS)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in TOTAL_COLUMNS)
     return (
         f"INSERT INTO month_total AS t (month, client_id, lines, {_COLUMNS}, stamp) "
         f"SELECT month, client_id, SUM(lines), {sums}, {PG_STAMP} FROM ({rows}) AS d "
@@ -214,7 +217,7 @@ def pg_triggers() -> list[str]:
     changed = (
         "IF NEW.campaign_id = OLD.campaign_id AND NEW.month = OLD.month THEN "
         "UPDATE month_total SET "
-        + ", ".join(f"{c} = {c} + {_value('NEW', c)} - {_value('OLD', c)}" for c in MEASURE_COLUMNS)
+        + ", ".join(f"{c} = {c} + {_value('NEW', c)} - {_value('OLD', c)}" for c in TOTAL_COLUMNS)
         + f", stamp = {PG_STAMP} WHERE month = NEW.month AND client_id = "
         "(SELECT client_id FROM campaign WHERE id = NEW.campaign_id); "
         f"ELSE {_sqlite_remove('OLD', PG_STAMP)} {_sqlite_add('NEW', PG_STAMP)} END IF"
@@ -278,7 +281,7 @@ EXPECTED = (
 )
 #: The kept totals that stand for something (a row all at 0 stands for none).
 KEPT = f"SELECT month, client_id, lines, {_COLUMNS} FROM month_total WHERE " + " OR ".join(
-    f"{c} <> 0" for c in ("lines", *MEASURE_COLUMNS)
+    f"{c} <> 0" for c in ("lines", *TOTAL_COLUMNS)
 )
 
 
@@ -318,7 +321,7 @@ class Difference:
     kept: tuple[int, ...] | None
 
     def describe(self) -> str:
-        names = ("lines", *MEASURE_COLUMNS)
+        names = ("lines", *TOTAL_COLUMNS)
         if self.kept is None:
             return f"client {self.client_id}, {self.month}: no total for its lines"
         if self.expected is None:

@@ -31,6 +31,8 @@ MEASURE_COLUMNS = (
     "sales_actual",
 )
 
+MISSING_COLUMNS = ("spend_actual_missing", "revenue_actual_missing", "sales_actual_missing")
+
 
 def upgrade() -> None:
     op.create_table(
@@ -42,6 +44,11 @@ def upgrade() -> None:
         # Added by 0007 to files made before it; made here because the triggers and the
         # rebuild below are today's, which write it.
         sa.Column("stamp", sa.BigInteger(), nullable=False, server_default="0"),
+        # Likewise added by 0008.
+        *[
+            sa.Column(name, sa.Integer(), nullable=False, server_default="0")
+            for name in MISSING_COLUMNS
+        ],
         sa.PrimaryKeyConstraint("month", "client_id", name=op.f("pk_month_total")),
         sqlite_with_rowid=False,
     )
