@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.analytics.dimensions import Scope
+from portfolio.analytics.missing_actuals import MissingActuals, missing_actuals
 from portfolio.analytics.pipeline import READS as PIPELINE_READS
 from portfolio.analytics.pipeline import weighted_pipeline
 from portfolio.analytics.risk import READS as RISK_READS
@@ -46,6 +47,8 @@ class Kpis:
     weighted_pipeline: int
     deadlines_next_14_days: int
     legal_deadlines_next_14_days: int
+    #: Closed months of the year to date whose lines have no actual yet (counted as 0).
+    missing: MissingActuals = MissingActuals()
 
 
 def overview(session: Session, *, today: dt.date, as_of: int, scope: Scope = Scope()) -> Kpis:
@@ -103,4 +106,5 @@ def overview(session: Session, *, today: dt.date, as_of: int, scope: Scope = Sco
         weighted_pipeline=sum(row.weighted for row in pipeline),
         deadlines_next_14_days=due or 0,
         legal_deadlines_next_14_days=int(legal or 0),
+        missing=missing_actuals(session, ytd, as_of, scope),
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portfolio.analytics.campaign_results import READS as CAMPAIGN_RESULTS_READS
 from portfolio.analytics.campaign_results import CampaignResult, campaign_results
 from portfolio.analytics.dimensions import Scope
+from portfolio.analytics.missing_actuals import MissingActuals, missing_actuals
 from portfolio.analytics.recovery import READS as RECOVERY_READS
 from portfolio.analytics.recovery import RecoveryItem, recovery_plan
 from portfolio.analytics.service_levels import READS as SERVICE_LEVELS_READS
@@ -95,6 +96,8 @@ class ClientSummary:
     deadlines: list[dict]
     last_meeting: dict | None
     notes: list[str] = field(default_factory=list)
+    #: Closed months of the (fiscal) year whose lines have no actual yet (counted as 0).
+    missing: MissingActuals = field(default_factory=MissingActuals)
 
     def money(self, minor: int | None) -> str:
         return format_money(minor, self.currency)
@@ -153,6 +156,7 @@ class ClientSummary:
             ],
             "deadlines": [{**d, "due": d["due"].isoformat()} for d in self.deadlines],
             "next_steps": self.last_meeting["next_steps"] if self.last_meeting else None,
+            "lines_without_actuals": {m: self.missing.lines(m) for m in MEASURE_NAMES},
         }
 
 
@@ -336,6 +340,7 @@ def client_summary(
         last_meeting=None
         if meeting is None
         else {"held_on": meeting.held_on, "title": meeting.title, "next_steps": meeting.next_steps},
+        missing=missing_actuals(session, year, as_of, scope),
     )
 
 
@@ -364,6 +369,9 @@ def render_summary(summary: ClientSummary) -> str:
         if year is not None:
             parts.append(f"; year outlook {show(year.outlook)} vs budget {show(year.budget)}")
         lines.append("".join(parts))
+    note = summary.missing.note(*MEASURE_NAMES)
+    if note is not None:
+        lines.append(f"  Note: {note}")
     if summary.recovery:
         lines += ["", "To make up"]
         for item in summary.recovery:

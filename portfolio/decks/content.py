@@ -9,12 +9,13 @@ roll-up is SQL through the core's analytics; nothing here loops over budget line
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from portfolio.analytics.campaign_results import CampaignResult, campaign_results
 from portfolio.analytics.dimensions import Scope
+from portfolio.analytics.missing_actuals import MissingActuals, missing_actuals
 from portfolio.analytics.service_levels import SlaRow, sla_compliance
 from portfolio.analytics.summary import MEASURE_NAMES, ClientSummary, client_summary
 from portfolio.analytics.variance import VarianceRow, variance_rollup
@@ -71,6 +72,8 @@ class DeckContent:
     sla: SlaRow | None
     sla_by_category: list[SlaRow]
     details: list[DetailLine]
+    #: Closed months of the period whose lines have no actual yet (counted as 0).
+    missing: MissingActuals = field(default_factory=MissingActuals)
 
     @property
     def currency(self) -> str:
@@ -176,4 +179,5 @@ def gather(
         sla=total[0] if total and total[0].due + total[0].open else None,
         sla_by_category=by_category,
         details=details,
+        missing=missing_actuals(session, period, as_of, scope),
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from portfolio.analytics.recovery import plan_totals
+from portfolio.analytics.summary import MEASURE_NAMES
 from portfolio.analytics.variance import VarianceRow, percent
 from portfolio.decks.content import DeckContent
 from portfolio.decks.options import SECTIONS
@@ -123,6 +124,9 @@ class SlideWriter:
         highlights = self._highlights()
         if highlights:
             blocks.append(Bullets(tuple(highlights), "Highlights"))
+        missing = self._missing_notes(MEASURE_NAMES)
+        if missing:
+            blocks.append(Text(missing, "Actuals not in yet"))
         if nothing:
             blocks.append(Text(("Nothing to report: " + "; ".join(nothing) + ".",)))
         subtitle = (
@@ -130,6 +134,11 @@ class SlideWriter:
             f"amounts in {self.c.currency}"
         )
         return [Slide("summary", SECTIONS["summary"], subtitle, tuple(blocks))]
+
+    def _missing_notes(self, measures) -> tuple[str, ...]:
+        """What the period's figures count as 0 for want of an actual."""
+        note = self.c.missing.note(*measures)
+        return () if note is None else (note,)
 
     def _measure_tile(self, measure_name: str) -> Kpi:
         row = self.c.totals.get(measure_name)
@@ -320,7 +329,10 @@ class SlideWriter:
             (Cell("Actual", bold=True), *(Cell(self.plain(f.actual)) for f in months)),
             (Cell("Actual - budget", bold=True), *variance_cells),
         )
-        table = Table(columns, rows, caption=f"Amounts in {self.c.currency}")
+        caption = f"Amounts in {self.c.currency}" + "".join(
+            f". {note}" for note in self._missing_notes((m,))
+        )
+        table = Table(columns, rows, caption=caption)
         total = self.c.totals.get(m)
         subtitle = f"{self.period_words}, actuals to {month_label(self.c.as_of)}"
         if total is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pypdf import PdfReader
+from sqlalchemy import func
 
 from portfolio.analytics.dimensions import Scope
 from portfolio.analytics.summary import client_summary
@@ -229,3 +230,33 @@ def test_without_a_logo_the_firm_name_is_written(deck_db, tmp_path):
     )
     pages = [squash(page.extract_text()) for page in PdfReader(tmp_path / "deck.pdf").pages]
     assert all("Northwind <Partners> & Co" in page for page in pages)
+
+
+def test_a_deck_says_which_closed_months_have_no_actuals_yet(demo, tmp_path):
+    """Regression (a try-out on 1 December): a deck made before November's actuals
+    came in showed November at 0 against its budget, with nothing said."""
+    from sqlalchemy import select, update
+
+    from portfolio.model import BudgetLine, Campaign
+
+    with demo.session() as session:
+        client = find_client(session, SHOWCASE)
+        campaigns = select(Campaign.id).where(Campaign.client_id == client.id)
+        session.execute(
+            update(BudgetLine)
+            .where(BudgetLine.month == AS_OF, BudgetLine.campaign_id.in_(campaigns))
+            .values(spend_actual=None, revenue_actual=None, sales_actual=None)
+        )
+        session.commit()
+        lines = session.scalar(
+            select(func.count()).where(
+                BudgetLine.month == AS_OF, BudgetLine.campaign_id.in_(campaigns)
+            )
+        )
+    target = tmp_path / "deck.pdf"
+    make_deck(demo, SHOWCASE, target, sections=("summary", "monthly"))
+    text = squash(" ".join(page.extract_text() for page in PdfReader(target).pages))
+    said = f"for Oct 2026 on {lines:,} of {lines:,} budget lines: counted as 0."
+    assert f"Actuals not in yet No spend, revenue or sales actual entered yet {said}" in text
+    assert f"Amounts in USD. No spend actual entered yet {said}" in text
+    assert f"Amounts in USD. No revenue actual entered yet {said}" in text

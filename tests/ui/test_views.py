@@ -156,6 +156,68 @@ def test_a_selected_campaign_lists_its_own_makeup_actions_not_its_clients(qtbot,
     assert scope.get("client_id") == page.selection().client_id and "campaign_id" not in scope
 
 
+def test_figure_pages_say_which_closed_months_have_no_actuals_yet(qtbot, window, workspace):
+    """Regression (a try-out on 1 December): November had no actuals yet, every figure
+    counted them as 0 and no page said so. Overview, Variances and the client page now
+    say it above their figures, and stop once the actuals are in."""
+    from sqlalchemy import update
+
+    from portfolio.actions import Action, Edit
+    from portfolio.model import BudgetLine
+
+    with workspace.database.session() as session:
+        lines = session.execute(
+            select(BudgetLine.id, BudgetLine.spend_actual, BudgetLine.revenue_actual).where(
+                BudgetLine.month == AS_OF
+            )
+        ).all()
+        session.execute(
+            update(BudgetLine)
+            .where(BudgetLine.month == AS_OF)
+            .values(spend_actual=None, revenue_actual=None)
+        )
+        session.commit()
+    said = f"No spend or revenue actual entered yet for Oct 2026 on {len(lines):,} of"
+    overview_page = window.show_page("overview")
+    qtbot.waitUntil(
+        lambda: overview_page.ready() and bool(overview_page.missing_note.text()), timeout=30_000
+    )
+    assert said in overview_page.missing_note.text()
+    assert overview_page.missing_note.isVisibleTo(overview_page)
+    page = window.show_page("variances")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    assert "No spend actual entered yet for Oct 2026" in page.missing_note.text()
+    page.measure.setCurrentIndex(page.measure.findData("revenue"))
+    qtbot.waitUntil(lambda: page.ready() and "revenue" in page.missing_note.text(), timeout=30_000)
+    assert page.missing_note.isVisibleTo(page)
+    client_id = page.rollup_model.record(0)["client_id"]
+    client = window.client_page(client_id, "variance")
+    qtbot.waitUntil(client.ready, timeout=30_000)
+    assert "actual entered yet for Oct 2026" in client.missing_note.text()
+    # The actuals come in (as an import or a paste would): every note goes.
+    workspace.perform(
+        Action(
+            "Enter actuals",
+            tuple(
+                Edit("budget_line", line_id, {"spend_actual": spend, "revenue_actual": revenue})
+                for line_id, spend, revenue in lines
+            ),
+        )
+    )
+    qtbot.waitUntil(
+        lambda: client.ready() and not client.missing_note.isVisibleTo(client), timeout=30_000
+    )
+    page = window.show_page("variances")
+    qtbot.waitUntil(
+        lambda: page.ready() and not page.missing_note.isVisibleTo(page), timeout=30_000
+    )
+    overview_page = window.show_page("overview")
+    qtbot.waitUntil(
+        lambda: overview_page.ready() and not overview_page.missing_note.isVisibleTo(overview_page),
+        timeout=30_000,
+    )
+
+
 def test_the_selected_group_stays_selected_across_a_change_of_measure(qtbot, window):
     """A try-out found the selected row dropped at each change of measure (the chart
     went back to the whole book): it stays, and its chart follows the measure."""

@@ -38,6 +38,7 @@ from ui.charts.variance_chart import monthly_chart
 from ui.editing.makeup_form import MakeupStart, add_makeup_action
 from ui.editing.record_dialog import RecordDialog
 from ui.icons import icon
+from ui.tables.balloon import Balloon
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.budget_grid import BudgetGridPanel
@@ -131,6 +132,10 @@ class ClientPage(Page):
             tile.setMinimumWidth(220)
             header.addWidget(tile, 2)
         layout.addLayout(header)
+        # Under the tiles: the months whose actuals have not come in (counted as 0).
+        self.missing_note = Balloon(self)
+        self.missing_note.setAccessibleName("Missing actuals")
+        layout.addWidget(self.missing_note)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Client tabs")
@@ -305,6 +310,7 @@ class ClientPage(Page):
                 item.widget().hide()
                 item.widget().deleteLater()
         if summary is None:
+            self.missing_note.hide()
             self.name_label.setText("(this client no longer exists)")
             return
         self.client_name = summary.name
@@ -360,6 +366,11 @@ class ClientPage(Page):
         tile("spend", summary.ytd_figures.get("spend"), "actual")
         tile("revenue", summary.ytd_figures.get("revenue"), "actual")
         tile("year", summary.year_figures.get("spend"), "outlook")
+        note = summary.missing.note("spend", "revenue")
+        if note is not None:
+            self.missing_note.show_text(note, warning=True)
+        else:
+            self.missing_note.hide()
         self.recovery_model.set_records(
             [
                 {

@@ -32,6 +32,7 @@ from portfolio.periods import month_label, parse_period, period_title, year_to_d
 from portfolio.queries.lists import DUE_SOON_DAYS
 from portfolio.queries.pickers import people
 from ui.icons import icon
+from ui.tables.balloon import Balloon
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.kpi_tile import KpiTile
 from ui.views.page import FiguresPage
@@ -173,6 +174,10 @@ class OverviewPage(FiguresPage):
             self.tiles[key] = tile
             grid.addWidget(tile, number // 4, number % 4)
         layout.addLayout(grid)
+        # Under the tiles: the months whose actuals have not come in (counted as 0).
+        self.missing_note = Balloon(self)
+        self.missing_note.setAccessibleName("Missing actuals")
+        layout.addWidget(self.missing_note)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.risk_model = RecordsModel(RISK_FIELDS, self)
@@ -276,6 +281,11 @@ class OverviewPage(FiguresPage):
             return
         self.figures = figures
         kpis = figures.kpis
+        note = kpis.missing.note("spend", "revenue")
+        if note is not None:
+            self.missing_note.show_text(note, warning=True)
+        else:
+            self.missing_note.hide()
         currency = kpis.currency
 
         def money(minor: int) -> str:

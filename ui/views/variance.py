@@ -51,6 +51,7 @@ from ui.charts.bar_line_chart import BarLineChart
 from ui.charts.variance_chart import monthly_chart
 from ui.editing.makeup_form import MakeupStart, add_makeup_action
 from ui.icons import icon
+from ui.tables.balloon import Balloon
 from ui.tables.lazy_records import LazyRecords
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
@@ -211,6 +212,27 @@ def rollup_parts(session, level: str, choice: str, calendar: bool, as_of: int) -
     return parts
 
 
+def missing_in(session, choice: str, calendar: bool, as_of: int):
+    """The closed months of the period chosen (in each client's fiscal year, or the
+    calendar's) whose lines lack actuals: ``missing_actuals.MissingActuals``."""
+    from sqlalchemy import select
+
+    from portfolio.analytics.missing_actuals import MissingActuals, missing_actuals
+    from portfolio.model import Client
+
+    if calendar:
+        return missing_actuals(session, period_for(choice, as_of), as_of)
+    starts = sorted(set(session.scalars(select(Client.fiscal_year_start).distinct())))
+    return MissingActuals.combined(
+        [
+            missing_actuals(
+                session, period_for(choice, as_of, start), as_of, Scope(fiscal_year_starts=(start,))
+            )
+            for start in starts
+        ]
+    )
+
+
 def table_records(parts: list[tuple], level: str, measure: str, record) -> tuple[Any, int]:
     """The table's records in the page's order, and how many are unfavourable: made
     as they are shown when the roll-ups are the cubes' arrays, else all at once."""
@@ -296,6 +318,8 @@ class VariancePage(FiguresPage):
         self._states: dict[tuple, list] = {}
         #: Chart roll-ups by (measure, as of, level and key of the selected row).
         self._charts: dict[tuple, Any] = {}
+        #: Closed months without actuals, by (period, year kind, as of).
+        self._missing: dict[tuple, Any] = {}
         self._shown_plan: tuple | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -313,6 +337,10 @@ class VariancePage(FiguresPage):
         self.note = QLabel("")
         controls.addWidget(self.note)
         layout.addLayout(controls)
+        # Actuals that have not come in count as 0 in every figure below: said above them.
+        self.missing_note = Balloon(self)
+        self.missing_note.setAccessibleName("Missing actuals")
+        layout.addWidget(self.missing_note)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         top = QSplitter(Qt.Orientation.Horizontal)
@@ -436,6 +464,7 @@ class VariancePage(FiguresPage):
             self._plans.clear()
             self._states.clear()
             self._charts.clear()
+            self._missing.clear()
             self._shown_plan = None
             self._kept_generation += 1
             self.ahead_lane.clear()
@@ -443,6 +472,8 @@ class VariancePage(FiguresPage):
         state_key = (level, choice, calendar, as_of)
         plan = self._plans.get(plan_key)
         parts = self._states.get(state_key)
+        missing_key = (choice, calendar, as_of)
+        missing = self._missing.get(missing_key)
         record = self._record
         cubes = self.cubes
 
@@ -455,6 +486,9 @@ class VariancePage(FiguresPage):
                 made_parts = parts
                 if made_parts is None:
                     made_parts = rollup_parts(session, level, choice, calendar, as_of)
+                found_missing = missing
+                if found_missing is None:
+                    found_missing = missing_in(session, choice, calendar, as_of)
                 converted_to = None
                 for rollups, _shown, _suffix in made_parts:
                     converted_to = converted_to or rollups[measure].converted_to
@@ -474,6 +508,7 @@ class VariancePage(FiguresPage):
                 "plan": made,
                 "converted_to": converted_to,
                 "parts": made_parts,
+                "missing": found_missing,
             }
 
         def show(result) -> None:
@@ -481,6 +516,8 @@ class VariancePage(FiguresPage):
                 return
             _remember(self._plans, plan_key, result["plan"], KEPT_PLANS)
             _remember(self._states, state_key, result["parts"], KEPT_STATES)
+            self._missing[missing_key] = result["missing"]
+            self._show_missing(result["missing"].note(measure))
             self._show_rows(
                 level,
                 measure,
@@ -504,6 +541,12 @@ class VariancePage(FiguresPage):
             work, show, lambda error: self.note.setText(f"Could not calculate: {error}")
         )
         self._load_chart(None, again=stale)
+
+    def _show_missing(self, note: str | None) -> None:
+        if note is None:
+            self.missing_note.hide()
+        else:
+            self.missing_note.show_text(note, warning=True)
 
     def _ahead_of_a_measure_change(self, calendar: bool, as_of: int, chosen) -> None:
         """Make the other measures' client-level make-up plans and charts while the
