@@ -57,7 +57,7 @@ FILTER_DELAY_MS = 300
 #: Most rows Ctrl+C copies at once (a selection of a million rows is not copied whole).
 COPY_LIMIT = 10_000
 #: The widest a scope chip is drawn, in average characters (the tooltip has it whole).
-CHIP_CHARS = 30
+CHIP_CHARS = 40
 
 
 class ListPanel(QWidget):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 
 from portfolio.periods import month_label, parse_period, period_title
 from ui.icons import icon
+from ui.tables.balloon import Balloon
 from ui.tables.list_view import ListPanel
 from ui.tables.records_model import Field, RecordsModel
 from ui.views.overview import table
@@ -65,6 +66,10 @@ class TeamPage(FiguresPage):
         top.addWidget(self.caption, 1)
         top.addWidget(self.book_button)
         layout.addLayout(top)
+        # The months whose actuals have not come in (counted as 0 in attainment too).
+        self.missing_note = Balloon(self)
+        self.missing_note.setAccessibleName("Missing actuals")
+        layout.addWidget(self.missing_note)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = RecordsModel(FIELDS, self)
         self.view = table(self.model, "Directors against objective", stretch=False)
@@ -101,13 +106,21 @@ class TeamPage(FiguresPage):
 
         def work():
             from portfolio.analytics.cubes import use_cubes
+            from portfolio.analytics.missing_actuals import missing_actuals
             from portfolio.analytics.team import team_rollup
 
             with database.reading() as session:
                 use_cubes(session, cubes.get())
-                return team_rollup(session, period=period, as_of=as_of)
+                rows = team_rollup(session, period=period, as_of=as_of)
+                return rows, missing_actuals(session, period, as_of)
 
-        def show(rows) -> None:
+        def show(found) -> None:
+            rows, missing = found
+            note = missing.note("revenue", "spend")
+            if note is None:
+                self.missing_note.hide()
+            else:
+                self.missing_note.show_text(note, warning=True)
             self.model.set_records(
                 [
                     {
