@@ -158,8 +158,8 @@ def test_a_selected_campaign_lists_its_own_makeup_actions_not_its_clients(qtbot,
 
 def test_figure_pages_say_which_closed_months_have_no_actuals_yet(qtbot, window, workspace):
     """Regression (a try-out on 1 December): November had no actuals yet, every figure
-    counted them as 0 and no page said so. Overview, Variances and the client page now
-    say it above their figures, and stop once the actuals are in."""
+    counted them as 0 and no page said so. Overview, Variances, Team and the client page
+    now say it above their figures, and stop once the actuals are in."""
     from sqlalchemy import update
 
     from portfolio.actions import Action, Edit
@@ -190,6 +190,9 @@ def test_figure_pages_say_which_closed_months_have_no_actuals_yet(qtbot, window,
     page.measure.setCurrentIndex(page.measure.findData("revenue"))
     qtbot.waitUntil(lambda: page.ready() and "revenue" in page.missing_note.text(), timeout=30_000)
     assert page.missing_note.isVisibleTo(page)
+    team = window.show_page("team")
+    qtbot.waitUntil(lambda: team.ready() and team.missing_note.isVisibleTo(team), timeout=30_000)
+    assert "No revenue or spend actual entered yet for Oct 2026" in team.missing_note.text()
     client_id = page.rollup_model.record(0)["client_id"]
     client = window.client_page(client_id, "variance")
     qtbot.waitUntil(client.ready, timeout=30_000)
@@ -210,6 +213,10 @@ def test_figure_pages_say_which_closed_months_have_no_actuals_yet(qtbot, window,
     page = window.show_page("variances")
     qtbot.waitUntil(
         lambda: page.ready() and not page.missing_note.isVisibleTo(page), timeout=30_000
+    )
+    team = window.show_page("team")
+    qtbot.waitUntil(
+        lambda: team.ready() and not team.missing_note.isVisibleTo(team), timeout=30_000
     )
     overview_page = window.show_page("overview")
     qtbot.waitUntil(
