@@ -7,8 +7,6 @@ underspent, and revenue as short by its whole budget - and nothing said so.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -169,33 +167,46 @@ def test_combined_adds_month_by_month_and_keeps_the_latest_first(months):
     assert (combined.note("spend") is None) == (combined.lines("spend") == 0)
 
 
-def test_a_portfolio_from_before_the_counts_upgrades_with_them_exact(demo_sqlite, tmp_path):
-    """Migration 0008 on a file made before it: the columns are added and filled."""
-    path = demo_sqlite.path
-    demo_sqlite.close()
-    connection = sqlite3.connect(path)
-    for name in totals.SQLITE_TRIGGERS:
-        connection.execute(f"DROP TRIGGER IF EXISTS {name}")
-    for name in ("spend_actual_missing", "revenue_actual_missing", "sales_actual_missing"):
-        connection.execute(f"ALTER TABLE month_total DROP COLUMN {name}")
-    connection.execute("UPDATE budget_line SET spend_actual = NULL WHERE month = ?", (AS_OF,))
-    connection.execute("UPDATE alembic_version SET version_num = '0007'")
-    connection.commit()
-    connection.close()
-    db = open_database(path)
+def test_a_portfolio_from_before_the_counts_upgrades_with_them_exact(demo):
+    """Migration 0008 on a portfolio made before it: the columns are added and filled
+    from the lines, and the stamps stay (a snapshot of the lines stays valid)."""
+    target = demo.engine.url.render_as_string(hide_password=False)
+    if demo.is_sqlite:
+        target = demo.engine.url.database
+    with demo.engine.begin() as connection:
+        # Written while the triggers keep the sums, as 0007's did; then back to 0007.
+        connection.execute(
+            update(BudgetLine).where(BudgetLine.month == AS_OF).values(spend_actual=None)
+        )
+        totals.drop_triggers(connection)
+        for name in ("spend_actual_missing", "revenue_actual_missing", "sales_actual_missing"):
+            connection.execute(text(f"ALTER TABLE month_total DROP COLUMN {name}"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+        stamps = set(connection.execute(text("SELECT month, client_id, stamp FROM month_total")))
+    demo.close()
+    db = open_database(target)
     try:
-        assert db.upgrade_backup is not None
+        assert (db.upgrade_backup is not None) == db.is_sqlite
         with db.engine.connect() as reading:
             assert reading.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
                 migrate.SCHEMA_HEAD
             )
             assert totals.differences(reading) == []
+            kept = set(reading.execute(text("SELECT month, client_id, stamp FROM month_total")))
+        assert kept == stamps
         with db.session() as session:
             found = missing_actuals(session, YEAR, AS_OF)
             assert found.lines("spend") == session.scalar(
                 select(func.count()).where(BudgetLine.month == AS_OF)
             )
             assert found.lines("revenue") == 0
+        # ... and the triggers of 0008 keep them from then on.
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(BudgetLine).where(BudgetLine.month == AS_OF).values(revenue_actual=None)
+            )
+        with db.engine.connect() as reading:
+            assert totals.differences(reading) == []
     finally:
         db.close()
 

@@ -1,9 +1,10 @@
 """Counts of missing actuals on the monthly totals: per measure, the lines with none.
 
 A closed month's empty actual counts as 0 in every figure; with these counts the figure
-pages can say so ("Nov 2026: no spend actual yet on 26,120 of 26,120 lines") instead
-of showing a month whose actuals have not come in as a real under- or overspend. The
-triggers are made again to keep them, and the totals rebuilt to fill them.
+pages can say so ("No spend actual entered yet for Nov 2026 on 26,120 of 26,120 budget
+lines") instead of showing a month whose actuals have not come in as a real under- or
+overspend. The triggers are made again to keep them; the counts are filled from the
+lines.
 
 Revision ID: 0008
 Revises: 0007
@@ -34,9 +35,9 @@ def upgrade() -> None:
         op.add_column(
             "month_total", sa.Column(name, sa.Integer(), nullable=False, server_default="0")
         )
-    # Filled from the lines by the rebuild, one grouped statement. It stamps every row
-    # anew, so the first start after the upgrade reads the lines' cube once in full.
-    totals.rebuild(connection)
+    # Filled from the lines in one grouped statement, stamps untouched: the lines did not
+    # change, so the lines' cube kept on disk (``cube_snapshot``) stays valid.
+    totals.count_missing_actuals(connection)
     totals.create_triggers(connection)
 
 
