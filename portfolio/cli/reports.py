@@ -130,6 +130,7 @@ def variance_record(row: VarianceRow, measure_name: str, period: str) -> dict:
 
 def run_variance(args: argparse.Namespace) -> int:
     from portfolio.analytics.dimensions import AXES
+    from portfolio.analytics.missing_actuals import missing_actuals
     from portfolio.analytics.variance import variance_rollup
 
     axes = [part.strip() for part in args.by.split(",") if part.strip()]
@@ -152,6 +153,7 @@ def run_variance(args: argparse.Namespace) -> int:
             scope=scope,
             currency=args.currency,
         )
+        missing = missing_actuals(session, period, month, scope).note(args.measure)
     records = [variance_record(row, rollup.measure, period.label) for row in rollup.rows]
     columns = list(VARIANCE_COLUMNS)
     if args.format != "table":
@@ -164,6 +166,8 @@ def run_variance(args: argparse.Namespace) -> int:
         if rollup.converted_to
         else "Amounts in each client's currency; totals per currency."
     )
+    if missing is not None:
+        note += f" {missing}"
     emit(records, columns, args.format, sys.stdout, footer=footer, note=note)
     return 0
 

@@ -77,6 +77,16 @@ def test_table_output_marks_unfavourable_in_words_and_names_the_currency(capsys,
     assert "Converted into USD" in out and out.count("Total") == 1
 
 
+def test_the_table_says_which_closed_months_have_no_actuals_yet(capsys, demo_file):
+    """Regression: with November closed (--as-of 2026-11) and none of its actuals in,
+    the report counted them as 0 and did not say so."""
+    code, out, _ = run(capsys, "variance", "--db", str(demo_file), "--as-of", "2026-11")
+    assert code == 0
+    assert "No spend actual entered yet for Nov 2026 on " in " ".join(out.split())
+    code, out, _ = run(capsys, "variance", "--db", str(demo_file), "--as-of", "2026-10")
+    assert code == 0 and "actual entered yet" not in out
+
+
 def test_csv_output_parses(capsys, demo_file):
     code, out, _ = run(
         capsys, "variance", "--db", str(demo_file), "--by", "month", "--format", "csv"
