@@ -16,10 +16,10 @@ from ui.theme import colours
 
 
 class Balloon(QLabel):
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, name: str = "Refusal") -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setAccessibleName("Refusal")
+        self.setAccessibleName(name)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setMargin(6)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -35,3 +35,10 @@ class Balloon(QLabel):
         )
         self.setText(f"{'ⓘ' if warning else '⚠'} {text}")
         self.show()
+
+    def show_or_hide(self, text: str | None, *, warning: bool = False) -> None:
+        """``show_text(text)``, or hide the strip when there is nothing to say (None)."""
+        if text is None:
+            self.hide()
+        else:
+            self.show_text(text, warning=warning)

@@ -133,8 +133,7 @@ class ClientPage(Page):
             header.addWidget(tile, 2)
         layout.addLayout(header)
         # Under the tiles: the months whose actuals have not come in (counted as 0).
-        self.missing_note = Balloon(self)
-        self.missing_note.setAccessibleName("Missing actuals")
+        self.missing_note = Balloon(self, "Missing actuals")
         layout.addWidget(self.missing_note)
 
         self.tabs = QTabWidget()
@@ -366,11 +365,7 @@ class ClientPage(Page):
         tile("spend", summary.ytd_figures.get("spend"), "actual")
         tile("revenue", summary.ytd_figures.get("revenue"), "actual")
         tile("year", summary.year_figures.get("spend"), "outlook")
-        note = summary.missing.note("spend", "revenue")
-        if note is not None:
-            self.missing_note.show_text(note, warning=True)
-        else:
-            self.missing_note.hide()
+        self.missing_note.show_or_hide(summary.missing.note("spend", "revenue"), warning=True)
         self.recovery_model.set_records(
             [
                 {

@@ -175,8 +175,7 @@ class OverviewPage(FiguresPage):
             grid.addWidget(tile, number // 4, number % 4)
         layout.addLayout(grid)
         # Under the tiles: the months whose actuals have not come in (counted as 0).
-        self.missing_note = Balloon(self)
-        self.missing_note.setAccessibleName("Missing actuals")
+        self.missing_note = Balloon(self, "Missing actuals")
         layout.addWidget(self.missing_note)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -281,11 +280,7 @@ class OverviewPage(FiguresPage):
             return
         self.figures = figures
         kpis = figures.kpis
-        note = kpis.missing.note("spend", "revenue")
-        if note is not None:
-            self.missing_note.show_text(note, warning=True)
-        else:
-            self.missing_note.hide()
+        self.missing_note.show_or_hide(kpis.missing.note("spend", "revenue"), warning=True)
         currency = kpis.currency
 
         def money(minor: int) -> str:

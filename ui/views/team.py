@@ -67,8 +67,7 @@ class TeamPage(FiguresPage):
         top.addWidget(self.book_button)
         layout.addLayout(top)
         # The months whose actuals have not come in (counted as 0 in attainment too).
-        self.missing_note = Balloon(self)
-        self.missing_note.setAccessibleName("Missing actuals")
+        self.missing_note = Balloon(self, "Missing actuals")
         layout.addWidget(self.missing_note)
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = RecordsModel(FIELDS, self)
@@ -116,11 +115,7 @@ class TeamPage(FiguresPage):
 
         def show(found) -> None:
             rows, missing = found
-            note = missing.note("revenue", "spend")
-            if note is None:
-                self.missing_note.hide()
-            else:
-                self.missing_note.show_text(note, warning=True)
+            self.missing_note.show_or_hide(missing.note("revenue", "spend"), warning=True)
             self.model.set_records(
                 [
                     {

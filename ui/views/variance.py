@@ -338,8 +338,7 @@ class VariancePage(FiguresPage):
         controls.addWidget(self.note)
         layout.addLayout(controls)
         # Actuals that have not come in count as 0 in every figure below: said above them.
-        self.missing_note = Balloon(self)
-        self.missing_note.setAccessibleName("Missing actuals")
+        self.missing_note = Balloon(self, "Missing actuals")
         layout.addWidget(self.missing_note)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -517,7 +516,7 @@ class VariancePage(FiguresPage):
             _remember(self._plans, plan_key, result["plan"], KEPT_PLANS)
             _remember(self._states, state_key, result["parts"], KEPT_STATES)
             self._missing[missing_key] = result["missing"]
-            self._show_missing(result["missing"].note(measure))
+            self.missing_note.show_or_hide(result["missing"].note(measure), warning=True)
             self._show_rows(
                 level,
                 measure,
@@ -541,12 +540,6 @@ class VariancePage(FiguresPage):
             work, show, lambda error: self.note.setText(f"Could not calculate: {error}")
         )
         self._load_chart(None, again=stale)
-
-    def _show_missing(self, note: str | None) -> None:
-        if note is None:
-            self.missing_note.hide()
-        else:
-            self.missing_note.show_text(note, warning=True)
 
     def _ahead_of_a_measure_change(self, calendar: bool, as_of: int, chosen) -> None:
         """Make the other measures' client-level make-up plans and charts while the
