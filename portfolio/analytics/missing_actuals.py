@@ -69,17 +69,22 @@ class MissingActuals:
         return sum(month.of(measure) for month in self.months)
 
     def note(self, *measures: str) -> str | None:
-        """What the figures of ``measures`` count as 0, in a sentence per group of
-        measures missing on the same lines; None when every actual is in.
+        """What the figures of ``measures`` count as 0, in a sentence per measure, or
+        one for measures missing on the same lines; None when every actual is in.
 
         E.g. "No spend or revenue actual entered yet for Nov 2026 on 26,120 of 26,120
-        budget lines: counted as 0."
+        budget lines: counted as 0." The totals count each measure apart, so measures
+        are known to be missing on the same lines only where each month has none or all
+        of its lines missing; equal counts alone could be different lines (one line
+        without a spend actual, another without a revenue actual: two lines, not one).
         """
-        groups: dict[tuple, list[str]] = {}
+        groups: dict[object, list[str]] = {}
         for measure in measures:
             counts = tuple((month.month, month.of(measure)) for month in self.months)
-            if any(count for _, count in counts):
-                groups.setdefault(counts, []).append(measure)
+            if not any(count for _, count in counts):
+                continue
+            whole = all(month.of(measure) in (0, month.lines) for month in self.months)
+            groups.setdefault(counts if whole else measure, []).append(measure)
         if not groups:
             return None
         return " ".join(self._sentence(names) for names in groups.values())

@@ -262,3 +262,21 @@ def test_a_note_names_three_months_and_counts_the_rest(months):
     assert note.count(" of 10") == 3
     more = months - 3
     assert f"; {more} more month{'s' if more > 1 else ''})" in note
+
+
+def test_measures_missing_on_as_many_lines_are_not_said_as_the_same_lines():
+    """Regression (a try-out): one line without a spend actual and another without a
+    revenue actual read "No spend or revenue actual ... on 1 of 5 budget lines": two
+    lines were one. The totals count each measure apart, so measures share a sentence
+    only when every month has none or all of its lines missing."""
+    partly = MissingActuals((MonthMissing(202611, 5, 1, 1, 0),))
+    assert partly.note("spend", "revenue") == (
+        "No spend actual entered yet for Nov 2026 on 1 of 5 budget lines: counted as 0. "
+        "No revenue actual entered yet for Nov 2026 on 1 of 5 budget lines: counted as 0."
+    )
+    whole = MissingActuals((MonthMissing(202611, 5, 5, 5, 0), MonthMissing(202610, 4, 0, 0, 0)))
+    assert whole.note("spend", "revenue") == (
+        "No spend or revenue actual entered yet for Nov 2026 on 5 of 5 budget lines: counted as 0."
+    )
+    mixed = MissingActuals((MonthMissing(202611, 5, 5, 5, 5), MonthMissing(202610, 4, 1, 1, 0)))
+    assert mixed.note("spend", "revenue", "sales").count("No ") == 3
