@@ -270,7 +270,9 @@ def test_a_variance_against_a_missing_actual_is_marked_and_says_so(qtbot, window
             .order_by(BudgetLine.month.desc())
         ).first()
         session.execute(
-            update(BudgetLine).where(BudgetLine.id == line.id).values(spend_actual=None)
+            update(BudgetLine)
+            .where(BudgetLine.id == line.id)
+            .values(spend_actual=None, revenue_actual=None)
         )
         session.commit()
         month, budget = line.month, line.spend_budget
@@ -285,6 +287,10 @@ def test_a_variance_against_a_missing_actual_is_marked_and_says_so(qtbot, window
     tip = get(variance, Qt.ItemDataRole.ToolTipRole)
     assert "No actual entered for this closed month: counted as 0" in tip
     assert "counted as 0" in get(variance, Qt.ItemDataRole.AccessibleTextRole)
+    # Revenue short by its whole budget: still said to be unfavourable, in words.
+    revenue = model.index(missing, model.column_of("revenue_variance"))
+    spoken = get(revenue, Qt.ItemDataRole.AccessibleTextRole)
+    assert "(unfavourable): No actual entered" in spoken
     entered = next(row for row, other in enumerate(months) if other != month and other <= AS_OF)
     other = model.index(entered, model.column_of("spend_variance"))
     assert "counted as 0" not in get(other, Qt.ItemDataRole.ToolTipRole)

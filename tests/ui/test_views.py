@@ -192,7 +192,7 @@ def test_figure_pages_say_which_closed_months_have_no_actuals_yet(qtbot, window,
     assert page.missing_note.isVisibleTo(page)
     team = window.show_page("team")
     qtbot.waitUntil(lambda: team.ready() and team.missing_note.isVisibleTo(team), timeout=30_000)
-    assert "No revenue or spend actual entered yet for Oct 2026" in team.missing_note.text()
+    assert "No spend or revenue actual entered yet for Oct 2026" in team.missing_note.text()
     client_id = page.rollup_model.record(0)["client_id"]
     client = window.client_page(client_id, "variance")
     qtbot.waitUntil(client.ready, timeout=30_000)

@@ -558,7 +558,8 @@ class ListModel(QAbstractTableModel):
             if role == FOREGROUND or role == DECORATION:
                 return brush("warning") if role == FOREGROUND else icon("warning")
             if role == TOOLTIP or role == ACCESSIBLE:
-                return f"{display(column, value, record[2])}: {column.note.text}"
+                verdict = " (unfavourable)" if unfavourable(column, value) else ""
+                return f"{display(column, value, record[2])}{verdict}: {column.note.text}"
         if role == FOREGROUND or role == DECORATION:
             if value is None or not (column.higher_is_better is not None or column.alerts):
                 return None
