@@ -64,6 +64,13 @@ class MissingActuals:
             tuple(MonthMissing(month, *by_month[month]) for month in sorted(by_month, reverse=True))
         )
 
+    @classmethod
+    def union(cls, parts: list[MissingActuals]) -> MissingActuals:
+        """One scope's months read over several periods (a deck's period and its
+        client's year), each month once, latest first."""
+        by_month = {month.month: month for part in parts for month in part.months}
+        return cls(tuple(by_month[month] for month in sorted(by_month, reverse=True)))
+
     def lines(self, measure: str) -> int:
         """Lines of closed months with no ``measure`` actual (counted as 0)."""
         return sum(month.of(measure) for month in self.months)

@@ -74,6 +74,9 @@ class DeckContent:
     details: list[DetailLine]
     #: Closed months of the period whose lines have no actual yet (counted as 0).
     missing: MissingActuals = field(default_factory=MissingActuals)
+    #: ... of the period and of the client's (fiscal) year, whose year to date and
+    #: outlook the summary and make-up slides show whatever the period.
+    missing_shown: MissingActuals = field(default_factory=MissingActuals)
 
     @property
     def currency(self) -> str:
@@ -157,6 +160,7 @@ def gather(
         [sales.get(add_months(m, -12), 0) if add_months(m, -12) <= as_of else None for m in months],
     )
 
+    missing = missing_actuals(session, period, as_of, scope)
     first_day, last_day = period_days(period, today)
     since = dt.datetime.combine(first_day, dt.time.min)
     now = dt.datetime.combine(last_day, dt.time.max)
@@ -179,5 +183,6 @@ def gather(
         sla=total[0] if total and total[0].due + total[0].open else None,
         sla_by_category=by_category,
         details=details,
-        missing=missing_actuals(session, period, as_of, scope),
+        missing=missing,
+        missing_shown=MissingActuals.union([missing, summary.missing]),
     )

@@ -124,9 +124,9 @@ class SlideWriter:
         highlights = self._highlights()
         if highlights:
             blocks.append(Bullets(tuple(highlights), "Highlights"))
-        missing = self._missing_notes(MEASURE_NAMES)
-        if missing:
-            blocks.append(Text(missing, "Actuals not in yet"))
+        missing = self.c.missing_shown.note(*MEASURE_NAMES)
+        if missing is not None:
+            blocks.append(Text((missing,), "Actuals not in yet"))
         if nothing:
             blocks.append(Text(("Nothing to report: " + "; ".join(nothing) + ".",)))
         subtitle = (
@@ -134,11 +134,6 @@ class SlideWriter:
             f"amounts in {self.c.currency}"
         )
         return [Slide("summary", SECTIONS["summary"], subtitle, tuple(blocks))]
-
-    def _missing_notes(self, measures) -> tuple[str, ...]:
-        """What the period's figures count as 0 for want of an actual."""
-        note = self.c.missing.note(*measures)
-        return () if note is None else (note,)
 
     def _measure_tile(self, measure_name: str) -> Kpi:
         row = self.c.totals.get(measure_name)
@@ -329,9 +324,8 @@ class SlideWriter:
             (Cell("Actual", bold=True), *(Cell(self.plain(f.actual)) for f in months)),
             (Cell("Actual - budget", bold=True), *variance_cells),
         )
-        caption = f"Amounts in {self.c.currency}" + "".join(
-            f". {note}" for note in self._missing_notes((m,))
-        )
+        missing = self.c.missing.note(m)  # the months of this table
+        caption = f"Amounts in {self.c.currency}" + (f". {missing}" if missing else "")
         table = Table(columns, rows, caption=caption)
         total = self.c.totals.get(m)
         subtitle = f"{self.period_words}, actuals to {month_label(self.c.as_of)}"

@@ -207,6 +207,10 @@ def test_combined_adds_month_by_month_and_keeps_the_latest_first(months):
     for measure in ("spend", "revenue", "sales"):
         assert combined.lines(measure) == sum(m.of(measure) for m in months)
     assert (combined.note("spend") is None) == (combined.lines("spend") == 0)
+    # One scope read over overlapping periods: each month once.
+    unique = MissingActuals.union([MissingActuals(tuple(months))])
+    assert MissingActuals.union([unique, unique, MissingActuals()]) == unique
+    assert [m.month for m in unique.months] == sorted({m.month for m in months}, reverse=True)
 
 
 def test_a_portfolio_from_before_the_counts_upgrades_with_them_exact(demo):

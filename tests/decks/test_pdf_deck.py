@@ -260,3 +260,9 @@ def test_a_deck_says_which_closed_months_have_no_actuals_yet(demo, tmp_path):
     assert f"Actuals not in yet No spend, revenue or sales actual entered yet {said}" in text
     assert f"Amounts in USD. No spend actual entered yet {said}" in text
     assert f"Amounts in USD. No revenue actual entered yet {said}" in text
+    # A deck of June still shows the year to date and the outlook on its summary, which
+    # count October as 0: said there; June's own table has every actual.
+    make_deck(demo, SHOWCASE, target, period="2026-06", sections=("summary", "monthly"))
+    text = squash(" ".join(page.extract_text() for page in PdfReader(target).pages))
+    assert f"Actuals not in yet No spend, revenue or sales actual entered yet {said}" in text
+    assert "Amounts in USD. No" not in text

@@ -225,6 +225,34 @@ def test_figure_pages_say_which_closed_months_have_no_actuals_yet(qtbot, window,
     )
 
 
+def test_variances_note_covers_the_year_to_date_of_its_plan_whatever_the_period(
+    qtbot, window, workspace
+):
+    """Regression (a try-out): with the period on a quarter, a March line without an
+    actual went unsaid, though the year-to-date make-up plan under the table counts it
+    as 0."""
+    from sqlalchemy import update
+
+    from portfolio.model import BudgetLine
+
+    with workspace.database.session() as session:
+        line_id = session.scalar(
+            select(BudgetLine.id).where(BudgetLine.month == 202603).order_by(BudgetLine.id)
+        )
+        session.execute(
+            update(BudgetLine).where(BudgetLine.id == line_id).values(spend_actual=None)
+        )
+        session.commit()
+    page = window.show_page("variances")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    qtbot.waitUntil(lambda: "Mar 2026" in page.missing_note.text(), timeout=30_000)
+    for period in ("quarter", "month"):
+        page.period.setCurrentIndex(page.period.findData(period))
+        qtbot.waitUntil(lambda: page.ready() and "Mar" not in page.note.text(), timeout=30_000)
+        assert "No spend actual entered yet for Mar 2026 on 1 of" in page.missing_note.text()
+        assert page.missing_note.isVisibleTo(page)
+
+
 def test_the_selected_group_stays_selected_across_a_change_of_measure(qtbot, window):
     """A try-out found the selected row dropped at each change of measure (the chart
     went back to the whole book): it stays, and its chart follows the measure."""

@@ -39,6 +39,7 @@ class Balloon(QLabel):
     def show_or_hide(self, text: str | None, *, warning: bool = False) -> None:
         """``show_text(text)``, or hide the strip when there is nothing to say (None)."""
         if text is None:
+            self.clear()
             self.hide()
         else:
             self.show_text(text, warning=warning)

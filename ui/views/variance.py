@@ -213,24 +213,24 @@ def rollup_parts(session, level: str, choice: str, calendar: bool, as_of: int) -
 
 
 def missing_in(session, choice: str, calendar: bool, as_of: int):
-    """The closed months of the period chosen (in each client's fiscal year, or the
-    calendar's) whose lines lack actuals: ``missing_actuals.MissingActuals``."""
+    """The closed months whose lines lack actuals (``missing_actuals.MissingActuals``)
+    of what the page shows: the period chosen and the year to date of the make-up plan,
+    in each client's fiscal year or the calendar's."""
     from sqlalchemy import select
 
     from portfolio.analytics.missing_actuals import MissingActuals, missing_actuals
     from portfolio.model import Client
 
-    if calendar:
-        return missing_actuals(session, period_for(choice, as_of), as_of)
-    starts = sorted(set(session.scalars(select(Client.fiscal_year_start).distinct())))
-    return MissingActuals.combined(
-        [
-            missing_actuals(
-                session, period_for(choice, as_of, start), as_of, Scope(fiscal_year_starts=(start,))
-            )
-            for start in starts
-        ]
-    )
+    starts = [1]
+    if not calendar:
+        starts = sorted(set(session.scalars(select(Client.fiscal_year_start).distinct())))
+
+    def of_start(start: int) -> MissingActuals:
+        scope = Scope() if calendar else Scope(fiscal_year_starts=(start,))
+        periods = (period_for(choice, as_of, start), year_to_date(as_of, start))
+        return MissingActuals.union([missing_actuals(session, p, as_of, scope) for p in periods])
+
+    return MissingActuals.combined([of_start(start) for start in starts])
 
 
 def table_records(parts: list[tuple], level: str, measure: str, record) -> tuple[Any, int]:
