@@ -77,7 +77,7 @@ class BarLineChart(QWidget):
         super().__init__(parent)
         self.data: ChartData | None = None
         self.placeholder = "Calculating…"
-        self.setMinimumSize(420, 260)
+        self.setMinimumSize(420, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Chart")
 
