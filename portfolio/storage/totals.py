@@ -302,12 +302,9 @@ def count_missing_actuals(connection: Connection) -> None:
     """Fill the totals' missing-actual counts from the lines, leaving every other column
     and the stamps as they are (migration 0008): the lines did not change, so a snapshot
     of them taken before stays valid and the next start reads none of them again."""
-    counts = ", ".join(f"SUM({_value('bl', c)}) AS {c}" for c in MISSING_COLUMNS)
     assigned = ", ".join(f"{c} = found.{c}" for c in MISSING_COLUMNS)
     connection.exec_driver_sql(
-        f"UPDATE month_total SET {assigned} FROM (SELECT bl.month, ca.client_id, {counts} "
-        "FROM budget_line bl JOIN campaign ca ON ca.id = bl.campaign_id "
-        "GROUP BY bl.month, ca.client_id) AS found "
+        f"UPDATE month_total SET {assigned} FROM ({EXPECTED}) AS found "
         "WHERE month_total.month = found.month AND month_total.client_id = found.client_id"
     )
 

@@ -29,11 +29,17 @@ class Balloon(QLabel):
     def show_text(self, text: str, *, warning: bool = False) -> None:
         """Show ``text``; a ``warning`` is advice about a value that was taken."""
         tone = (colours().warning if warning else colours().unfavourable).name()
-        self.setStyleSheet(
+        # A style sheet re-polishes the label: set it only when the tone changes (the
+        # figure pages say the same note again at every change of level or period).
+        style = (
             f"QLabel {{ background: palette(tool-tip-base); color: palette(tool-tip-text);"
             f" border: 1px solid {tone}; border-left: 4px solid {tone}; border-radius: 3px; }}"
         )
-        self.setText(f"{'ⓘ' if warning else '⚠'} {text}")
+        if style != self.styleSheet():
+            self.setStyleSheet(style)
+        shown = f"{'ⓘ' if warning else '⚠'} {text}"
+        if shown != self.text():
+            self.setText(shown)
         self.show()
 
     def show_or_hide(self, text: str | None, *, warning: bool = False) -> None:

@@ -178,17 +178,24 @@ def _remember(kept: dict[tuple, list], key: tuple, value: list, most: int) -> No
         kept.pop(next(iter(kept)))
 
 
+def year_starts(session, calendar: bool) -> list[int]:
+    """The first months of the years the page reads in: January for the calendar year,
+    else each client's fiscal year start (1-12) that some client has."""
+    from sqlalchemy import select
+
+    from portfolio.model import Client
+
+    if calendar:
+        return [1]
+    return sorted(set(session.scalars(select(Client.fiscal_year_start).distinct()))) or [1]
+
+
 def rollup_parts(session, level: str, choice: str, calendar: bool, as_of: int) -> list[tuple]:
     """The roll-ups of all three measures for a level and period choice: one part for
     the calendar year, or one per fiscal year start: (roll-ups, period text, suffix)."""
-    from sqlalchemy import select
-
     from portfolio.analytics.variance import MEASURES, variance_rollups
-    from portfolio.model import Client
 
-    starts = [1]
-    if not calendar:
-        starts = sorted(set(session.scalars(select(Client.fiscal_year_start).distinct()))) or [1]
+    starts = year_starts(session, calendar)
     several = len(starts) > 1 and level in ("director", "vertical")
     parts = []
     for start in starts:
@@ -216,14 +223,9 @@ def missing_in(session, choice: str, calendar: bool, as_of: int):
     """The closed months whose lines lack actuals (``missing_actuals.MissingActuals``)
     of what the page shows: the period chosen and the year to date of the make-up plan,
     in each client's fiscal year or the calendar's."""
-    from sqlalchemy import select
-
     from portfolio.analytics.missing_actuals import MissingActuals, missing_actuals
-    from portfolio.model import Client
 
-    starts = [1]
-    if not calendar:
-        starts = sorted(set(session.scalars(select(Client.fiscal_year_start).distinct())))
+    starts = year_starts(session, calendar)
 
     def of_start(start: int) -> MissingActuals:
         scope = Scope() if calendar else Scope(fiscal_year_starts=(start,))
