@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from portfolio.jobs import Cancelled
 from portfolio.queries.interrupt import Interrupted, Interruptible
@@ -140,6 +140,7 @@ class Waiter(QObject):
                 loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
             timer.stop()
             if not outcome.finished.is_set():
+                before = QApplication.activeWindow()
                 dialog = self._dialog(title, parent)
                 state = {"cancelled": False}
 
@@ -174,6 +175,11 @@ class Waiter(QObject):
                 dialog.deleteLater()
                 if self.dialog is dialog:
                     self.dialog = None
+                # Hiding the dialog leaves no window active where the platform does not
+                # hand activation back (offscreen, some window managers): the window's
+                # shortcuts, Ctrl+Z right after a slow Delete, would then do nothing.
+                if before is not None and before.isVisible():
+                    before.activateWindow()
             self.depth -= 1
             if self.depth == 0:
                 self.waiting.emit(False)

@@ -126,3 +126,24 @@ def test_an_edit_cancelled_while_waiting_keeps_what_was_typed_in_the_message(qtb
     assert "nothing was changed" in reason and "you typed Typed While Busy Ltd" in reason
     assert model.data(index) == before
     assert window.workspace.undo_stack.count() == 0
+
+
+def test_after_a_wait_long_enough_to_show_its_dialog_the_window_keys_work_again(
+    qtbot, window, workspace
+):
+    """Regression (a flaky test seen on PostgreSQL): a Delete slow enough to show the
+    "Saving…" dialog left no window active when the dialog went (the offscreen platform
+    does not hand activation back), so the Ctrl+Z pressed next did nothing."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui.waiting import SHOW_AFTER
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    seen: list = []
+    QTimer.singleShot(int(SHOW_AFTER * 1000) + 150, lambda: seen.append(workspace.waiter.dialog))
+    workspace.run(lambda: time.sleep(SHOW_AFTER + 0.4), title="Saving: slowly")
+    assert seen and seen[0] is not None  # the dialog was shown
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2_000)
