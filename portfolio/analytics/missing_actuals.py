@@ -160,3 +160,50 @@ def missing_actuals(
         if any(figures[1:]):
             found.append(MonthMissing(int(row[0]), *figures))
     return MissingActuals(tuple(found))
+
+
+def missing_by(
+    session: Session,
+    by: tuple[str, ...] | list[str],
+    period: Period,
+    as_of: int,
+    measure: str,
+    scope: Scope = Scope(),
+) -> dict[tuple, int]:
+    """Per group of a roll-up along ``by`` (keyed as ``VarianceRow.key``), how many
+    budget lines of ``period``'s months closed by ``as_of`` (YYYYMM) have no
+    ``measure`` actual, so that group's actual counts them as 0. Groups with none are
+    left out. One grouped statement, from the monthly totals where they answer (the
+    lines for the campaign and line levels, or a scope naming campaigns).
+    """
+    last = min(period.last, as_of)
+    if last < period.first:
+        return {}
+    source = source_for(by, scope)
+    axes = [axis(name, source) for name in by]
+    keys = [key for a in axes for key in a.keys]
+    if source is LINES:
+        actual = getattr(BudgetLine, f"{measure}_actual")
+        count = func.sum(case((actual.is_(None), 1), else_=0))
+    else:
+        count = func.sum(getattr(MonthTotal, f"{measure}_actual_missing"))
+    query = lines_query([*keys, count], axes, source)
+    query = scope.apply(query.where(source.month.between(period.first, last)))
+    found = session.execute(query.group_by(*keys)).all()
+    return {tuple(row[:-1]): int(row[-1]) for row in found if row[-1]}
+
+
+def line_note(lines: int, missing: dict[str, int]) -> str | None:
+    """One group's missing actuals in words, for a row of an export: e.g. "No spend or
+    revenue actual on 2 of 2 lines: counted as 0". ``missing`` maps each measure to
+    its lines without an actual; measures share words only when each is missing on
+    every line or on none (then they are the same lines). None when nothing is missing.
+    """
+    shown = {measure: count for measure, count in missing.items() if count}
+    if not shown:
+        return None
+    if all(count == lines for count in shown.values()):
+        parts = [f"{' or '.join(shown)} actual on {lines:,} of {lines:,} lines"]
+    else:
+        parts = [f"{name} actual on {count:,} of {lines:,} lines" for name, count in shown.items()]
+    return "No " + "; no ".join(parts) + ": counted as 0"

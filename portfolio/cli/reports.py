@@ -130,7 +130,7 @@ def variance_record(row: VarianceRow, measure_name: str, period: str) -> dict:
 
 def run_variance(args: argparse.Namespace) -> int:
     from portfolio.analytics.dimensions import AXES
-    from portfolio.analytics.missing_actuals import missing_actuals
+    from portfolio.analytics.missing_actuals import missing_actuals, missing_by
     from portfolio.analytics.variance import variance_rollup
 
     axes = [part.strip() for part in args.by.split(",") if part.strip()]
@@ -154,12 +154,18 @@ def run_variance(args: argparse.Namespace) -> int:
             currency=args.currency,
         )
         missing = missing_actuals(session, period, month, scope).note(args.measure)
+        # Per row for the machine formats, which carry no note: a consumer of the JSON
+        # or CSV must not take a closed month's empty actual for a reported 0.
+        per_group = missing_by(session, axes, period, month, args.measure, scope)
     records = [variance_record(row, rollup.measure, period.label) for row in rollup.rows]
     columns = list(VARIANCE_COLUMNS)
     if args.format != "table":
         columns.insert(1, Column("measure", "Measure"))
         columns.insert(2, Column("period", "Period"))
         columns.append(Column("favourable", "Favourable", "bool"))
+        columns.append(Column("lines_without_actual", "Lines without actual", "count"))
+        for row, record in zip(rollup.rows, records, strict=True):
+            record["lines_without_actual"] = per_group.get(tuple(row.key), 0)
     footer = [variance_record(row, rollup.measure, period.label) for row in rollup.totals]
     note = f"{args.measure.capitalize()}, {period.label}, actuals to {month_key(month)}. " + (
         f"Converted into {rollup.converted_to} at monthly rates."

@@ -16,7 +16,8 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.worksheet.properties import PageSetupProperties
 from sqlalchemy.orm import Session
 
-from portfolio.analytics.overview import overview
+from portfolio.analytics.missing_actuals import MissingActuals, missing_actuals
+from portfolio.analytics.overview import Kpis, overview
 from portfolio.analytics.variance import MEASURES, VarianceRow, group_label, variance_rollup
 from portfolio.exports import formats
 from portfolio.exports.cells import Column
@@ -133,8 +134,17 @@ def write_summary(
             ]
         ],
     )
+    kpis = overview(session, today=request.today, as_of=request.as_of, scope=request.scope)
+    # The roll-ups cover the workbook's period, the key figures the year to date: say
+    # every closed month either counts as 0 for want of an actual.
+    missing = MissingActuals.union(
+        [missing_actuals(session, request.period, request.as_of, request.scope), kpis.missing]
+    ).note("spend", "revenue")
+    if missing is not None:
+        warning = sheet.encoder([Column("warning", bold=True)])
+        sheet.write(warning, [[f"Actuals not in yet: {missing}"]])
     sheet.skip()
-    _key_figures(sheet, session, request, base)
+    _key_figures(sheet, kpis, base)
     sheet.skip()
     rollups = book_rollups(session, request, base)
     for by, heading in (("director", "By account director"), ("vertical", "By vertical")):
@@ -151,10 +161,7 @@ def _print_on_one_page_wide(sheet: StreamedSheet) -> None:
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
 
-def _key_figures(
-    sheet: StreamedSheet, session: Session, request: WorkbookRequest, base: str
-) -> None:
-    kpis = overview(session, today=request.today, as_of=request.as_of, scope=request.scope)
+def _key_figures(sheet: StreamedSheet, kpis: Kpis, base: str) -> None:
     sheet.write(sheet.encoder([Column("h", bold=True)]), [["Key figures"]])
     first = sheet.row_count + 1
     label = Column("label")

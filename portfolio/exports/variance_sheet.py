@@ -7,6 +7,10 @@ outlook is the actual for months up to the "actuals up to" month on the Summary 
 (the defined name ``AsOfMonth``) and the forecast after it; variance = outlook - budget;
 spend over budget and revenue under budget are unfavourable.
 
+A closed month's empty actual counts as 0 in every figure (``missing_actuals``): where
+no line of a row has an actual, its actual cell is left empty rather than showing a 0
+nobody reported, and the last column says how many lines it counted as 0.
+
 Each formula is stored with its result as computed by Portfolio, and the workbook asks
 for a full recalculation on load: Excel and LibreOffice recompute, and a viewer that
 never calculates shows the stored results.
@@ -19,10 +23,11 @@ from decimal import Decimal
 
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
-from sqlalchemy import Select
+from sqlalchemy import Select, case, func
 from sqlalchemy.orm import Session
 
 from portfolio.analytics.dimensions import Director, axis, lines_query
+from portfolio.analytics.missing_actuals import line_note
 from portfolio.analytics.variance import MEASURES, sums
 from portfolio.exports.cells import Column
 from portfolio.exports.records import stream
@@ -89,7 +94,10 @@ COLUMNS = (
     Column("Month", "month", 10),
     *_measure_columns("Spend", "E", higher_is_better=False),
     *_measure_columns("Revenue", "L", higher_is_better=True),
+    Column("Actuals not in", width=40),
 )
+#: Measures of the sheet, in column order.
+SHEET_MEASURES = ("spend", "revenue")
 
 
 def variance_query(request: WorkbookRequest) -> Select:
@@ -100,11 +108,23 @@ def variance_query(request: WorkbookRequest) -> Select:
     """
     figures = [
         expression.element.label(f"{name}_{expression.name}")
-        for name in ("spend", "revenue")
+        for name in SHEET_MEASURES
         for expression in sums(MEASURES[name], request.as_of)
     ]
+    missing = [
+        func.sum(case((getattr(BudgetLine, f"{name}_actual").is_(None), 1), else_=0))
+        for name in SHEET_MEASURES
+    ]
     query = lines_query(
-        [Client.name, Director.name, Client.currency, BudgetLine.month, *figures],
+        [
+            Client.name,
+            Director.name,
+            Client.currency,
+            BudgetLine.month,
+            *figures,
+            func.count().label("lines"),
+            *missing,
+        ],
         [axis("director")],
     )
     query = query.where(BudgetLine.month.between(request.period.first, request.period.last))
@@ -121,14 +141,16 @@ def share(part: int, whole: int) -> Decimal | None:
 
 
 def _measure_values(
-    budget: int, forecast: int, actual: int, outlook: int, closed: bool, higher: bool
+    budget: int, forecast: int, actual: int, outlook: int, reported: bool, higher: bool
 ) -> tuple:
+    """``reported``: the actual cell holds a number (a closed month with at least one
+    actual entered); otherwise it is left empty, which the outlook formula reads as 0."""
     variance = outlook - budget
     favourable = variance >= 0 if higher else variance <= 0
     return (
         budget,
         forecast,
-        actual if closed else None,
+        actual if reported else None,
         outlook,
         variance,
         share(variance, budget),
@@ -141,14 +163,17 @@ def variance_rows(session: Session, request: WorkbookRequest) -> Iterator[tuple]
         closed = month <= request.as_of
         # PostgreSQL sums big integers as NUMERIC: back to whole minor units.
         spend = [int(value or 0) for value in sums_[:4]]
-        revenue = [int(value or 0) for value in sums_[4:]]
+        revenue = [int(value or 0) for value in sums_[4:8]]
+        lines, *missing = (int(value or 0) for value in sums_[8:])
+        missing = missing if closed else [0, 0]  # an open month's outlook is its forecast
         yield (
             client,
             director,
             currency,
             month,
-            *_measure_values(*spend, closed, higher=False),
-            *_measure_values(*revenue, closed, higher=True),
+            *_measure_values(*spend, closed and missing[0] < lines, higher=False),
+            *_measure_values(*revenue, closed and missing[1] < lines, higher=True),
+            line_note(lines, dict(zip(SHEET_MEASURES, missing, strict=True))),
         )
 
 
@@ -163,7 +188,7 @@ def write_variance(
     sheet.write(header, [[column.header for column in COLUMNS]])
     count = sheet.write(sheet.encoder(COLUMNS), variance_rows(session, request), progress)
     last = max(sheet.row_count, 2)
-    sheet.auto_filter.ref = f"A1:R{last}"
+    sheet.auto_filter.ref = f"A1:S{last}"
     for variance, status, test in (("I", "K", ">0"), ("P", "R", "<0")):
         rule = FormulaRule(formula=[f"${variance}2{test}"], font=BAD_FONT, fill=BAD_FILL)
         sheet.conditional_formatting.add(

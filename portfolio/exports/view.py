@@ -62,13 +62,25 @@ def _columns(shown: tuple[ListColumn, ...]) -> list[Column]:
             )
         )
         if column.is_variance:
-            columns.append(Column(f"{column.label} status", width=15))
+            # Room for a note after the word where the column has one.
+            width = 15 if column.note is None else 40
+            columns.append(Column(f"{column.label} status", width=width))
     return columns
 
 
-def _rows(source: Iterator[tuple], shown: tuple[ListColumn, ...]) -> Iterator[list]:
-    """Rows of ``ListQuery.select`` as the sheet's columns, the currency last."""
+def _rows(
+    source: Iterator[tuple], shown: tuple[ListColumn, ...], has_currency: bool
+) -> Iterator[list]:
+    """Rows of ``ListQuery.select`` as the sheet's columns, the currency last.
+
+    A variance whose ``CellNote`` applies (a closed month's empty actual counted as 0)
+    keeps its value and colour, and its status cell says the note after the word, so
+    the workbook does not pass it off as a reported under- or overspend.
+    """
+    noted = [index for index, column in enumerate(shown) if column.note is not None]
+    flags_at = len(shown) + (1 if has_currency else 0)
     for row in source:
+        notes = {index: row[flags_at + at] for at, index in enumerate(noted)}
         values: list = []
         for index, column in enumerate(shown):
             value = row[index]
@@ -81,8 +93,11 @@ def _rows(source: Iterator[tuple], shown: tuple[ListColumn, ...]) -> Iterator[li
                 value = round_minor(Decimal(value))
             values.append(value)
             if column.is_variance:
-                values.append(_status(value, bool(column.higher_is_better)))
-        if len(row) > len(shown):
+                status = _status(value, bool(column.higher_is_better))
+                if status is not None and notes.get(index) and column.note is not None:
+                    status = f"{status}: {column.note.text}"
+                values.append(status)
+        if has_currency:
             values.append(row[len(shown)])
         yield values
 
@@ -134,7 +149,9 @@ def export_view(
                 def progress(rows: int) -> None:
                     job.step(0.9 * rows / max(total, 1), f"{rows:,} of {total:,} rows")
 
-                rows = _rows(stream(session, query.select()), shown)
+                rows = _rows(
+                    stream(session, query.select()), shown, definition.currency is not None
+                )
                 count = sheet.write(sheet.encoder(columns), rows, progress)
                 report.rows[sheet.title] = count
                 sheet.add_header_table(_table_name(definition.name), headers, sheet.row_count)
@@ -161,7 +178,10 @@ def _colour_variances(sheet: StreamedSheet, columns: list[Column]) -> None:
         if not column.signed:
             continue
         value, status = get_column_letter(index), get_column_letter(index + 1)
-        rule = FormulaRule(formula=[f'${status}2="{UNFAVOURABLE}"'], font=BAD_FONT, fill=BAD_FILL)
+        # The status may go on with a note ("UNFAVOURABLE: No actual entered ..."): the
+        # word leads, so its first letters decide.
+        word = f'LEFT(${status}2,{len(UNFAVOURABLE)})="{UNFAVOURABLE}"'
+        rule = FormulaRule(formula=[word], font=BAD_FONT, fill=BAD_FILL)
         sheet.conditional_formatting.add(f"{value}2:{status}{last}", rule)
 
 

@@ -443,11 +443,18 @@ class ListQuery:
         )
 
     def select(self) -> Select:
-        """The rows as shown: chosen columns labelled by key, then ``currency``; sorted."""
+        """The rows as shown: chosen columns labelled by key, then ``currency`` (lists
+        with money), then for each shown column with a ``CellNote`` a 0/1 flag labelled
+        ``note_<key>`` (1: the note applies); sorted."""
         currency = self.definition.currency
         columns = [column.expression.label(column.key) for column in self.shown_columns]
         if currency is not None:
             columns.append(currency.label("currency"))
+        columns += [
+            case((column.note.when, 1), else_=0).label(f"note_{column.key}")
+            for column in self.shown_columns
+            if column.note is not None
+        ]
         return (
             select(*columns)
             .select_from(self._full_source())
