@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
     QFileDialog,
     QLabel,
     QListWidget,
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         for widget in (self.trouble_label, self.retry_button):
             widget.hide()
             self.statusBar().addPermanentWidget(widget)
+        self._build_as_of_box()
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
         self.show_user()
@@ -172,6 +174,62 @@ class MainWindow(QMainWindow):
         install_offline_actions(self)
         self._restore_layout()
         workspace.start_live_updates()
+
+    # -- the month the figures count actuals to -------------------------------------------
+
+    def _build_as_of_box(self) -> None:
+        """ "Actuals to: [Nov 2026]" in the status bar: every page's figures count actuals
+        to the month chosen (``Workspace.count_actuals_to``). On the first days of a
+        month the one just closed has no actuals yet; choosing the month before shows
+        its forecast as its outlook instead of a 0 actual."""
+        from portfolio.periods import month_label
+
+        context = self.workspace.context
+        label = QLabel("Actuals to:")
+        self.as_of_box = QComboBox()
+        self.as_of_box.setAccessibleName("Actuals counted to")
+        label.setBuddy(self.as_of_box)
+        for month in context.as_of_choices():
+            last = month == context.last_closed
+            self.as_of_box.addItem(
+                f"{month_label(month)}{' (last closed month)' if last else ''}", month
+            )
+        self.as_of_box.activated.connect(
+            lambda index: self.workspace.count_actuals_to(self.as_of_box.itemData(index))
+        )
+        self.workspace.as_of_changed.connect(lambda _month: self._show_as_of())
+        self._show_as_of()
+        self.statusBar().addPermanentWidget(label)
+        self.statusBar().addPermanentWidget(self.as_of_box)
+
+    def _show_as_of(self) -> None:
+        """The chosen month in the box; marked, and said, while it leaves out a closed
+        month (the figures then use that month's forecast)."""
+        from portfolio.periods import add_months, month_label
+        from ui.theme import colours
+
+        context = self.workspace.context
+        self.as_of_box.setCurrentIndex(self.as_of_box.findData(context.as_of))
+        if context.counts_every_closed_month:
+            self.as_of_box.setStyleSheet("")
+            self.as_of_box.setToolTip(
+                f"Figures count actuals to {month_label(context.as_of)}, the last closed "
+                "month. If its actuals are not in yet, choose an earlier month: the months "
+                "after it then count their forecast."
+            )
+            return
+        tone = colours().warning.name()
+        self.as_of_box.setStyleSheet(f"QComboBox {{ border: 2px solid {tone}; }}")
+        left_out = add_months(context.as_of, 1)
+        if left_out == context.last_closed:
+            span = f"{month_label(left_out)} is closed, but its"
+        else:
+            last = month_label(context.last_closed)
+            span = f"{month_label(left_out)} to {last} are closed, but their"
+        text = f"Figures count actuals to {month_label(context.as_of)}, as chosen: {span} "
+        text += "outlook uses the forecast."
+        self.as_of_box.setToolTip(f"{text} The next start counts every closed month again.")
+        self.show_message(text, 10_000)
 
     def show_trouble(self, text: str, lost: bool) -> None:
         """A lost connection or a timeout, in one line with Retry; cleared when back."""

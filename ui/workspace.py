@@ -56,6 +56,8 @@ class Workspace(QObject):
     trouble = Signal(str, bool)
     #: Someone else's change arrived: a line for the status bar ("Isla Patel: Edit ...").
     news = Signal(str)
+    #: The figures now count actuals to this month (YYYYMM; ``count_actuals_to``).
+    as_of_changed = Signal(int)
 
     def __init__(
         self,
@@ -90,7 +92,23 @@ class Workspace(QObject):
 
     @property
     def as_of(self) -> int:
+        """The month the figures count actuals to (YYYYMM; ``ListContext``)."""
         return self.context.as_of
+
+    def count_actuals_to(self, month: int) -> None:
+        """Have every figure count actuals to ``month`` (YYYYMM), a closed month: e.g.
+        October while November's actuals are not in. For this window and this run only:
+        the next start counts every closed month again, so a choice made on the 1st
+        cannot hide a month whose actuals came in since.
+
+        Every view reads again (``Changes.all``: what it shows depends on the month).
+        Raises ``ValueError`` for a month ``ListContext.counting_to`` refuses.
+        """
+        if month == self.context.as_of:
+            return
+        self.context = self.context.counting_to(month)
+        self.as_of_changed.emit(month)
+        self.changed.emit(Changes.all())
 
     @property
     def user(self):

@@ -127,10 +127,19 @@ def actual_counts(month: int, as_of: int) -> bool:
     return month <= as_of
 
 
-def open_actual_warning(month: int, as_of: int) -> str | None:
-    """The warning for an actual entered for an open month, or None for a closed one."""
+def open_actual_warning(month: int, as_of: int, last_closed: int | None = None) -> str | None:
+    """The warning for an actual entered for a month the figures do not count actuals
+    for yet, or None for a counted one. ``last_closed`` (YYYYMM): the month the calendar
+    closed last, when the figures count actuals to an earlier one by choice
+    (``ListContext.counting_to``); a month between the two is closed, not open."""
     if actual_counts(month, as_of):
         return None
+    if last_closed is not None and month <= last_closed:
+        return (
+            f"{month_label(month)} is closed, but the figures count actuals to "
+            f"{month_label(as_of)} as chosen: its actual is kept and counts once actuals "
+            f"are counted to {month_label(month)}; until then the outlook uses its forecast"
+        )
     return (
         f"{month_label(month)} is still open (actuals are in to {month_label(as_of)}): "
         "its actual is kept but does not count until the month closes; "

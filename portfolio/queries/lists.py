@@ -9,7 +9,7 @@ closed, overdue, due soon), so the definitions are built for a ``ListContext``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
@@ -49,7 +49,7 @@ from portfolio.model.vocab import (
     STAGE,
     VERTICAL,
 )
-from portfolio.periods import last_closed_month
+from portfolio.periods import add_months, last_closed_month, month_label
 from portfolio.queries.listing import CellNote, Join, ListColumn, ListDefinition
 
 Rep = aliased(TeamMember, name="rep")
@@ -60,9 +60,15 @@ Manager = aliased(TeamMember, name="manager")
 DUE_SOON_DAYS = 14
 
 
+#: How far back the figures may be set to count actuals: a year of closed months.
+AS_OF_CHOICES = 12
+
+
 @dataclass(frozen=True)
 class ListContext:
-    """The day lists are read on: which months are closed, what is overdue."""
+    """The day lists are read on (what is overdue), and the month the figures count
+    actuals to (``as_of``, YYYYMM): by default the last closed month, the one before
+    today's; earlier when its actuals are not in yet (``counting_to``)."""
 
     today: dt.date
     as_of: int
@@ -71,6 +77,38 @@ class ListContext:
     def for_today(cls, today: dt.date | None = None) -> ListContext:
         day = today or dt.date.today()
         return cls(day, last_closed_month(day))
+
+    @property
+    def last_closed(self) -> int:
+        """The month before today's (YYYYMM): closed by the calendar."""
+        return last_closed_month(self.today)
+
+    @property
+    def counts_every_closed_month(self) -> bool:
+        return self.as_of == self.last_closed
+
+    def as_of_choices(self) -> list[int]:
+        """The months figures may count actuals to, latest first: the last closed month
+        and the ``AS_OF_CHOICES - 1`` before it."""
+        return [add_months(self.last_closed, -back) for back in range(AS_OF_CHOICES)]
+
+    def counting_to(self, as_of: int) -> ListContext:
+        """The same day, with figures counting actuals to ``as_of`` (YYYYMM).
+
+        On 1 December, say, November is closed but its actuals are not in: counting to
+        October shows November's forecast as its outlook instead of a 0 actual. The
+        rule is the CLI's ``--as-of``, limited to closed months (an open month's
+        actuals are not final) a year back at most.
+
+        Raises ``ValueError`` naming the month for any month not in ``as_of_choices``.
+        """
+        if as_of not in self.as_of_choices():
+            raise ValueError(
+                f"Actuals can be counted to a closed month from "
+                f"{month_label(self.as_of_choices()[-1])} to {month_label(self.last_closed)}, "
+                f"not {month_label(as_of)}"
+            )
+        return replace(self, as_of=as_of)
 
 
 def _column(

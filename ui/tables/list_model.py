@@ -124,6 +124,9 @@ class ListModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.list_name = list_name
+        #: The day and counted month the definition was made for (``_redefine``).
+        self._context = workspace.context
         self.definition = workspace.definition(list_name)
         self.columns: tuple[ListColumn, ...] = self.definition.columns
         self._query = ListQuery(self.definition, state)
@@ -211,6 +214,8 @@ class ListModel(QAbstractTableModel):
         """Run the query for ``state`` (default: the current one) and switch when it is in."""
         self._generation += 1
         generation = self._generation
+        if self.workspace.context != self._context:
+            self._redefine()
         query = ListQuery(self.definition, state if state is not None else self.state)
         self._wanted_state = query.state
         self._fast.clear()
@@ -224,6 +229,14 @@ class ListModel(QAbstractTableModel):
                 return fetch_page(connection, query, 0, self.PAGE_SIZE)
 
         self._fast.submit(work, lambda first: self._switch(generation, query, first), self._failed)
+
+    def _redefine(self) -> None:
+        """Take the definition for the workspace's new context: the figures now count
+        actuals to another month, which variances and their notes are made of. The
+        columns keep their keys, kinds and places; only their SQL changes."""
+        self._context = self.workspace.context
+        self.definition = self.workspace.definition(self.list_name)
+        self.columns = self.definition.columns
 
     def _failed(self, error: BaseException) -> None:
         self.failed.emit(str(error) if isinstance(error, PortfolioError) else repr(error))

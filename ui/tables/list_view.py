@@ -462,7 +462,8 @@ class ListPanel(QWidget):
             if column.key.endswith("_actual") and month is not None:
                 from portfolio.analytics.variance import open_actual_warning
 
-                warning = open_actual_warning(month, self.workspace.as_of)
+                context = self.workspace.context
+                warning = open_actual_warning(month, context.as_of, context.last_closed)
         if warning:
             self.notice.show_text(f"{warning}.", warning=True)
         else:

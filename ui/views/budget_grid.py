@@ -189,7 +189,7 @@ class BudgetGridModel(QAbstractTableModel):
         month = self.month_of(column)
         if self.grid is None or month is None or ROWS[row][1] != "actual":
             return None
-        return open_actual_warning(month, self.grid.as_of)
+        return open_actual_warning(month, self.grid.as_of, self.workspace.context.last_closed)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid() or self.grid is None:

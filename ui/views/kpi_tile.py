@@ -38,6 +38,11 @@ class KpiTile(QFrame):
         layout.addWidget(self.value)
         layout.addLayout(detail_row)
         layout.addStretch(1)
+
+    def set_title(self, title: str) -> None:
+        if title != self.title.text():
+            self.title.setText(title)
+            self.setAccessibleName(title)
         self.restyle()
 
     def restyle(self) -> None:

@@ -157,11 +157,8 @@ class OverviewPage(FiguresPage):
 
         grid = QGridLayout()
         grid.setSpacing(10)
-        calendar_year = parse_period("fy", workspace.as_of)
         titles = [
-            ("spend_ytd", f"Spend, {year_to_date(workspace.as_of).label}"),
-            ("spend_year", f"Spend, full-year outlook, {period_title(calendar_year)}"),
-            ("revenue_ytd", f"Revenue, {year_to_date(workspace.as_of).label}"),
+            *self._dated_titles().items(),
             ("pipeline", "Weighted pipeline"),
             ("sla", "SLA compliance, 90 days"),
             ("satisfaction", "Satisfaction, 90 days"),
@@ -209,6 +206,15 @@ class OverviewPage(FiguresPage):
             self.book.addItem(name, member_id)
         self.book.blockSignals(False)
 
+    def _dated_titles(self) -> dict[str, str]:
+        """The tiles whose titles name the months they count (as of the counted month)."""
+        as_of = self.workspace.as_of
+        return {
+            "spend_ytd": f"Spend, {year_to_date(as_of).label}",
+            "spend_year": f"Spend, full-year outlook, {period_title(parse_period('fy', as_of))}",
+            "revenue_ytd": f"Revenue, {year_to_date(as_of).label}",
+        }
+
     def _as_of_text(self) -> str:
         return f"actuals to {month_label(self.workspace.as_of)}, today {self.workspace.today}"
 
@@ -225,6 +231,8 @@ class OverviewPage(FiguresPage):
         today, as_of = self.workspace.today, self.workspace.as_of
         for tile in self.tiles.values():
             tile.value.setText("…")
+        for key, title in self._dated_titles().items():
+            self.tiles[key].set_title(title)
 
         cubes = self.cubes
 
