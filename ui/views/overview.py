@@ -170,6 +170,8 @@ class OverviewPage(FiguresPage):
             tile = KpiTile(text)
             self.tiles[key] = tile
             grid.addWidget(tile, number // 4, number % 4)
+        for column in range(4):
+            grid.setColumnStretch(column, 1)  # tiles of one width, whatever they hold
         layout.addLayout(grid)
         # Under the tiles: the months whose actuals have not come in (counted as 0).
         self.missing_note = Balloon(self, "Missing actuals")
