@@ -202,6 +202,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(label)
         self.statusBar().addPermanentWidget(self.as_of_box)
 
+    def choose_as_of(self) -> None:
+        """Go > Actuals to…: the status bar's box, open."""
+        self.as_of_box.setFocus()
+        self.as_of_box.showPopup()
+
     def _show_as_of(self) -> None:
         """The chosen month in the box; marked, and said, while it leaves out a closed
         month (the figures then use that month's forecast)."""
@@ -407,6 +412,13 @@ class MainWindow(QMainWindow):
         self._action(self.view_menu, "Quick &search…", self.quick_search, "Ctrl+K", "search")
         self._action(
             self.view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh, "refresh"
+        )
+        self._action(
+            self.view_menu,
+            "&Actuals to…",
+            self.choose_as_of,
+            "Ctrl+Shift+A",
+            tip="Choose the month the figures count actuals to",
         )
 
         help_menu = bar.addMenu("&Help")
@@ -729,6 +741,7 @@ class MainWindow(QMainWindow):
             "Ctrl+C  Copy the selection (tab-separated, with headers)",
             "Ctrl+V  Paste an Excel block;  Ctrl+R  Fill right (budget grid)",
             "Ctrl+Z  Undo;  Ctrl+Shift+Z  Redo",
+            "Ctrl+Shift+A  Actuals to: the month the figures count actuals to",
             "Double-click or Enter on a row  Open it (drill down)",
         ]
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))

@@ -173,10 +173,17 @@ class FigureCubes:
             return None
         return cube.rollups(session, by, period, as_of, measures, scope, currency)
 
-    def missing(self, session: Session, period: Period, as_of: int, scope: Scope = Scope()):
+    def missing(
+        self,
+        session: Session,
+        period: Period,
+        as_of: int,
+        scope: Scope = Scope(),
+        every_month: bool = False,
+    ):
         """``missing_actuals`` from the monthly totals' cube; None to ask SQL."""
         cube = self.months(session)
-        return None if cube is None else cube.missing(period, as_of, scope)
+        return None if cube is None else cube.missing(period, as_of, scope, every_month)
 
 
 def use_cubes(session: Session, cubes: FigureCubes | None) -> Session:

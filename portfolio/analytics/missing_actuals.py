@@ -53,7 +53,11 @@ class MissingActuals:
     @classmethod
     def combined(cls, parts: list[MissingActuals]) -> MissingActuals:
         """Several scopes' months added up month by month (each client's fiscal year
-        read apart, say), latest first."""
+        read apart, say), latest first; months with every actual in are left out.
+
+        Each part must hold every closed month it covers (``missing_actuals(...,
+        every_month=True)``): a part without a month would leave its lines out of that
+        month's count of lines ("1 of 215" where the book has 270)."""
         by_month: dict[int, list[int]] = {}
         for part in parts:
             for month in part.months:
@@ -61,7 +65,11 @@ class MissingActuals:
                 for at, value in enumerate((month.lines, month.spend, month.revenue, month.sales)):
                     sums[at] += value
         return cls(
-            tuple(MonthMissing(month, *by_month[month]) for month in sorted(by_month, reverse=True))
+            tuple(
+                MonthMissing(month, *by_month[month])
+                for month in sorted(by_month, reverse=True)
+                if any(by_month[month][1:])
+            )
         )
 
     @classmethod
@@ -120,10 +128,16 @@ class MissingActuals:
 
 
 def missing_actuals(
-    session: Session, period: Period, as_of: int, scope: Scope = Scope()
+    session: Session,
+    period: Period,
+    as_of: int,
+    scope: Scope = Scope(),
+    *,
+    every_month: bool = False,
 ) -> MissingActuals:
     """The months of ``period`` closed by ``as_of`` (YYYYMM) with lines in ``scope``
-    that have no actual for some measure.
+    that have no actual for some measure; with ``every_month``, every closed month
+    with lines (to add scopes up, ``MissingActuals.combined``).
 
     Raises nothing for an empty period or book: the result then has no months.
     """
@@ -134,7 +148,7 @@ def missing_actuals(
 
     cubes = cubes_of(session)
     if cubes is not None:
-        found = cubes.missing(session, period, as_of, scope)
+        found = cubes.missing(session, period, as_of, scope, every_month)
         if found is not None:
             return found
     source = source_for(("month",), scope)
@@ -157,7 +171,7 @@ def missing_actuals(
     found = []
     for row in session.execute(query):
         figures = [int(value or 0) for value in row[1:]]  # PostgreSQL sums are Decimal
-        if any(figures[1:]):
+        if any(figures[1:]) or (every_month and figures[0]):
             found.append(MonthMissing(int(row[0]), *figures))
     return MissingActuals(tuple(found))
 

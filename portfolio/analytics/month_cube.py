@@ -102,7 +102,9 @@ class MonthCube:
         column_months = index_month(np.arange(first, last + 1, dtype=np.int64))
         return cls(dims, column_months, data, present, counts)
 
-    def missing(self, period: Period, as_of: int, scope: Scope = Scope()):
+    def missing(
+        self, period: Period, as_of: int, scope: Scope = Scope(), every_month: bool = False
+    ):
         """``missing_actuals`` for ``period`` and ``scope`` from memory, or None to ask
         SQL (a scope the client dimensions cannot mask)."""
         from portfolio.analytics.missing_actuals import MissingActuals, MonthMissing
@@ -117,7 +119,7 @@ class MonthCube:
         found = [
             MonthMissing(int(month), *(int(value) for value in per_month[:, at]))
             for at, month in enumerate(self.months[cols].tolist())
-            if per_month[1:, at].any()
+            if (every_month and per_month[0, at]) or per_month[1:, at].any()
         ]
         return MissingActuals(tuple(reversed(found)))
 

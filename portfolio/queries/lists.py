@@ -281,8 +281,8 @@ def budget_lines(context: ListContext) -> ListDefinition:
     )
     sales_variance = _outlook(line.sales_actual, line.sales_forecast, as_of) - line.sales_budget
     tip = (
-        "Outlook minus budget: the actual for closed months (an empty actual counts as 0), "
-        "the forecast for open ones"
+        f"Outlook minus budget: the actual for months to {month_label(as_of)} (an empty "
+        "actual counts as 0), the forecast after"
     )
 
     def no_actual(actual) -> CellNote:

@@ -8,10 +8,13 @@ The status bar's "Actuals to" now sets it for every page, list, grid and dialog.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import Qt
 from sqlalchemy import select, update
 
-from portfolio.model import BudgetLine
+from portfolio.model import BudgetLine, Campaign, Client
+from portfolio.money import from_minor
 from portfolio.periods import add_months
 from tests.conftest import AS_OF
 from tests.ui.conftest import get, loaded
@@ -19,9 +22,9 @@ from tests.ui.conftest import get, loaded
 EARLIER = add_months(AS_OF, -1)
 
 
-def _last_month_not_in(workspace) -> tuple[int, int, int]:
+def _last_month_not_in(workspace) -> tuple[int, int, int, str]:
     """Empty every actual of the last closed month; one such line of campaign 1:
-    (id, spend budget, spend forecast)."""
+    (id, spend budget, spend forecast, currency)."""
     with workspace.database.session() as session:
         session.execute(
             update(BudgetLine)
@@ -32,13 +35,16 @@ def _last_month_not_in(workspace) -> tuple[int, int, int]:
         line = session.scalars(
             select(BudgetLine).where(BudgetLine.campaign_id == 1, BudgetLine.month == AS_OF)
         ).one()
-        return line.id, line.spend_budget, line.spend_forecast
+        currency = session.scalar(
+            select(Client.currency).join(Campaign).where(Campaign.id == line.campaign_id)
+        )
+        return line.id, line.spend_budget, line.spend_forecast, currency
 
 
 def test_counting_actuals_to_the_month_before_shows_the_last_one_by_its_forecast(
-    qtbot, window, workspace
+    qtbot, window, workspace, tmp_path
 ):
-    line_id, budget, forecast = _last_month_not_in(workspace)
+    line_id, budget, forecast, currency = _last_month_not_in(workspace)
     box = window.as_of_box
     assert box.currentData() == AS_OF and "last closed month" in box.currentText()
     assert box.count() == 12
@@ -78,6 +84,27 @@ def test_counting_actuals_to_the_month_before_shows_the_last_one_by_its_forecast
     qtbot.waitUntil(lambda: panel.notice.isVisibleTo(panel), timeout=10_000)
     assert "Oct 2026 is closed, but the figures count actuals to Sep 2026" in panel.notice.text()
 
+    # Export this view writes the list as shown: counted by its forecast, no note.
+    import openpyxl
+
+    from ui.workbooks.actions import export_this_view
+
+    target = tmp_path / "budgets.xlsx"
+    export_this_view(window, target)
+    qtbot.waitUntil(target.exists, timeout=30_000)
+    sheet = openpyxl.load_workbook(target)["Budget lines"]
+    header = [cell.value for cell in sheet[1]]
+    at = header.index("Spend variance")
+    exported = [
+        (row[header.index("Month")], row[at], row[at + 1])
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    october = [row for row in exported if row[0].year * 100 + row[0].month == AS_OF]
+    assert len(october) == 1 and "No actual entered" not in october[0][2], october
+    assert Decimal(repr(october[0][1])).quantize(Decimal("0.01")) == from_minor(
+        forecast - budget, currency
+    )
+
     # Every figure page reads as of September: no note about October, titles say so.
     overview = window.show_page("overview")
     qtbot.waitUntil(
@@ -108,6 +135,8 @@ def test_counting_actuals_to_the_month_before_shows_the_last_one_by_its_forecast
         ),
         timeout=30_000,
     )
+    # The cell under the cursor counts again: its notice goes without a move.
+    qtbot.waitUntil(lambda: not panel.notice.isVisibleTo(panel), timeout=10_000)
     assert line_id
 
 
@@ -127,3 +156,21 @@ def test_only_closed_months_of_the_last_year_can_be_counted_to():
     for month in (202612, 202511):
         with pytest.raises(ValueError, match="Actuals can be counted to a closed month"):
             context.counting_to(month)
+
+
+def test_the_budget_grids_notice_follows_the_month_actuals_are_counted_to(qtbot, window, workspace):
+    """Regression (a try-out): with the cursor on October's actual, choosing September
+    showed no notice until the cursor moved, and choosing October again left the notice
+    saying September."""
+    from tests.ui.test_data_entry import cell, click, open_grid
+
+    grid, _campaign_id = open_grid(qtbot, window, workspace)
+    click(qtbot, grid.table, cell(grid, "spend", "actual", AS_OF))
+    assert not grid.notice.isVisible()
+    workspace.count_actuals_to(EARLIER)
+    qtbot.waitUntil(lambda: grid.model.grid.as_of == EARLIER, timeout=30_000)
+    qtbot.waitUntil(grid.notice.isVisible, timeout=10_000)
+    assert "Oct 2026 is closed, but the figures count actuals to Sep 2026" in grid.notice.text()
+    workspace.count_actuals_to(AS_OF)
+    qtbot.waitUntil(lambda: grid.model.grid.as_of == AS_OF, timeout=30_000)
+    qtbot.waitUntil(lambda: not grid.notice.isVisible(), timeout=10_000)

@@ -356,3 +356,31 @@ def test_deadlines_show_their_materials(qtbot, window):
     qtbot.waitUntil(lambda: page.materials.model.state.scope != (("deadline_id", 0),))
     qtbot.waitUntil(lambda: page.materials.model.idle)
     assert "Materials" in page.materials_title.text()
+
+
+def test_fiscal_year_note_counts_every_line_of_the_month(qtbot, window, workspace):
+    """Regression (a try-out): with "Each client's fiscal year", the note added up only
+    the fiscal-year groups that had a missing actual in the month, so one line without
+    an actual read "1 of 215 budget lines" where the month has 270."""
+    from sqlalchemy import func, update
+
+    from portfolio.model import BudgetLine
+
+    with workspace.database.session() as session:
+        line_id = session.scalar(
+            select(BudgetLine.id).where(BudgetLine.month == AS_OF).order_by(BudgetLine.id)
+        )
+        session.execute(
+            update(BudgetLine).where(BudgetLine.id == line_id).values(spend_actual=None)
+        )
+        session.commit()
+        lines = session.scalar(select(func.count()).where(BudgetLine.month == AS_OF))
+    page = window.show_page("variances")
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    page.period.setCurrentIndex(page.period.findData("month"))
+    qtbot.waitUntil(page.ready, timeout=30_000)
+    calendar_note = page.missing_note.text()
+    assert f"on 1 of {lines:,} budget lines" in calendar_note
+    page.year_kind.setCurrentIndex(page.year_kind.findData("fiscal"))
+    qtbot.waitUntil(lambda: page.ready() and "fiscal" in page.note.text(), timeout=30_000)
+    assert f"on 1 of {lines:,} budget lines" in page.missing_note.text()

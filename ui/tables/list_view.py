@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from portfolio.actions import Action, Changes, Create, Delete, Duplicate
 from portfolio.editing import deletion_impact, deletion_message, entity
 from portfolio.errors import PortfolioError
-from portfolio.queries.listing import ListQuery, ViewState
+from portfolio.queries.listing import ListDefinition, ListQuery, ViewState
 from portfolio.queries.pickers import describe
 from ui.editing.conflicts import perform_resolving
 from ui.editing.record_dialog import RecordDialog
@@ -93,7 +93,6 @@ class ListPanel(QWidget):
         if saved_sort and not state.sort:
             state = ViewState(saved_sort, state.filter_text, state.scope, state.columns)
         self.model = ListModel(workspace, list_name, state, self)
-        self.definition = self.model.definition
         self.setAccessibleName(self.definition.title)
 
         layout = QVBoxLayout(self)
@@ -186,6 +185,8 @@ class ListPanel(QWidget):
         self.notice.setAccessibleName("Open month")
         layout.addWidget(self.notice)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._show_notice())
+        # Read again (e.g. for another Actuals to month): the same cell may count now.
+        self.model.loaded.connect(self._show_notice)
 
         self.footer = TotalsFooter(self.table)
         self.footer.setVisible(self.definition.has_totals)
@@ -300,6 +301,12 @@ class ListPanel(QWidget):
             if not header.isSectionHidden(header.logicalIndex(visual))
         ]
         return self.model.state.showing(shown)
+
+    @property
+    def definition(self) -> ListDefinition:
+        """The model's definition: made again when the month the figures count actuals
+        to changes (``ListModel._redefine``), so an export is of the list as shown."""
+        return self.model.definition
 
     def query(self) -> ListQuery:
         """The query of exactly this view (for exports)."""

@@ -404,6 +404,7 @@ class BudgetGridPanel(QWidget):
         left.addWidget(self.notice)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._show_notice())
         self.model.modelReset.connect(self._show_notice)
+        self.model.refreshed.connect(self._show_notice)  # same cells, maybe another month
         body.addLayout(left, 1)
         self.summary = QFrame()
         self.summary.setAccessibleName("Year summary")

@@ -365,7 +365,7 @@ class ClientPage(Page):
         tile("spend", summary.ytd_figures.get("spend"), "actual")
         tile("revenue", summary.ytd_figures.get("revenue"), "actual")
         tile("year", summary.year_figures.get("spend"), "outlook")
-        self.missing_note.show_or_hide(summary.missing.note("spend", "revenue"), warning=True)
+        self.show_missing_actuals(self.missing_note, summary.missing.note("spend", "revenue"))
         self.recovery_model.set_records(
             [
                 {

@@ -290,7 +290,7 @@ class OverviewPage(FiguresPage):
             return
         self.figures = figures
         kpis = figures.kpis
-        self.missing_note.show_or_hide(kpis.missing.note("spend", "revenue"), warning=True)
+        self.show_missing_actuals(self.missing_note, kpis.missing.note("spend", "revenue"))
         currency = kpis.currency
 
         def money(minor: int) -> str:

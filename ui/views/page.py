@@ -51,6 +51,16 @@ class Page(QWidget):
     def panels(self) -> list[ListPanel]:
         return []
 
+    def show_missing_actuals(self, balloon, note: str | None) -> None:
+        """``note`` (``MissingActuals.note``: actuals counted as 0) in ``balloon``, with
+        where to count to an earlier month instead while every closed month counts."""
+        if note is not None and self.workspace.context.counts_every_closed_month:
+            note += (
+                " To use those months' forecast instead, set Actuals to (Ctrl+Shift+A) to an"
+                " earlier month."
+            )
+        balloon.show_or_hide(note, warning=True)
+
     def primary_panel(self) -> ListPanel | None:
         panels = self.panels()
         return panels[0] if panels else None

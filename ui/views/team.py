@@ -115,7 +115,7 @@ class TeamPage(FiguresPage):
 
         def show(found) -> None:
             rows, missing = found
-            self.missing_note.show_or_hide(missing.note("spend", "revenue"), warning=True)
+            self.show_missing_actuals(self.missing_note, missing.note("spend", "revenue"))
             self.model.set_records(
                 [
                     {

@@ -230,7 +230,9 @@ def missing_in(session, choice: str, calendar: bool, as_of: int):
     def of_start(start: int) -> MissingActuals:
         scope = Scope() if calendar else Scope(fiscal_year_starts=(start,))
         periods = (period_for(choice, as_of, start), year_to_date(as_of, start))
-        return MissingActuals.union([missing_actuals(session, p, as_of, scope) for p in periods])
+        return MissingActuals.union(
+            [missing_actuals(session, p, as_of, scope, every_month=True) for p in periods]
+        )
 
     return MissingActuals.combined([of_start(start) for start in starts])
 
@@ -518,7 +520,7 @@ class VariancePage(FiguresPage):
             _remember(self._plans, plan_key, result["plan"], KEPT_PLANS)
             _remember(self._states, state_key, result["parts"], KEPT_STATES)
             self._missing[missing_key] = result["missing"]
-            self.missing_note.show_or_hide(result["missing"].note(measure), warning=True)
+            self.show_missing_actuals(self.missing_note, result["missing"].note(measure))
             self._show_rows(
                 level,
                 measure,

@@ -48,11 +48,17 @@ class ExportWorkbookDialog(QDialog):
         self.who.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.who.setAccessibleName("Director or client")
         self.period = QComboBox(self)
+        # The years hold the month actuals are counted to ("Actuals to"): on 1 December
+        # 2026 counting to Dec 2025, "fy" is 2025, which is not "this year".
         year = workspace.as_of // 100
+        this_year = year == workspace.today.year
         for label, value in (
-            (f"This year ({year})", "fy"),
+            (f"This year ({year})" if this_year else f"Year of Actuals to ({year})", "fy"),
             ("Year to date", "ytd"),
-            (f"Last year ({year - 1})", str(year - 1)),
+            (
+                f"Last year ({year - 1})" if this_year else f"The year before ({year - 1})",
+                str(year - 1),
+            ),
             ("Every month", "all"),
         ):
             self.period.addItem(label, value)
