@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
         self.as_of_box.activated.connect(
             lambda index: self.workspace.count_actuals_to(self.as_of_box.itemData(index))
         )
-        self.workspace.as_of_changed.connect(lambda _month: self._show_as_of())
+        self.workspace.as_of_changed.connect(self._show_as_of)
         self._show_as_of()
         self.statusBar().addPermanentWidget(label)
         self.statusBar().addPermanentWidget(self.as_of_box)
@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         self.as_of_box.setFocus()
         self.as_of_box.showPopup()
 
-    def _show_as_of(self) -> None:
+    def _show_as_of(self, *_month: int) -> None:
         """The chosen month in the box; marked, and said, while it leaves out a closed
         month (the figures then use that month's forecast)."""
         from portfolio.periods import add_months, month_label

@@ -127,6 +127,11 @@ class MissingActuals:
         )
 
 
+def lines_without_actual(measure: str):
+    """SQL: how many of the grouped budget lines have no ``measure`` actual."""
+    return func.sum(case((getattr(BudgetLine, f"{measure}_actual").is_(None), 1), else_=0))
+
+
 def missing_actuals(
     session: Session,
     period: Period,
@@ -153,13 +158,7 @@ def missing_actuals(
             return found
     source = source_for(("month",), scope)
     if source is LINES:
-        counts = [
-            func.count(),
-            *(
-                func.sum(case((getattr(BudgetLine, f"{name}_actual").is_(None), 1), else_=0))
-                for name in MEASURE_NAMES
-            ),
-        ]
+        counts = [func.count(), *(lines_without_actual(name) for name in MEASURE_NAMES)]
     else:
         counts = [
             func.sum(MonthTotal.lines),
@@ -197,8 +196,7 @@ def missing_by(
     axes = [axis(name, source) for name in by]
     keys = [key for a in axes for key in a.keys]
     if source is LINES:
-        actual = getattr(BudgetLine, f"{measure}_actual")
-        count = func.sum(case((actual.is_(None), 1), else_=0))
+        count = lines_without_actual(measure)
     else:
         count = func.sum(getattr(MonthTotal, f"{measure}_actual_missing"))
     query = lines_query([*keys, count], axes, source)

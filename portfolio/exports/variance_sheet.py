@@ -23,11 +23,11 @@ from decimal import Decimal
 
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
-from sqlalchemy import Select, case, func
+from sqlalchemy import Select, func
 from sqlalchemy.orm import Session
 
 from portfolio.analytics.dimensions import Director, axis, lines_query
-from portfolio.analytics.missing_actuals import line_note
+from portfolio.analytics.missing_actuals import line_note, lines_without_actual
 from portfolio.analytics.variance import MEASURES, sums
 from portfolio.exports.cells import Column
 from portfolio.exports.records import stream
@@ -111,10 +111,7 @@ def variance_query(request: WorkbookRequest) -> Select:
         for name in SHEET_MEASURES
         for expression in sums(MEASURES[name], request.as_of)
     ]
-    missing = [
-        func.sum(case((getattr(BudgetLine, f"{name}_actual").is_(None), 1), else_=0))
-        for name in SHEET_MEASURES
-    ]
+    missing = [lines_without_actual(name) for name in SHEET_MEASURES]
     query = lines_query(
         [
             Client.name,
